@@ -1,0 +1,37 @@
+import { BackupRules } from "../modules/backup-plan";
+import type { ProjectConfig } from "./types";
+
+/**
+ * Every environment of the project. Adding an environment is adding one entry here; the account
+ * IDs are examples to replace with your own.
+ */
+export const config: ProjectConfig = {
+  project: "vss-backup",
+  environments: [
+    {
+      name: "dev",
+      account: "111111111111",
+      region: "eu-west-1",
+      plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
+    },
+    {
+      name: "staging",
+      account: "222222222222",
+      region: "eu-west-1",
+      plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
+    },
+    {
+      name: "prod",
+      account: "333333333333",
+      region: "eu-central-1",
+      plan: {
+        rules: [
+          BackupRules.daily({ keepDays: 35, atHour: 1, timezone: "Europe/Berlin" }),
+          BackupRules.weekly({ keepDays: 90, atHour: 2, timezone: "Europe/Berlin" }),
+          BackupRules.monthly({ keepDays: 365, atHour: 3, timezone: "Europe/Berlin" }),
+        ],
+      },
+      association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
+    },
+  ],
+};

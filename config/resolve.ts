@@ -1,0 +1,45 @@
+import {
+  BackupRuleSpec,
+  DEFAULT_SELECTION_TAG,
+  SelectionTag,
+  VssBackupVaultProps,
+  VssComponentsAssociationProps,
+  VssInstanceRoleProps,
+} from "../modules";
+import type { EnvironmentConfig } from "./types";
+
+/** An environment with every default filled in: exactly what its stack hands to the modules. */
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** Provider default_tags: Project, Environment, ManagedBy and the environment's own. */
+  readonly defaultTags: Readonly<Record<string, string>>;
+  readonly selectionTag: SelectionTag;
+  readonly instanceRole: VssInstanceRoleProps;
+  readonly vault: VssBackupVaultProps;
+  readonly plan: { readonly name: string; readonly rules: readonly BackupRuleSpec[] };
+  readonly selection: { readonly name: string };
+  readonly backupServiceRole: { readonly roleName: string } | { readonly existingRoleArn: string };
+  readonly association: Omit<VssComponentsAssociationProps, "tag">;
+}
+
+export function resolveEnvironment(project: string, env: EnvironmentConfig): ResolvedEnvironment {
+  const prefix = `${project}-${env.name}`;
+  return {
+    name: env.name,
+    account: env.account,
+    region: env.region,
+    defaultTags: { ...env.tags, Project: project, Environment: env.name, ManagedBy: "cdktf" },
+    selectionTag: env.selectionTag ?? DEFAULT_SELECTION_TAG,
+    instanceRole: { ...env.instanceRole, roleName: env.instanceRole?.roleName ?? `${prefix}-vss-instance` },
+    vault: { ...env.vault, name: env.vault?.name ?? prefix },
+    plan: { name: env.plan.name ?? prefix, rules: env.plan.rules },
+    selection: { name: env.selection?.name ?? `${prefix}-windows-instances` },
+    backupServiceRole:
+      env.backupServiceRole && "existingRoleArn" in env.backupServiceRole
+        ? env.backupServiceRole
+        : { roleName: env.backupServiceRole?.roleName ?? `${prefix}-backup-service` },
+    association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
+  };
+}

@@ -1,0 +1,48 @@
+import type {
+  BackupRuleSpec,
+  SelectionTag,
+  VssBackupVaultProps,
+  VssComponentsAssociationProps,
+  VssInstanceRoleProps,
+} from "../modules";
+
+/** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
+export interface EnvironmentConfig {
+  /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
+  readonly name: string;
+  /** The AWS account the stack may be applied to (the provider's allowed_account_ids). 12 digits. */
+  readonly account: string;
+  /** AWS region, e.g. "eu-west-1". */
+  readonly region: string;
+  /** The tag that puts an instance under VSS backup. @default Backup = windows-vss */
+  readonly selectionTag?: SelectionTag;
+  /** Extra tags on every resource, besides Project, Environment and ManagedBy. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** @default a new role "<project>-<env>-vss-instance" with managed policies and an instance profile */
+  readonly instanceRole?: Partial<VssInstanceRoleProps>;
+  /** @default a vault "<project>-<env>" with the AWS managed key, protected from destroy */
+  readonly vault?: Partial<VssBackupVaultProps>;
+  readonly plan: {
+    /** @default "<project>-<env>" */
+    readonly name?: string;
+    readonly rules: readonly BackupRuleSpec[];
+  };
+  readonly selection?: {
+    /** @default "<project>-<env>-windows-instances" */
+    readonly name?: string;
+  };
+  /**
+   * The role AWS Backup assumes: a new one by default, or an existing role's ARN (which then must
+   * carry the backup and restore permissions itself).
+   * @default a new role "<project>-<env>-backup-service"
+   */
+  readonly backupServiceRole?: { readonly roleName?: string } | { readonly existingRoleArn: string };
+  /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */
+  readonly association?: Partial<Omit<VssComponentsAssociationProps, "tag">>;
+}
+
+export interface ProjectConfig {
+  /** Prefix of every name and the Project tag. 1-20 of a-z 0-9 -, starting with a letter. */
+  readonly project: string;
+  readonly environments: readonly EnvironmentConfig[];
+}

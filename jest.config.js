@@ -1,0 +1,8 @@
+/** Two tiers: `unit` asserts what the code emits; `terraform` lets Terraform, the provider and moto judge it. */
+const transform = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] };
+module.exports = {
+  projects: [
+    { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/"] },
+    { displayName: "terraform", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
+  ],
+};

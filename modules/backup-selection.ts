@@ -1,0 +1,49 @@
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { Construct } from "constructs";
+import { SelectionTag, selectionTagProblems } from "./selection-tag";
+import { BACKUP_NAME, Problems, throwIfAny, under } from "./validation";
+
+/** Every EC2 instance; the tag condition then narrows it (AND). */
+export const ALL_EC2_INSTANCES = "arn:aws:ec2:*:*:instance/*";
+
+export interface VssBackupSelectionProps {
+  /** 1-50 of A-Z a-z 0-9 - _ . */
+  readonly name: string;
+  readonly planId: string;
+  /** Role AWS Backup assumes for these resources. */
+  readonly serviceRoleArn: string;
+  /** Instances carrying this tag are backed up. */
+  readonly tag: SelectionTag;
+}
+
+/** Problems of everything but the tag, which its owner checks once for both sides. */
+export function vssBackupSelectionProblems(props: Pick<VssBackupSelectionProps, "name">): Problems {
+  const problems = new Problems();
+  problems.checkName("name", props.name, BACKUP_NAME);
+  return problems;
+}
+
+/**
+ * Selects EC2 instances (only instances: `resources` AND the tag condition) for a plan.
+ *
+ * Not `selection_tag`: AWS ORs it with `resources`, and tag-only selection would also pick up EBS
+ * volumes carrying the tag and back them up a second time without VSS. All conditions stay in one
+ * `condition` block (several blocks misbehave, terraform-provider-aws issue 38114). Every argument
+ * of a selection forces replacement.
+ */
+export class VssBackupSelection extends Construct {
+  readonly selectionId: string;
+
+  constructor(scope: Construct, id: string, props: VssBackupSelectionProps) {
+    super(scope, id);
+    throwIfAny(`VssBackupSelection ${this.node.path}`, [...vssBackupSelectionProblems(props).all, ...under("tag", selectionTagProblems(props.tag).all)]);
+    const selection = new BackupSelection(this, "selection", {
+      name: props.name,
+      planId: props.planId,
+      iamRoleArn: props.serviceRoleArn,
+      resources: [ALL_EC2_INSTANCES],
+      condition: [{ stringEquals: [{ key: `aws:ResourceTag/${props.tag.key}`, value: props.tag.value }] }],
+    });
+    this.selectionId = selection.id;
+  }
+}

@@ -1,0 +1,62 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Construct } from "constructs";
+import { ManagedPolicies, policyDocument, trustPolicy } from "./iam-policies";
+import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
+
+export interface BackupServiceRoleProps {
+  /** 1-64 of A-Z a-z 0-9 + = , . @ - _. */
+  readonly roleName: string;
+  /**
+   * Instance roles AWS Backup may pass to EC2 when it restores an instance (restores launch the
+   * instance with its original profile). Nothing else can be passed.
+   */
+  readonly passableInstanceRoleArns: readonly string[];
+  /** Permissions boundary for the role. @default none */
+  readonly permissionsBoundaryArn?: string;
+}
+
+export function backupServiceRoleProblems(props: BackupServiceRoleProps): Problems {
+  const problems = new Problems();
+  problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
+  if (props.permissionsBoundaryArn !== undefined) problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
+  return problems;
+}
+
+/**
+ * The role AWS Backup assumes to back up and restore the selected instances. AWS's backup policy
+ * already grants `ssm:SendCommand` on AWSEC2-CreateVssSnapshot, which is how VSS is triggered.
+ */
+export class BackupServiceRole extends Construct {
+  readonly roleName: string;
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: BackupServiceRoleProps) {
+    super(scope, id);
+    throwIfAny(`BackupServiceRole ${this.node.path}`, backupServiceRoleProblems(props).all);
+    const role = new IamRole(this, "role", {
+      name: props.roleName,
+      description: "AWS Backup: VSS backups and restores of Windows EC2 instances",
+      assumeRolePolicy: trustPolicy(this, "trust-policy", "backup.amazonaws.com").json,
+      permissionsBoundary: props.permissionsBoundaryArn,
+    });
+    this.roleName = role.name;
+    this.roleArn = role.arn;
+
+    new IamRolePolicyAttachment(this, "backup", { role: role.name, policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP });
+    new IamRolePolicyAttachment(this, "restores", { role: role.name, policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES });
+    if (props.passableInstanceRoleArns.length > 0) {
+      const passRole = policyDocument(this, "pass-instance-role-policy", [
+        {
+          sid: "PassInstanceRoleToRestoredInstances",
+          effect: "Allow",
+          actions: ["iam:PassRole"],
+          resources: [...props.passableInstanceRoleArns],
+          condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
+        },
+      ]);
+      new IamRolePolicy(this, "pass-instance-role", { role: role.name, name: "PassInstanceRoleForRestores", policy: passRole.json });
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { Construct } from "constructs";
+import { Problems, throwIfAny, VAULT_NAME } from "./validation";
+
+export interface VssBackupVaultProps {
+  /** 2-50 of A-Z a-z 0-9 - _ (no periods). Do not put sensitive data in it. */
+  readonly name: string;
+  /** Customer managed KMS key for the recovery points; cannot change later. @default the AWS Backup managed key */
+  readonly kmsKeyArn?: string;
+  /**
+   * Refuse any plan that destroys the vault (Terraform `prevent_destroy`). Only a disposable test
+   * environment should switch it off. @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+export function vssBackupVaultProblems(props: VssBackupVaultProps): Problems {
+  const problems = new Problems();
+  problems.checkName("name", props.name, VAULT_NAME);
+  if (props.kmsKeyArn !== undefined) problems.checkArn("kmsKeyArn", props.kmsKeyArn, "kms", "key/");
+  return problems;
+}
+
+/** The vault the plan's recovery points go to. Never force-destroyed: it holds the backups. */
+export class VssBackupVault extends Construct {
+  readonly vaultName: string;
+  readonly vaultArn: string;
+
+  constructor(scope: Construct, id: string, props: VssBackupVaultProps) {
+    super(scope, id);
+    throwIfAny(`VssBackupVault ${this.node.path}`, vssBackupVaultProblems(props).all);
+    const vault = new BackupVault(this, "vault", {
+      name: props.name,
+      kmsKeyArn: props.kmsKeyArn,
+      // Deleting a vault that still holds recovery points must fail, not delete them.
+      forceDestroy: false,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    this.vaultName = vault.name;
+    this.vaultArn = vault.arn;
+  }
+}

@@ -1,0 +1,106 @@
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Construct } from "constructs";
+
+/** AWS managed policies this project attaches, each documented by AWS for exactly this job. */
+export const ManagedPolicies = {
+  /** SSM Agent core functionality: the instance must be SSM-managed for VSS and the package association. */
+  SSM_MANAGED_INSTANCE_CORE: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  /** What the on-instance EC2 VSS agent needs; requires AwsVssComponents 2.3.1 or later. */
+  EC2_VSS_SNAPSHOT: "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
+  /** AWS Backup's service role for backups (includes ssm:SendCommand on AWSEC2-CreateVssSnapshot). */
+  BACKUP_SERVICE_ROLE_FOR_BACKUP: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+  /** AWS Backup's service role for restores. */
+  BACKUP_SERVICE_ROLE_FOR_RESTORES: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+} as const;
+
+/** Terraform reads `${...}` as interpolation in JSON too: `$${` reaches IAM as a literal `${`. */
+const INSTANCE_OWN_ARN = "arn:aws:ec2:*:*:instance/$${ec2:InstanceId}";
+const INSTANCES = "arn:aws:ec2:*:*:instance/*";
+const IMAGES = "arn:aws:ec2:*:*:image/*";
+const SNAPSHOTS = "arn:aws:ec2:*:*:snapshot/*";
+
+const onlyFromTheInstanceItself = { test: "ArnLike", variable: "ec2:SourceInstanceARN", values: [INSTANCE_OWN_ARN] };
+const taggedByTheVssAgent = { test: "StringLike", variable: "aws:RequestTag/AwsVssConfig", values: ["*"] };
+
+/**
+ * AWSEC2VssSnapshotPolicy scoped down to the AWS Backup path (AWS Backup takes VSS backups as AMIs),
+ * as the EC2 User Guide documents it ("Use case: Use AWS Backup service"): no CreateSnapshots
+ * statements, no snapshot tagging, no DescribeSnapshots.
+ */
+export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
+  { sid: "DescribeInstanceInfo", effect: "Allow", actions: ["ec2:DescribeInstanceAttribute"], resources: [INSTANCES], condition: [onlyFromTheInstanceItself] },
+  { sid: "CreateImageWithTag", effect: "Allow", actions: ["ec2:CreateImage"], resources: [SNAPSHOTS, IMAGES], condition: [taggedByTheVssAgent] },
+  { sid: "CreateImageAccessInstance", effect: "Allow", actions: ["ec2:CreateImage"], resources: [INSTANCES], condition: [onlyFromTheInstanceItself] },
+  {
+    sid: "CreateTagsOnResourceCreation",
+    effect: "Allow",
+    actions: ["ec2:CreateTags"],
+    resources: [IMAGES],
+    condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage"] }],
+  },
+  {
+    sid: "CreateTagsAfterResourceCreation",
+    effect: "Allow",
+    actions: ["ec2:CreateTags"],
+    resources: [IMAGES],
+    condition: [
+      { test: "StringLike", variable: "ec2:ResourceTag/AwsVssConfig", values: ["*"] },
+      { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["AppConsistent", "Device"] },
+    ],
+  },
+  // DescribeImages supports no resource-level permissions: "*" is the only resource it accepts.
+  { sid: "DescribeImages", effect: "Allow", actions: ["ec2:DescribeImages"], resources: ["*"] },
+];
+
+/**
+ * The actions of AmazonSSMManagedInstanceCore (v2), for teams that forbid managed policies. These
+ * actions support no resource-level permissions, hence "*" resources as in AWS's own policy.
+ */
+export const SSM_MANAGED_INSTANCE_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
+  {
+    sid: "SsmAgentCore",
+    effect: "Allow",
+    actions: [
+      "ssm:DescribeAssociation",
+      "ssm:GetDeployablePatchSnapshotForInstance",
+      "ssm:GetDocument",
+      "ssm:DescribeDocument",
+      "ssm:GetManifest",
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+      "ssm:ListAssociations",
+      "ssm:ListInstanceAssociations",
+      "ssm:PutInventory",
+      "ssm:PutComplianceItems",
+      "ssm:PutConfigurePackageResult",
+      "ssm:UpdateAssociationStatus",
+      "ssm:UpdateInstanceAssociationStatus",
+      "ssm:UpdateInstanceInformation",
+    ],
+    resources: ["*"],
+  },
+  {
+    sid: "SessionMessages",
+    effect: "Allow",
+    actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+    resources: ["*"],
+  },
+  {
+    sid: "Ec2Messages",
+    effect: "Allow",
+    actions: ["ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"],
+    resources: ["*"],
+  },
+];
+
+/** A policy document rendered by Terraform (the only form that keeps `$${...}` right in JSON and HCL). */
+export function policyDocument(scope: Construct, id: string, statements: readonly DataAwsIamPolicyDocumentStatement[]): DataAwsIamPolicyDocument {
+  return new DataAwsIamPolicyDocument(scope, id, { statement: [...statements] });
+}
+
+/** A trust policy that lets one AWS service principal assume the role. */
+export function trustPolicy(scope: Construct, id: string, servicePrincipal: string): DataAwsIamPolicyDocument {
+  return policyDocument(scope, id, [
+    { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [servicePrincipal] }] },
+  ]);
+}

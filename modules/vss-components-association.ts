@@ -1,0 +1,106 @@
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
+import { Construct } from "constructs";
+import { associationScheduleProblem } from "./schedule";
+import { SelectionTag, selectionTagProblems } from "./selection-tag";
+import { ASSOCIATION_NAME, Problems, throwIfAny, under } from "./validation";
+
+/** `Uninstall and reinstall` works everywhere; `In-place update` needs SSM Agent 3.3.808.0+ and AwsVssComponents 2.5.0+. */
+export type VssInstallationType = "Uninstall and reinstall" | "In-place update";
+export type ComplianceSeverity = "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "UNSPECIFIED";
+
+export interface AssociationOutputLocation {
+  readonly s3BucketName: string;
+  /** @default none */
+  readonly s3KeyPrefix?: string;
+  /** @default the bucket's region as the provider resolves it */
+  readonly s3Region?: string;
+}
+
+export interface VssComponentsAssociationProps {
+  /** Association name. 3-128 of A-Z a-z 0-9 - _ . */
+  readonly name: string;
+  /** Instances carrying this tag get the package (the same tag the backup selection uses). */
+  readonly tag: SelectionTag;
+  /** @default "Uninstall and reinstall" */
+  readonly installationType?: VssInstallationType;
+  /** Pin a package version such as "2.5.1". @default the latest published version */
+  readonly version?: string;
+  /** Re-applies the package, so new and rebuilt instances get it. @default "rate(14 days)" */
+  readonly scheduleExpression?: string;
+  /** How many instances install at once: a number or a percentage, not 0. @default "10%" */
+  readonly maxConcurrency?: string;
+  /** Errors after which no further instance starts: a number or a percentage. @default "10%" */
+  readonly maxErrors?: string;
+  /** Severity of the compliance item when the install fails. @default "HIGH" */
+  readonly complianceSeverity?: ComplianceSeverity;
+  /** Where the install output goes. @default none (Run Command keeps the last 2,500 characters) */
+  readonly outputLocation?: AssociationOutputLocation;
+}
+
+export const DEFAULT_ASSOCIATION_SCHEDULE = "rate(14 days)";
+
+// The same patterns the SSM API enforces (MaxConcurrency forbids 0; MaxErrors allows it).
+const MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+const MAX_ERRORS = /^([1-9][0-9]*|0|[1-9][0-9]%|[0-9]%|100%)$/;
+const PACKAGE_VERSION = /^\d+(\.\d+){1,3}$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SEVERITIES: readonly ComplianceSeverity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"];
+const INSTALLATION_TYPES: readonly VssInstallationType[] = ["Uninstall and reinstall", "In-place update"];
+
+/** Problems of everything but the tag, which its owner checks once for both sides. */
+export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssociationProps, "tag">): Problems {
+  const problems = new Problems();
+  problems.checkName("name", props.name, ASSOCIATION_NAME);
+  if (props.installationType !== undefined && !INSTALLATION_TYPES.includes(props.installationType)) {
+    problems.add("installationType", `${JSON.stringify(props.installationType)} is not allowed, allowed: ${INSTALLATION_TYPES.map((t) => JSON.stringify(t)).join(" or ")}`);
+  }
+  if (props.version !== undefined && !PACKAGE_VERSION.test(props.version)) {
+    problems.add("version", `${JSON.stringify(props.version)} is not a package version, allowed: digits and dots such as "2.5.1", or leave it out for the latest`);
+  }
+  const schedule = props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression) : undefined;
+  if (schedule) problems.add("scheduleExpression", schedule);
+  if (props.maxConcurrency !== undefined && !MAX_CONCURRENCY.test(props.maxConcurrency)) {
+    problems.add("maxConcurrency", `${JSON.stringify(props.maxConcurrency)} is not allowed, allowed: a number from 1 or a percentage from 1% to 100%`);
+  }
+  if (props.maxErrors !== undefined && !MAX_ERRORS.test(props.maxErrors)) {
+    problems.add("maxErrors", `${JSON.stringify(props.maxErrors)} is not allowed, allowed: a number from 0 or a percentage from 0% to 100%`);
+  }
+  if (props.complianceSeverity !== undefined && !SEVERITIES.includes(props.complianceSeverity)) {
+    problems.add("complianceSeverity", `${JSON.stringify(props.complianceSeverity)} is not allowed, allowed: ${SEVERITIES.join(", ")}`);
+  }
+  if (props.outputLocation && !S3_BUCKET.test(props.outputLocation.s3BucketName)) {
+    problems.add("outputLocation.s3BucketName", `${JSON.stringify(props.outputLocation.s3BucketName)} is not a bucket name, allowed: 3-63 of a-z 0-9 . -`);
+  }
+  return problems;
+}
+
+/**
+ * A State Manager association that installs AwsVssComponents (document AWS-ConfigureAWSPackage) on
+ * every instance carrying the tag, and re-applies it on a schedule. AWS Backup never installs it.
+ */
+export class VssComponentsAssociation extends Construct {
+  readonly associationId: string;
+
+  constructor(scope: Construct, id: string, props: VssComponentsAssociationProps) {
+    super(scope, id);
+    throwIfAny(`VssComponentsAssociation ${this.node.path}`, [...vssComponentsAssociationProblems(props).all, ...under("tag", selectionTagProblems(props.tag).all)]);
+    const association = new SsmAssociation(this, "association", {
+      name: "AWS-ConfigureAWSPackage",
+      associationName: props.name,
+      // Parameter names are case-sensitive: "action", not "Action".
+      parameters: {
+        action: "Install",
+        name: "AwsVssComponents",
+        installationType: props.installationType ?? "Uninstall and reinstall",
+        ...(props.version ? { version: props.version } : {}),
+      },
+      targets: [{ key: `tag:${props.tag.key}`, values: [props.tag.value] }],
+      scheduleExpression: props.scheduleExpression ?? DEFAULT_ASSOCIATION_SCHEDULE,
+      maxConcurrency: props.maxConcurrency ?? "10%",
+      maxErrors: props.maxErrors ?? "10%",
+      complianceSeverity: props.complianceSeverity ?? "HIGH",
+      outputLocation: props.outputLocation,
+    });
+    this.associationId = association.associationId;
+  }
+}

@@ -1,0 +1,110 @@
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Construct } from "constructs";
+import { ManagedPolicies, policyDocument, SSM_MANAGED_INSTANCE_STATEMENTS, trustPolicy, VSS_FOR_AWS_BACKUP_STATEMENTS } from "./iam-policies";
+import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
+
+/**
+ * How the instance role gets its permissions.
+ * - `managed`: AWS managed policies AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy,
+ *   kept current by AWS (needs AwsVssComponents 2.3.1 or later, which the association installs).
+ * - `inline`: inline policies with the same SSM actions and the VSS permissions scoped down to the
+ *   AWS Backup path, for teams that forbid managed policies.
+ */
+export type VssPolicyMode = "managed" | "inline";
+
+export interface VssInstanceRoleProps {
+  /** Name of the role to create, or of the existing role when `useExistingRole` is set. 1-64 of A-Z a-z 0-9 + = , . @ - _. */
+  readonly roleName: string;
+  /**
+   * Attach the VSS permissions to the existing role `roleName` instead of creating one. Only what VSS
+   * adds is attached (the SSM core permissions are expected to be there already), so destroying this
+   * construct never detaches anything the fleet relied on before.
+   * @default false
+   */
+  readonly useExistingRole?: boolean;
+  /** @default "managed" */
+  readonly policyMode?: VssPolicyMode;
+  /** Create an instance profile for the role. @default true for a created role, false for an existing one */
+  readonly createInstanceProfile?: boolean;
+  /** @default roleName */
+  readonly instanceProfileName?: string;
+  /** Permissions boundary for a created role. @default none */
+  readonly permissionsBoundaryArn?: string;
+}
+
+export function vssInstanceRoleProblems(props: VssInstanceRoleProps): Problems {
+  const problems = new Problems();
+  problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
+  if (props.instanceProfileName !== undefined) problems.checkName("instanceProfileName", props.instanceProfileName, IAM_ROLE_NAME);
+  if (props.policyMode !== undefined && props.policyMode !== "managed" && props.policyMode !== "inline") {
+    problems.add("policyMode", `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`);
+  }
+  if (props.permissionsBoundaryArn !== undefined) {
+    if (props.useExistingRole) problems.add("permissionsBoundaryArn", "is set for an existing role, allowed: only for a role this construct creates");
+    else problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
+  }
+  return problems;
+}
+
+/** The IAM role (and instance profile) that lets Windows instances take VSS snapshots for AWS Backup. */
+export class VssInstanceRole extends Construct {
+  readonly roleName: string;
+  readonly roleArn: string;
+  /** Undefined when no instance profile is created. */
+  readonly instanceProfileName?: string;
+  readonly instanceProfileArn?: string;
+  readonly policyMode: VssPolicyMode;
+
+  constructor(scope: Construct, id: string, props: VssInstanceRoleProps) {
+    super(scope, id);
+    throwIfAny(`VssInstanceRole ${this.node.path}`, vssInstanceRoleProblems(props).all);
+    this.policyMode = props.policyMode ?? "managed";
+
+    if (props.useExistingRole) {
+      // Looked up rather than built from the name: an existing role may live under a path.
+      const existing = new DataAwsIamRole(this, "role", { name: props.roleName });
+      this.roleName = existing.name;
+      this.roleArn = existing.arn;
+    } else {
+      const role = new IamRole(this, "role", {
+        name: props.roleName,
+        description: "Windows EC2 instances: SSM management and VSS snapshots for AWS Backup",
+        assumeRolePolicy: trustPolicy(this, "trust-policy", "ec2.amazonaws.com").json,
+        permissionsBoundary: props.permissionsBoundaryArn,
+      });
+      this.roleName = role.name;
+      this.roleArn = role.arn;
+    }
+
+    // An existing role keeps its own SSM permissions: granting them again would revoke them on destroy.
+    const grantSsmCore = !props.useExistingRole;
+    if (this.policyMode === "managed") {
+      if (grantSsmCore) this.attachManaged("ssm-managed-instance-core", ManagedPolicies.SSM_MANAGED_INSTANCE_CORE);
+      this.attachManaged("vss-snapshot", ManagedPolicies.EC2_VSS_SNAPSHOT);
+    } else {
+      if (grantSsmCore) this.putInline("ssm-managed-instance-core", "SsmManagedInstanceCore", policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json);
+      this.putInline("vss-snapshot", "VssSnapshotsForAwsBackup", policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json);
+    }
+
+    if (props.createInstanceProfile ?? !props.useExistingRole) {
+      const profile = new IamInstanceProfile(this, "instance-profile", {
+        name: props.instanceProfileName ?? props.roleName,
+        role: this.roleName,
+      });
+      this.instanceProfileName = profile.name;
+      this.instanceProfileArn = profile.arn;
+    }
+  }
+
+  private attachManaged(id: string, policyArn: string): void {
+    new IamRolePolicyAttachment(this, id, { role: this.roleName, policyArn });
+  }
+
+  private putInline(id: string, name: string, policy: string): void {
+    new IamRolePolicy(this, id, { role: this.roleName, name, policy });
+  }
+}

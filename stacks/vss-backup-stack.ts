@@ -1,0 +1,57 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import type { ResolvedEnvironment } from "../config/resolve";
+import {
+  BackupServiceRole,
+  describeTag,
+  VssBackupPlan,
+  VssBackupSelection,
+  VssBackupVault,
+  VssComponentsAssociation,
+  VssInstanceRole,
+} from "../modules";
+
+/** Where local state lives, relative to the stack's working directory cdktf.out/stacks/<name>. */
+export const LOCAL_STATE_DIRECTORY = "../../../terraform-state";
+
+/**
+ * One environment's Windows VSS backups: the instance side (role, profile, package association)
+ * and the backup side (vault, plan, selection, service role), tied together by one tag.
+ */
+export class VssBackupStack extends TerraformStack {
+  constructor(scope: Construct, env: ResolvedEnvironment) {
+    super(scope, env.name);
+
+    new AwsProvider(this, "aws", {
+      region: env.region,
+      allowedAccountIds: [env.account],
+      defaultTags: [{ tags: { ...env.defaultTags } }],
+    });
+    // A relative path: cdktf's default is an absolute path of the machine that synthesized.
+    new LocalBackend(this, { path: `${LOCAL_STATE_DIRECTORY}/${env.name}.tfstate` });
+
+    const tag = env.selectionTag;
+    const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
+    const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
+    const vault = new VssBackupVault(this, "vault", env.vault);
+    const plan = new VssBackupPlan(this, "plan", { ...env.plan, vaultName: vault.vaultName });
+    const serviceRoleArn =
+      "existingRoleArn" in env.backupServiceRole
+        ? env.backupServiceRole.existingRoleArn
+        : new BackupServiceRole(this, "backup-service-role", {
+            roleName: env.backupServiceRole.roleName,
+            passableInstanceRoleArns: [instanceRole.roleArn],
+          }).roleArn;
+    const selection = new VssBackupSelection(this, "selection", { ...env.selection, planId: plan.planId, serviceRoleArn, tag });
+
+    const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
+    output("instance_role_arn", instanceRole.roleArn, "Role of the Windows instances (VSS and SSM permissions)");
+    if (instanceRole.instanceProfileName) output("instance_profile_name", instanceRole.instanceProfileName, "Attach this instance profile to every instance to back up");
+    output("vault_arn", vault.vaultArn, "Vault holding the recovery points");
+    output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
+    output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
+    output("association_id", association.associationId, "Association installing AwsVssComponents on the tagged instances");
+    output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
+  }
+}
