@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// The cdktf "app" command. Runs main.ts as JavaScript bundled by esbuild, rebuilding first when
-// any source file changed, so synth never runs stale code and pays no TypeScript compiler start-up.
-// Types are checked by `npm run typecheck`, not here.
+// Runs a TypeScript entry point (`node scripts/run.js main.ts [args...]`) as JavaScript bundled by
+// esbuild, rebuilding first when any of its source files changed: never stale code, and no
+// TypeScript compiler start-up (~1 s) on every synth. Types are checked by `npm run typecheck`.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
-const outfile = path.join(root, ".build", "main.js");
-const metafile = path.join(root, ".build", "meta.json");
+const entry = process.argv[2];
+if (!entry || !entry.endsWith(".ts")) {
+  console.error("usage: node scripts/run.js <entry.ts> [args...]");
+  process.exit(2);
+}
+const name = path.relative(root, path.resolve(entry)).replace(/\.ts$/, "").replace(/[\\/]/g, "__");
+const outfile = path.join(root, ".build", `${name}.js`);
+const metafile = path.join(root, ".build", `${name}.meta.json`);
 
 function isStale() {
   let builtAt;
@@ -31,7 +37,7 @@ function isStale() {
 if (isStale()) {
   const result = require("esbuild").buildSync({
     absWorkingDir: root,
-    entryPoints: ["main.ts"],
+    entryPoints: [path.relative(root, path.resolve(entry))],
     outfile,
     bundle: true,
     packages: "external",
@@ -43,4 +49,5 @@ if (isStale()) {
   });
   fs.writeFileSync(metafile, JSON.stringify(result.metafile));
 }
+process.argv.splice(1, 2, outfile); // the entry sees its own arguments as if run directly
 require(outfile);
