@@ -1,0 +1,137 @@
+import { AnnotationMetadataEntryType } from "cdktf";
+import { BackupRules, BackupRuleSpec, VssBackupPlan, VssBackupPlanProps } from "../../modules";
+import { synthesize, theResource } from "../synth";
+
+const daily: BackupRuleSpec = { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 35 };
+
+function plan(props: Partial<VssBackupPlanProps> = {}) {
+  const stack = synthesize((scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }));
+  return theResource(stack, "aws_backup_plan");
+}
+
+function constructing(props: Partial<VssBackupPlanProps>) {
+  return () => synthesize((scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }));
+}
+
+describe("VssBackupPlan", () => {
+  it("enables Windows VSS for EC2 with the exact advanced_backup_setting", () => {
+    expect(plan().advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
+  });
+
+  it("emits no advanced_backup_setting when windowsVss is false", () => {
+    expect(plan({ windowsVss: false }).advanced_backup_setting).toBeUndefined();
+  });
+
+  it("writes every rule to the vault with explicit windows, timezone and retention", () => {
+    expect(plan().rule).toEqual([
+      {
+        rule_name: "daily",
+        target_vault_name: "vault",
+        schedule: "cron(0 5 ? * * *)",
+        schedule_expression_timezone: "Etc/UTC",
+        start_window: 60,
+        completion_window: 480,
+        lifecycle: { delete_after: 35 },
+      },
+    ]);
+  });
+
+  it("emits copy actions, cold storage and recovery point tags when given", () => {
+    const rule: BackupRuleSpec = {
+      ...daily,
+      deleteAfterDays: 200,
+      coldStorageAfterDays: 30,
+      timezone: "Europe/Berlin",
+      startWindowMinutes: 120,
+      completionWindowMinutes: 600,
+      copies: [{ destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", deleteAfterDays: 90 }],
+      recoveryPointTags: { CostCentre: "1234" },
+    };
+    const [emitted] = plan({ rules: [rule] }).rule as Record<string, unknown>[];
+    expect(emitted).toMatchObject({
+      schedule_expression_timezone: "Europe/Berlin",
+      start_window: 120,
+      completion_window: 600,
+      lifecycle: { delete_after: 200, cold_storage_after: 30 },
+      copy_action: [{ destination_vault_arn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", lifecycle: { delete_after: 90 } }],
+      recovery_point_tags: { CostCentre: "1234" },
+    });
+  });
+
+  it("warns, without failing, that cold storage is ignored for EC2 backups", () => {
+    let construct: VssBackupPlan | undefined;
+    synthesize((scope) => {
+      construct = new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [{ ...daily, deleteAfterDays: 200, coldStorageAfterDays: 30 }] });
+    });
+    const warnings = construct!.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/^rules\[0\]\.coldStorageAfterDays: AWS Backup ignores cold storage for EC2 backups/)]);
+  });
+
+  it("adds no warning when no rule uses cold storage", () => {
+    let construct: VssBackupPlan | undefined;
+    synthesize((scope) => {
+      construct = new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily] });
+    });
+    expect(construct!.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN)).toEqual([]);
+  });
+
+  describe("BackupRules presets", () => {
+    it.each([
+      ["daily", BackupRules.daily({ keepDays: 7 }), "cron(0 5 ? * * *)"],
+      ["weekly", BackupRules.weekly({ keepDays: 35, atHour: 2 }), "cron(0 2 ? * SUN *)"],
+      ["monthly", BackupRules.monthly({ keepDays: 365, atHour: 3 }), "cron(0 3 1 * ? *)"],
+    ])("%s schedules a valid AWS cron at the given hour", (name, rule, schedule) => {
+      expect(rule).toMatchObject({ name, schedule });
+      expect(() => constructing({ rules: [rule] })()).not.toThrow();
+    });
+
+    it("keeps the preset's retention and timezone", () => {
+      expect(BackupRules.daily({ keepDays: 9, timezone: "Europe/Berlin", name: "nightly" })).toEqual({
+        name: "nightly",
+        schedule: "cron(0 5 ? * * *)",
+        timezone: "Europe/Berlin",
+        deleteAfterDays: 9,
+        copies: undefined,
+      });
+    });
+  });
+
+  describe("rejects, naming the field and what is allowed", () => {
+    it.each<[string, Partial<BackupRuleSpec>, RegExp]>([
+      ["a name with a space", { name: "my rule" }, /rules\[0\]\.name: "my rule" has ' ', allowed: 1-50 of A-Z a-z 0-9 - _ \./],
+      ["a five-field cron", { schedule: "cron(0 5 * * ?)" }, /rules\[0\]\.schedule: .* has 5 fields, allowed: six fields/],
+      ["a rate expression", { schedule: "rate(1 day)" }, /rules\[0\]\.schedule: "rate\(1 day\)" is not a cron expression/],
+      ["'*' in both day fields", { schedule: "cron(0 5 * * * *)" }, /exactly one of day-of-month and day-of-week must be '\?'/],
+      ["more often than hourly", { schedule: "cron(0/15 * ? * * *)" }, /rules\[0\]\.schedule: .*minutes is '0\/15', but AWS Backup runs at most hourly/],
+      ["an hour out of range", { schedule: "cron(0 24 ? * * *)" }, /hours '24' is not valid, allowed: 0-23/],
+      ["an unknown time zone", { timezone: "Mars/Olympus" }, /rules\[0\]\.timezone: "Mars\/Olympus" is not a time zone/],
+      ["a start window under 60", { startWindowMinutes: 30 }, /rules\[0\]\.startWindowMinutes: 30 is not allowed, allowed: a whole number of minutes \(AWS Backup needs at least 60\) from 60/],
+      ["a completion window not after the start window", { startWindowMinutes: 120, completionWindowMinutes: 120 }, /rules\[0\]\.completionWindowMinutes: 120 is not allowed, allowed: a whole number of minutes greater than startWindowMinutes \(120\)/],
+      ["zero retention", { deleteAfterDays: 0 }, /rules\[0\]\.deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500/],
+      ["retention too short for cold storage", { deleteAfterDays: 90, coldStorageAfterDays: 30 }, /rules\[0\]\.coldStorageAfterDays: 30 leaves 60 days in cold storage; deleteAfterDays must be at least 120/],
+      ["a copy target that is not a vault ARN", { copies: [{ destinationVaultArn: "dr-vault", deleteAfterDays: 7 }] }, /rules\[0\]\.copies\[0\]\.destinationVaultArn: "dr-vault" is not an ARN/],
+      ["a copy kept too short for its cold storage", { copies: [{ destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", deleteAfterDays: 100, coldStorageAfterDays: 20 }] }, /rules\[0\]\.copies\[0\]\.coldStorageAfterDays: 20 leaves 80 days/],
+      ["an empty recovery point tag value", { recoveryPointTags: { Owner: " " } }, /rules\[0\]\.recoveryPointTags\["Owner"\]: " " is not a tag value/],
+    ])("%s", (_, change, message) => {
+      expect(constructing({ rules: [{ ...daily, ...change }] })).toThrow(message);
+    });
+
+    it("a plan name with a slash", () => {
+      expect(constructing({ name: "a/b" })).toThrow(/name: "a\/b" has '\/', allowed: 1-50 of A-Z a-z 0-9 - _ \./);
+    });
+
+    it("no rules", () => {
+      expect(constructing({ rules: [] })).toThrow(/rules: is empty, allowed: at least one rule/);
+    });
+
+    it("two rules with one name", () => {
+      expect(constructing({ rules: [daily, { ...daily, schedule: "cron(0 6 ? * * *)" }] })).toThrow(/rules\[1\]\.name: "daily" is used by an earlier rule/);
+    });
+
+    it("every problem at once, one line each", () => {
+      expect(constructing({ name: "", rules: [{ ...daily, startWindowMinutes: 10, deleteAfterDays: -1 }] })).toThrow(
+        /VssBackupPlan .* \(3 problems\):\n  name: .*\n  rules\[0\]\.startWindowMinutes: .*\n  rules\[0\]\.deleteAfterDays: /,
+      );
+    });
+  });
+});

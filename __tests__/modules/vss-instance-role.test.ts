@@ -1,0 +1,105 @@
+import { ManagedPolicies, VssInstanceRole, VssInstanceRoleProps } from "../../modules";
+import { addressesOf, addressOf, dataSources, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+
+function role(props: Partial<VssInstanceRoleProps> = {}) {
+  return synthesize((scope) => new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss", ...props }));
+}
+
+describe("VssInstanceRole", () => {
+  describe("by default (a new role, managed policies)", () => {
+    const stack = role();
+
+    it("creates a role only EC2 can assume", () => {
+      const created = theResource(stack, "aws_iam_role");
+      expect(created.name).toBe("fleet-vss");
+      expect(referencedPolicyDocument(stack, created.assume_role_policy).statement).toEqual([
+        { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] },
+      ]);
+    });
+
+    it("attaches AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy through policy attachments, not managed_policy_arns", () => {
+      const attachments = resources(stack, "aws_iam_role_policy_attachment");
+      expect(attachments.map((a) => a.policy_arn)).toEqual([
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
+      ]);
+      const [roleAddress] = addressesOf(stack, "aws_iam_role");
+      expect(attachments.map((a) => addressOf(a.role))).toEqual([roleAddress, roleAddress]);
+      expect(theResource(stack, "aws_iam_role")).not.toHaveProperty("managed_policy_arns");
+      expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
+    });
+
+    it("creates an instance profile named after the role, holding it", () => {
+      const profile = theResource(stack, "aws_iam_instance_profile");
+      expect(profile.name).toBe("fleet-vss");
+      expect(addressOf(profile.role)).toBe(addressesOf(stack, "aws_iam_role")[0]);
+    });
+  });
+
+  describe("inline policy mode", () => {
+    const stack = role({ policyMode: "inline" });
+
+    it("attaches no managed policy", () => {
+      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+    });
+
+    it("puts the SSM core actions and the AWS Backup-scoped VSS permissions inline", () => {
+      const policies = resources(stack, "aws_iam_role_policy");
+      expect(policies.map((p) => p.name)).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
+      const sids = (index: number) => (referencedPolicyDocument(stack, policies[index].policy).statement as { sid: string }[]).map((s) => s.sid);
+      expect(sids(0)).toEqual(["SsmAgentCore", "SessionMessages", "Ec2Messages"]);
+      expect(sids(1)).toEqual(["DescribeInstanceInfo", "CreateImageWithTag", "CreateImageAccessInstance", "CreateTagsOnResourceCreation", "CreateTagsAfterResourceCreation", "DescribeImages"]);
+    });
+
+    it("grants no wildcard action and no snapshot permission (AWS Backup takes VSS backups as AMIs)", () => {
+      const statements = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) => d.statement as { actions: string[]; resources?: string[] }[]);
+      const actions = statements.flatMap((s) => s.actions);
+      expect(actions.filter((a) => a.includes("*"))).toEqual([]);
+      expect(actions).not.toContain("ec2:CreateSnapshots");
+      expect(actions).not.toContain("ec2:DescribeSnapshots");
+      expect(actions).toEqual(expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2:DescribeInstanceAttribute", "ssm:UpdateInstanceInformation"]));
+    });
+
+    it("limits instance actions to the calling instance with an escaped IAM variable", () => {
+      const vss = referencedPolicyDocument(stack, resources(stack, "aws_iam_role_policy")[1].policy);
+      const describe = (vss.statement as { sid: string; condition: unknown }[]).find((s) => s.sid === "DescribeInstanceInfo");
+      // Terraform turns $${ into ${, so IAM receives the variable ${ec2:InstanceId}.
+      expect(describe?.condition).toEqual([{ test: "ArnLike", variable: "ec2:SourceInstanceARN", values: ["arn:aws:ec2:*:*:instance/$${ec2:InstanceId}"] }]);
+    });
+  });
+
+  describe("an existing role", () => {
+    it("looks the role up and attaches only AWSEC2VssSnapshotPolicy, so destroy never detaches the fleet's SSM permissions", () => {
+      const stack = role({ useExistingRole: true });
+      expect(resources(stack, "aws_iam_role")).toEqual([]);
+      expect(Object.values(dataSources(stack, "aws_iam_role")).map((r) => r.name)).toEqual(["fleet-vss"]);
+      const attachments = resources(stack, "aws_iam_role_policy_attachment");
+      expect(attachments.map((a) => a.policy_arn)).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
+      expect(attachments[0].role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
+    });
+
+    it("creates no instance profile unless asked", () => {
+      expect(resources(role({ useExistingRole: true }), "aws_iam_instance_profile")).toEqual([]);
+      const asked = role({ useExistingRole: true, createInstanceProfile: true, instanceProfileName: "fleet-vss-profile" });
+      expect(theResource(asked, "aws_iam_instance_profile").name).toBe("fleet-vss-profile");
+    });
+
+    it("in inline mode adds only the VSS inline policy", () => {
+      const stack = role({ useExistingRole: true, policyMode: "inline" });
+      expect(resources(stack, "aws_iam_role_policy").map((p) => p.name)).toEqual(["VssSnapshotsForAwsBackup"]);
+      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+    });
+  });
+
+  describe("rejects, naming the field and what is allowed", () => {
+    it.each<[string, Partial<VssInstanceRoleProps>, RegExp]>([
+      ["a role name with a space", { roleName: "fleet vss" }, /roleName: "fleet vss" has ' ', allowed: 1-64 of A-Z a-z 0-9 \+ = , \. @ - _/],
+      ["a role name over 64 characters", { roleName: "r".repeat(65) }, /roleName: "r+" has 65 characters, allowed: 1-64/],
+      ["an unknown policy mode", { policyMode: "custom" as never }, /policyMode: "custom" is not a policy mode, allowed: "managed" or "inline"/],
+      ["a permissions boundary that is not an ARN", { permissionsBoundaryArn: "boundary" }, /permissionsBoundaryArn: "boundary" is not an ARN/],
+      ["a permissions boundary on an existing role", { useExistingRole: true, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/b" }, /permissionsBoundaryArn: is set for an existing role/],
+    ])("%s", (_, props, message) => {
+      expect(() => role(props)).toThrow(message);
+    });
+  });
+});
