@@ -4,7 +4,7 @@ import { ValidationError } from "./modules/validation";
 import { buildApp } from "./stacks/app";
 
 try {
-  buildApp(loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE])).synth();
+  buildApp(loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE], process.env)).synth();
 } catch (error) {
   if (!(error instanceof ValidationError)) throw error;
   // A configuration mistake, not a crash: the message lists every problem, no stack trace.

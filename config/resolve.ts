@@ -6,6 +6,7 @@ import {
   VssComponentsAssociationProps,
   VssInstanceRoleProps,
 } from "../modules";
+import { effectiveBackend, resolveBackend, ResolvedBackend, Variables } from "./backend";
 import type { EnvironmentConfig } from "./types";
 
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
@@ -22,9 +23,11 @@ export interface ResolvedEnvironment {
   readonly selection: { readonly name: string };
   readonly backupServiceRole: { readonly roleName: string } | { readonly existingRoleArn: string };
   readonly association: Omit<VssComponentsAssociationProps, "tag">;
+  readonly backend: ResolvedBackend;
 }
 
-export function resolveEnvironment(project: string, env: EnvironmentConfig): ResolvedEnvironment {
+/** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
+export function resolveEnvironment(project: string, env: EnvironmentConfig, variables: Variables = {}): ResolvedEnvironment {
   const prefix = `${project}-${env.name}`;
   return {
     name: env.name,
@@ -41,5 +44,6 @@ export function resolveEnvironment(project: string, env: EnvironmentConfig): Res
         ? env.backupServiceRole
         : { roleName: env.backupServiceRole?.roleName ?? `${prefix}-backup-service` },
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
+    backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
   };
 }

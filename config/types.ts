@@ -5,6 +5,7 @@ import type {
   VssComponentsAssociationProps,
   VssInstanceRoleProps,
 } from "../modules";
+import type { BackendConfig } from "./backend";
 
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
@@ -37,6 +38,8 @@ export interface EnvironmentConfig {
    * @default a new role "<project>-<env>-backup-service"
    */
   readonly backupServiceRole?: { readonly roleName?: string } | { readonly existingRoleArn: string };
+  /** Where the state lives; BACKEND_VARIABLES override it in CI. @default { type: "local" } */
+  readonly backend?: BackendConfig;
   /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */
   readonly association?: Partial<Omit<VssComponentsAssociationProps, "tag">>;
 }

@@ -10,6 +10,7 @@ import {
   vssComponentsAssociationProblems,
   vssInstanceRoleProblems,
 } from "../modules";
+import { backendProblems, effectiveBackend, Variables } from "./backend";
 import { resolveEnvironment, ResolvedEnvironment } from "./resolve";
 import type { EnvironmentConfig, ProjectConfig } from "./types";
 
@@ -24,16 +25,21 @@ const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"];
 
 /**
  * Validates the whole configuration, then returns the environments `selection` names (all when
- * empty), resolved. Throws one ValidationError listing every problem of every environment.
+ * empty), resolved, with `variables` (the process environment) overriding backends. Throws one
+ * ValidationError listing every problem of every environment.
  */
-export function loadEnvironments(config: ProjectConfig, selection?: string): ResolvedEnvironment[] {
+export function loadEnvironments(config: ProjectConfig, selection?: string, variables: Variables = {}): ResolvedEnvironment[] {
   const problems = new Problems();
   if (!PROJECT_NAME.test(config.project)) {
     problems.add("project", `${JSON.stringify(config.project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`);
   }
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
-  const resolved = config.environments.map((env) => resolveEnvironment(config.project, env));
-  config.environments.forEach((env, i) => problems.nest(env.name || `environments[${i}]`, environmentProblems(env, resolved[i])));
+  const resolved = config.environments.map((env) => resolveEnvironment(config.project, env, variables));
+  config.environments.forEach((env, i) => {
+    const envProblems = environmentProblems(env, resolved[i]);
+    envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
+    problems.nest(env.name || `environments[${i}]`, envProblems);
+  });
   crossEnvironmentProblems(resolved, problems);
 
   const known = resolved.map((env) => env.name);

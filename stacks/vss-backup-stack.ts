@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ResolvedEnvironment } from "../config/resolve";
 import {
@@ -11,9 +11,7 @@ import {
   VssComponentsAssociation,
   VssInstanceRole,
 } from "../modules";
-
-/** Where local state lives, relative to the stack's working directory cdktf.out/stacks/<name>. */
-export const LOCAL_STATE_DIRECTORY = "../../../terraform-state";
+import { declareBackend } from "./backend";
 
 /**
  * One environment's Windows VSS backups: the instance side (role, profile, package association)
@@ -28,8 +26,7 @@ export class VssBackupStack extends TerraformStack {
       allowedAccountIds: [env.account],
       defaultTags: [{ tags: { ...env.defaultTags } }],
     });
-    // A relative path: cdktf's default is an absolute path of the machine that synthesized.
-    new LocalBackend(this, { path: `${LOCAL_STATE_DIRECTORY}/${env.name}.tfstate` });
+    declareBackend(this, env.backend);
 
     const tag = env.selectionTag;
     const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
