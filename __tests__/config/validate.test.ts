@@ -1,0 +1,128 @@
+import { config } from "../../config/environments";
+import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
+import { loadEnvironments } from "../../config/validate";
+import { BackupRules, ValidationError } from "../../modules";
+
+const dev: EnvironmentConfig = { name: "dev", account: "111111111111", region: "eu-west-1", plan: { rules: [BackupRules.daily({ keepDays: 7 })] } };
+
+function problemsOf(project: ProjectConfig, selection?: string, variables = {}): string[] {
+  try {
+    loadEnvironments(project, selection, variables);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+const withDev = (change: Partial<EnvironmentConfig>): ProjectConfig => ({ project: "vss-backup", environments: [{ ...dev, ...change }] });
+
+describe("loadEnvironments", () => {
+  it("accepts the shipped configuration and returns every environment by default", () => {
+    expect(loadEnvironments(config).map((env) => env.name)).toEqual(config.environments.map((env) => env.name));
+  });
+
+  it("returns only the environments named in the selection, in configuration order", () => {
+    expect(loadEnvironments(config, " prod,dev ").map((env) => env.name)).toEqual(["dev", "prod"]);
+  });
+
+  it("names an unknown environment and lists the known ones", () => {
+    expect(problemsOf(config, "dev,qa")).toEqual(["qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod"]);
+  });
+
+  it("fills every default from project and environment names", () => {
+    const [env] = loadEnvironments(withDev({}));
+    expect(env).toMatchObject({
+      selectionTag: { key: "Backup", value: "windows-vss" },
+      instanceRole: { roleName: "vss-backup-dev-vss-instance" },
+      vault: { name: "vss-backup-dev" },
+      plan: { name: "vss-backup-dev" },
+      selection: { name: "vss-backup-dev-windows-instances" },
+      backupServiceRole: { roleName: "vss-backup-dev-backup-service" },
+      association: { name: "vss-backup-dev-AwsVssComponents" },
+      backend: { type: "local", path: "../../../terraform-state/dev.tfstate" },
+      defaultTags: { Project: "vss-backup", Environment: "dev", ManagedBy: "cdktf" },
+    });
+  });
+
+  it("throws a ValidationError whose message lists every problem, one line each", () => {
+    expect(() => loadEnvironments(withDev({ account: "1", region: "europe" }))).toThrow(
+      'Invalid configuration (2 problems):\n  dev.account: "1" is not an AWS account ID, allowed: 12 digits\n  dev.region: "europe" is not an AWS region, allowed: a region code such as eu-west-1',
+    );
+  });
+
+  describe("names the environment, the field and what is allowed", () => {
+    it.each<[string, Partial<EnvironmentConfig>, string]>([
+      ["a bad environment name", { name: "Dev_1" }, 'Dev_1.name: "Dev_1" is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter'],
+      ["an empty selection tag value", { selectionTag: { key: "Backup", value: "" } }, "dev.selectionTag.value: \"\" is empty"],
+      ["an empty selection tag key", { selectionTag: { key: " ", value: "x" } }, 'dev.selectionTag.key: " " is empty'],
+      ["a vault name with a period", { vault: { name: "stg.vault" } }, "dev.vault.name: \"stg.vault\" has '.', allowed: 2-50 of A-Z a-z 0-9 - _"],
+      ["a KMS key that is not an ARN", { vault: { kmsKeyArn: "alias/backup" } }, 'dev.vault.kmsKeyArn: "alias/backup" is not an ARN'],
+      ["a bad cron", { plan: { rules: [{ name: "daily", schedule: "cron(0 5 * * *)", deleteAfterDays: 7 }] } }, 'dev.plan.rules[0].schedule: "cron(0 5 * * *)" has 5 fields'],
+      ["retention too short for cold storage", { plan: { rules: [{ ...BackupRules.daily({ keepDays: 90 }), coldStorageAfterDays: 30 }] } }, "dev.plan.rules[0].coldStorageAfterDays: 30 leaves 60 days in cold storage; deleteAfterDays must be at least 120"],
+      ["a start window under 60", { plan: { rules: [{ ...BackupRules.daily({ keepDays: 7 }), startWindowMinutes: 59 }] } }, "dev.plan.rules[0].startWindowMinutes: 59 is not allowed"],
+      ["a selection name over 50 characters", { selection: { name: "s".repeat(51) } }, "dev.selection.name: \"" + "s".repeat(51) + "\" has 51 characters"],
+      ["max_concurrency 0", { association: { maxConcurrency: "0" } }, 'dev.association.maxConcurrency: "0" is not allowed'],
+      ["a service role that is not a role ARN", { backupServiceRole: { existingRoleArn: "arn:aws:iam::111111111111:user/backup" } }, 'dev.backupServiceRole.existingRoleArn: "arn:aws:iam::111111111111:user/backup" is not a iam role ARN'],
+      ["an instance role name with a space", { instanceRole: { roleName: "my role" } }, "dev.instanceRole.roleName: \"my role\" has ' '"],
+      ["an empty tag value", { tags: { Owner: "" } }, 'dev.tags["Owner"]: empty tag value'],
+      ["a tag key that duplicates another but for case", { tags: { Owner: "a", owner: "b" } }, 'dev.tags["owner"]: duplicates "Owner" (IAM tag keys ignore case)'],
+      ["a tag the project sets itself", { tags: { environment: "x" } }, 'dev.tags["environment"]: is set by the project itself (Environment)'],
+    ])("%s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
+    });
+  });
+
+  it("reports problems of every environment at once", () => {
+    const project: ProjectConfig = { project: "vss-backup", environments: [{ ...dev, account: "x" }, { ...dev, name: "prod", account: "222222222222", vault: { name: "a" } }] };
+    expect(problemsOf(project)).toEqual([expect.stringMatching(/^dev\.account: /), expect.stringMatching(/^prod\.vault\.name: "a" has 1 characters/)]);
+  });
+
+  describe("across environments", () => {
+    it("rejects two environments selecting the same tag in the same account and region", () => {
+      const project: ProjectConfig = { project: "vss-backup", environments: [dev, { ...dev, name: "qa" }] };
+      expect(problemsOf(project)).toContain(
+        "qa.selectionTag: Backup=windows-vss is also selected by dev in 111111111111/eu-west-1: both would back up the same instances; allowed: a different one",
+      );
+    });
+
+    it("rejects one IAM role name used twice in an account (IAM names are account-wide)", () => {
+      const project: ProjectConfig = {
+        project: "vss-backup",
+        environments: [dev, { ...dev, name: "qa", region: "eu-central-1", instanceRole: { roleName: "vss-backup-dev-vss-instance" } }],
+      };
+      expect(problemsOf(project)).toEqual([expect.stringMatching(/^qa\.instanceRole\.roleName: "vss-backup-dev-vss-instance" is also a role of dev in account 111111111111/)]);
+    });
+
+    it("rejects two environments with one name", () => {
+      const project: ProjectConfig = { project: "vss-backup", environments: [dev, { ...dev, account: "222222222222" }] };
+      expect(problemsOf(project)).toEqual(["dev.name: another environment has the same name; allowed: a different one"]);
+    });
+
+    it("allows the same tag in different accounts", () => {
+      const project: ProjectConfig = { project: "vss-backup", environments: [dev, { ...dev, name: "prod", account: "333333333333" }] };
+      expect(problemsOf(project)).toEqual([]);
+    });
+  });
+
+  describe("backends", () => {
+    it("lets VSS_BACKEND and its variables switch every environment to Terraform Cloud", () => {
+      const [env] = loadEnvironments(withDev({}), undefined, { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme" });
+      expect(env.backend).toEqual({ type: "cloud", organization: "acme", workspace: "vss-backup-dev", project: undefined, hostname: undefined });
+    });
+
+    it("takes the configured backend unless a variable overrides a field", () => {
+      const s3 = withDev({ backend: { type: "s3", bucket: "acme-state", region: "eu-west-1", keyPrefix: "win/" } });
+      expect(loadEnvironments(s3)[0].backend).toMatchObject({ bucket: "acme-state", key: "win/dev/terraform.tfstate" });
+      expect(loadEnvironments(s3, undefined, { VSS_S3_BUCKET: "ci-state" })[0].backend).toMatchObject({ bucket: "ci-state", key: "win/dev/terraform.tfstate" });
+    });
+
+    it.each([
+      [{ VSS_BACKEND: "cloud" }, 'dev.backend.organization: "" is not an organization name, allowed: 3-40 of A-Z a-z 0-9 - _ (or set VSS_TFC_ORGANIZATION)'],
+      [{ VSS_BACKEND: "s3", VSS_S3_REGION: "eu-west-1" }, 'dev.backend.bucket: "" is not a bucket name, allowed: 3-63 of a-z 0-9 . - (or set VSS_S3_BUCKET)'],
+      [{ VSS_BACKEND: "consul" }, 'dev.backend.type: "consul" is not a backend, allowed: "local", "cloud" or "s3" (or set VSS_BACKEND)'],
+    ])("says which variable completes an incomplete backend: %j", (variables, expected) => {
+      expect(problemsOf(withDev({}), undefined, variables)).toEqual([expected]);
+    });
+  });
+});

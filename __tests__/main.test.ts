@@ -1,0 +1,50 @@
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join, resolve } from "path";
+
+const root = resolve(__dirname, "..");
+
+/** Runs the cdktf app command as `cdktf synth` does, in a scratch directory. */
+function synth(variables: Record<string, string>) {
+  const cwd = mkdtempSync(join(tmpdir(), "vss-synth-"));
+  try {
+    const result = spawnSync(process.execPath, [join(root, "scripts/run.js"), join(root, "main.ts")], {
+      cwd,
+      env: { ...process.env, VSS_ENVIRONMENTS: "", VSS_BACKEND: "", ...variables },
+      encoding: "utf8",
+    });
+    const outdir = join(cwd, "cdktf.out");
+    return { status: result.status, stderr: result.stderr, stacks: existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")).sort() : undefined, wroteAnything: existsSync(outdir) };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+describe("the app (main.ts)", () => {
+  it("synthesizes one stack per environment by default", () => {
+    const result = synth({});
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stacks).toEqual(["dev", "prod", "staging"]);
+  });
+
+  it("synthesizes only the environments VSS_ENVIRONMENTS names", () => {
+    expect(synth({ VSS_ENVIRONMENTS: "prod" }).stacks).toEqual(["prod"]);
+  });
+
+  it("exits non-zero before writing anything when an environment is unknown, without a stack trace", () => {
+    const result = synth({ VSS_ENVIRONMENTS: "dev,qa" });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("Invalid configuration (1 problem):\n  qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod");
+    expect(result.wroteAnything).toBe(false);
+  });
+
+  it("exits non-zero before writing anything when a backend override is incomplete", () => {
+    const result = synth({ VSS_BACKEND: "s3", VSS_ENVIRONMENTS: "dev" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^Invalid configuration \(6 problems\):\n {2}dev\.backend\.bucket: "" is not a bucket name/);
+    expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(result.wroteAnything).toBe(false);
+  });
+});
