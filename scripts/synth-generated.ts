@@ -1,0 +1,21 @@
+// Benchmark input: synthesizes N generated environments (default 100) into a scratch directory,
+// through the same validation and stacks as main.ts. Each environment gets its own account so
+// that the cross-environment checks pass. Usage: node scripts/run.js scripts/synth-generated.ts <N> <outdir>
+import { config } from "../config/environments";
+import type { EnvironmentConfig } from "../config/types";
+import { loadEnvironments } from "../config/validate";
+import { buildApp } from "../stacks/app";
+
+const count = Number(process.argv[2] ?? 100);
+const outdir = process.argv[3];
+if (!Number.isInteger(count) || count < 1 || !outdir) {
+  console.error("usage: node scripts/run.js scripts/synth-generated.ts <count> <outdir>");
+  process.exit(2);
+}
+const templates = config.environments;
+const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => ({
+  ...templates[i % templates.length],
+  name: `env-${String(i + 1).padStart(3, "0")}`,
+  account: String(100_000_000_000 + i),
+}));
+buildApp(loadEnvironments({ ...config, environments }), { outdir }).synth();
