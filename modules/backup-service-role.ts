@@ -1,8 +1,7 @@
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ManagedPolicies, policyDocument, trustPolicy } from "./iam-policies";
+import { ManagedPolicies, policyDocument, serviceRole } from "./iam-policies";
 import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
 
 export interface BackupServiceRoleProps {
@@ -35,11 +34,11 @@ export class BackupServiceRole extends Construct {
   constructor(scope: Construct, id: string, props: BackupServiceRoleProps) {
     super(scope, id);
     throwIfAny(`BackupServiceRole ${this.node.path}`, backupServiceRoleProblems(props).all);
-    const role = new IamRole(this, "role", {
+    const role = serviceRole(this, {
       name: props.roleName,
       description: "AWS Backup: VSS backups and restores of Windows EC2 instances",
-      assumeRolePolicy: trustPolicy(this, "trust-policy", "backup.amazonaws.com").json,
-      permissionsBoundary: props.permissionsBoundaryArn,
+      servicePrincipal: "backup.amazonaws.com",
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
     this.roleName = role.name;
     this.roleArn = role.arn;

@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Construct } from "constructs";
 
 /** AWS managed policies this project attaches, each documented by AWS for exactly this job. */
@@ -98,9 +99,23 @@ export function policyDocument(scope: Construct, id: string, statements: readonl
   return new DataAwsIamPolicyDocument(scope, id, { statement: [...statements] });
 }
 
-/** A trust policy that lets one AWS service principal assume the role. */
-export function trustPolicy(scope: Construct, id: string, servicePrincipal: string): DataAwsIamPolicyDocument {
-  return policyDocument(scope, id, [
-    { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [servicePrincipal] }] },
+export interface ServiceRoleProps {
+  readonly name: string;
+  readonly description: string;
+  /** The only principal that may assume the role, e.g. "ec2.amazonaws.com". */
+  readonly servicePrincipal: string;
+  readonly permissionsBoundaryArn?: string;
+}
+
+/** A role that one AWS service, and nothing else, can assume (construct ids "role", "trust-policy"). */
+export function serviceRole(scope: Construct, props: ServiceRoleProps): IamRole {
+  const trust = policyDocument(scope, "trust-policy", [
+    { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [props.servicePrincipal] }] },
   ]);
+  return new IamRole(scope, "role", {
+    name: props.name,
+    description: props.description,
+    assumeRolePolicy: trust.json,
+    permissionsBoundary: props.permissionsBoundaryArn,
+  });
 }

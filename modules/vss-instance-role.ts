@@ -1,10 +1,9 @@
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ManagedPolicies, policyDocument, SSM_MANAGED_INSTANCE_STATEMENTS, trustPolicy, VSS_FOR_AWS_BACKUP_STATEMENTS } from "./iam-policies";
+import { ManagedPolicies, policyDocument, serviceRole, SSM_MANAGED_INSTANCE_STATEMENTS, VSS_FOR_AWS_BACKUP_STATEMENTS } from "./iam-policies";
 import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
 
 /**
@@ -70,11 +69,11 @@ export class VssInstanceRole extends Construct {
       this.roleName = existing.name;
       this.roleArn = existing.arn;
     } else {
-      const role = new IamRole(this, "role", {
+      const role = serviceRole(this, {
         name: props.roleName,
         description: "Windows EC2 instances: SSM management and VSS snapshots for AWS Backup",
-        assumeRolePolicy: trustPolicy(this, "trust-policy", "ec2.amazonaws.com").json,
-        permissionsBoundary: props.permissionsBoundaryArn,
+        servicePrincipal: "ec2.amazonaws.com",
+        permissionsBoundaryArn: props.permissionsBoundaryArn,
       });
       this.roleName = role.name;
       this.roleArn = role.arn;
