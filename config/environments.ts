@@ -19,6 +19,8 @@ export const config: ProjectConfig = {
       account: "222222222222",
       region: "eu-west-1",
       plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
+      // Example of a team that forbids AWS managed policies on instance roles.
+      instanceRole: { policyMode: "inline" },
     },
     {
       name: "prod",

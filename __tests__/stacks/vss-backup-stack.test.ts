@@ -3,7 +3,7 @@ import { config } from "../../config/environments";
 import { loadEnvironments } from "../../config/validate";
 import type { Variables } from "../../config/backend";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
-import { addressesOf, addressOf, referencedPolicyDocument, synthesizeStack, theResource } from "../synth";
+import { addressesOf, addressOf, referencedPolicyDocument, resources, synthesizeStack, theResource } from "../synth";
 
 function stackFor(name: string, variables: Variables = {}) {
   const [env] = loadEnvironments(config, name, variables);
@@ -30,10 +30,13 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
 
   it("creates one of each piece of the VSS backup, and nothing else", () => {
     const counts = Object.fromEntries(Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]));
+    const managed = (env.instanceRole.policyMode ?? "managed") === "managed";
     expect(counts).toEqual({
       aws_iam_role: 2, // instance role and backup service role
-      aws_iam_role_policy_attachment: 4, // SSM core + VSS on the instance role; backup + restores on the service role
-      aws_iam_role_policy: 1, // iam:PassRole for restores
+      // SSM core + VSS on the instance role (managed mode); backup + restores on the service role
+      aws_iam_role_policy_attachment: managed ? 4 : 2,
+      // iam:PassRole for restores; SSM core + VSS inline on the instance role (inline mode)
+      aws_iam_role_policy: managed ? 1 : 3,
       aws_iam_instance_profile: 1,
       aws_ssm_association: 1,
       aws_backup_vault: 1,
@@ -75,9 +78,9 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     const serviceRole = roleAddress(`${config.project}-${name}-backup-service`);
     expect(addressOf(theResource(stack, "aws_backup_selection").iam_role_arn)).toBe(serviceRole);
     expect(addressOf(theResource(stack, "aws_iam_instance_profile").role)).toBe(instanceRole);
-    const passRole = referencedPolicyDocument(stack, theResource(stack, "aws_iam_role_policy").policy);
-    expect(passRole.statement).toMatchObject([{ actions: ["iam:PassRole"], resources: [`\${${instanceRole}.arn}`] }]);
-    expect(addressOf(theResource(stack, "aws_iam_role_policy").role)).toBe(serviceRole);
+    const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([{ actions: ["iam:PassRole"], resources: [`\${${instanceRole}.arn}`] }]);
+    expect(addressOf(passRole.role)).toBe(serviceRole);
   });
 
   it("outputs what operators need, including the tag an instance must carry", () => {
