@@ -1,0 +1,249 @@
+import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
+import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { config } from "../../config/environments";
+import type { ResolvedEnvironment } from "../../config/resolve";
+import { loadEnvironments } from "../../config/validate";
+import { ManagedPolicies } from "../../modules";
+import { startMoto, MotoServer } from "../../scripts/terraform/moto";
+import { formatDiagnostics, initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
+import { buildApp } from "../../stacks/app";
+import { freshDir, terraformTier } from "./tier";
+
+const tier = terraformTier("Terraform tier");
+jest.setTimeout(10 * 60_000);
+
+/** Resource types moto implements; the backup selection and the SSM association are planned only. */
+const APPLIED_BY_MOTO = ["aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile", "aws_backup_vault", "aws_backup_plan"];
+
+interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly mode: string;
+  readonly change: { readonly actions: string[]; readonly after: Record<string, unknown> };
+}
+interface StateResource {
+  readonly address: string;
+  readonly type: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Every stage of one stack, each a promise the tests await (a failed stage fails its tests with Terraform's output). */
+interface StackRun {
+  readonly env: ResolvedEnvironment;
+  readonly synthesizedResources: Record<string, Record<string, unknown>>;
+  readonly validateJson: Promise<ValidateOutput>;
+  readonly validateHcl: Promise<ValidateOutput>;
+  readonly plan: Promise<PlannedChange[]>;
+  readonly applied: Promise<StateResource[]>;
+  /** Destroys once the read-back tests are done (or in afterAll); resolves to `terraform state list`. */
+  readonly destroy: () => Promise<string>;
+}
+
+/** The configuration's environments with prevent_destroy switched off: this cycle destroys what it applies. */
+const environments = loadEnvironments({ ...config, environments: config.environments.map((e) => ({ ...e, vault: { ...e.vault, preventDestroy: false } })) });
+const servers = new Map<string, Promise<MotoServer>>();
+const runs = new Map<string, StackRun>();
+
+function motoFor(account: string): Promise<MotoServer> {
+  if (!servers.has(account)) servers.set(account, startMoto(account));
+  return servers.get(account)!;
+}
+
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined); // awaited by the tests; this only keeps Node from calling it unhandled
+  return promise;
+}
+
+function startRun(env: ResolvedEnvironment, jsonDir: string, hclDir: string): StackRun {
+  const synthesized = JSON.parse(readFileSync(join(jsonDir, "cdk.tf.json"), "utf8"));
+  const validateJson = handled(initAndValidate(jsonDir, tier.env, { backend: true }));
+  const validateHcl = handled(initAndValidate(hclDir, tier.env, { backend: false }));
+  const withMoto = async () => ({ ...tier.env, ...(await motoFor(env.account)).env });
+  const plan = handled(
+    validateJson.then(async () => {
+      const awsEnv = await withMoto();
+      await terraformOk(["plan", "-input=false", "-no-color", "-out=tfplan"], jsonDir, awsEnv);
+      const shown = JSON.parse(await terraformOk(["show", "-json", "tfplan"], jsonDir, awsEnv));
+      return shown.resource_changes as PlannedChange[];
+    }),
+  );
+  const applied = handled(
+    plan.then(async (changes) => {
+      const awsEnv = await withMoto();
+      const targets = changes.filter((c) => c.mode === "managed" && APPLIED_BY_MOTO.includes(c.type)).map((c) => `-target=${c.address}`);
+      await terraformOk(["apply", "-input=false", "-no-color", "-auto-approve", ...targets], jsonDir, awsEnv);
+      const state = JSON.parse(await terraformOk(["show", "-json"], jsonDir, awsEnv));
+      return state.values.root_module.resources as StateResource[];
+    }),
+  );
+  let destroyed: Promise<string> | undefined;
+  const destroy = () =>
+    (destroyed ??= handled(
+      applied
+        .catch(() => undefined) // a partial apply still leaves resources to destroy
+        .then(async () => {
+          const awsEnv = await withMoto();
+          await terraformOk(["destroy", "-input=false", "-no-color", "-auto-approve"], jsonDir, awsEnv);
+          return (await terraformOk(["state", "list"], jsonDir, awsEnv)).trim();
+        }),
+    ));
+  return { env, synthesizedResources: synthesized.resource, validateJson, validateHcl, plan, applied, destroy };
+}
+
+beforeAll(() => {
+  if (tier.describe === describe.skip) return;
+  const jsonOut = freshDir("json");
+  const hclOut = freshDir("hcl");
+  freshDir("terraform-state");
+  buildApp(environments, { outdir: jsonOut }).synth();
+  buildApp(environments, { outdir: hclOut, hclOutput: true }).synth();
+  for (const env of environments) runs.set(env.name, startRun(env, join(jsonOut, "stacks", env.name), join(hclOut, "stacks", env.name)));
+});
+
+afterAll(async () => {
+  // Destroy before stopping moto, also when a test failed; then stop every server started.
+  await Promise.allSettled([...runs.values()].map((run) => run.destroy()));
+  await Promise.allSettled([...servers.values()].map(async (server) => (await server).stop()));
+});
+
+/** Expected validation: valid, no errors, no warnings; on failure Jest shows Terraform's diagnostics. */
+function expectClean(output: ValidateOutput) {
+  expect({ valid: output.valid, diagnostics: formatDiagnostics(output) }).toEqual({ valid: true, diagnostics: [] });
+  expect([output.error_count, output.warning_count]).toEqual([0, 0]);
+}
+
+function afterOf(changes: PlannedChange[], type: string): Record<string, unknown>[] {
+  return changes.filter((c) => c.type === type && c.mode === "managed").map((c) => c.change.after);
+}
+
+/** Policies compared by meaning: single values as one-element arrays, Sid and key order ignored. */
+function normalisePolicy(json: unknown): unknown {
+  const document = JSON.parse(String(json));
+  const list = (value: unknown) => (value === undefined ? undefined : ([] as unknown[]).concat(value).sort());
+  return {
+    Version: document.Version,
+    Statement: document.Statement.map((s: Record<string, unknown>) => ({
+      Effect: s.Effect,
+      Action: list(s.Action),
+      ...(s.Principal ? { Principal: Object.fromEntries(Object.entries(s.Principal as object).map(([k, v]) => [k, list(v)])) } : {}),
+      ...(s.Resource ? { Resource: list(s.Resource) } : {}),
+      ...(s.Condition ? { Condition: s.Condition } : {}),
+    })),
+  };
+}
+
+const trustOf = (service: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole"], Principal: { Service: [service] } }] });
+
+tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by Terraform", (name) => {
+  const run = () => runs.get(name)!;
+  const env = environments.find((e) => e.name === name)!;
+  const managed = (env.instanceRole.policyMode ?? "managed") === "managed";
+
+  it("passes terraform validate with no errors and no warnings (JSON form)", async () => {
+    expectClean(await run().validateJson);
+  });
+
+  it("passes terraform validate with no errors and no warnings (HCL form, cdktf synth --hcl)", async () => {
+    expectClean(await run().validateHcl);
+  });
+
+  describe("terraform plan against moto", () => {
+    it("creates every synthesized resource, and nothing else", async () => {
+      const created = (await run().plan).filter((c) => c.mode === "managed").map((c) => [c.address, c.change.actions]);
+      const synthesized = Object.entries(run().synthesizedResources).flatMap(([type, byId]) => Object.keys(byId).map((id) => [`${type}.${id}`, ["create"]]));
+      expect(created.sort()).toEqual(synthesized.sort());
+    });
+
+    it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
+      const [plan] = afterOf(await run().plan, "aws_backup_plan");
+      expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
+      expect((plan.rule as { rule_name: string }[]).map((r) => r.rule_name).sort()).toEqual(env.plan.rules.map((r) => r.name).sort());
+    });
+
+    it("plans the association to install AwsVssComponents on the tagged instances (moto lacks CreateAssociation: covered by plan only)", async () => {
+      const [association] = afterOf(await run().plan, "aws_ssm_association");
+      expect(association).toMatchObject({
+        name: "AWS-ConfigureAWSPackage",
+        parameters: { action: "Install", name: "AwsVssComponents", installationType: "Uninstall and reinstall" },
+        targets: [{ key: `tag:${env.selectionTag.key}`, values: [env.selectionTag.value] }],
+      });
+    });
+
+    it("plans the backup selection for EC2 instances with the same tag (moto lacks CreateBackupSelection: covered by plan only)", async () => {
+      const [selection] = afterOf(await run().plan, "aws_backup_selection");
+      expect(selection.resources).toEqual(["arn:aws:ec2:*:*:instance/*"]);
+      expect(selection.selection_tag).toEqual([]);
+      expect(selection.condition).toMatchObject([{ string_equals: [{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }] }]);
+    });
+
+    it("renders the trust policies: EC2 for the instance role, AWS Backup for the service role", async () => {
+      const roles = afterOf(await run().plan, "aws_iam_role");
+      const trustByName = Object.fromEntries(roles.map((r) => [r.name, normalisePolicy(r.assume_role_policy)]));
+      expect(trustByName).toEqual({
+        [env.instanceRole.roleName]: trustOf("ec2.amazonaws.com"),
+        [(env.backupServiceRole as { roleName: string }).roleName]: trustOf("backup.amazonaws.com"),
+      });
+    });
+
+    it("attaches exactly the AWS managed policies documented for this job", async () => {
+      const arns = afterOf(await run().plan, "aws_iam_role_policy_attachment").map((a) => a.policy_arn);
+      const expected: string[] = [ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP, ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES];
+      if (managed) expected.push(ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT);
+      expect(arns.sort()).toEqual(expected.sort());
+    });
+
+    if (!managed) it("renders the inline VSS policy with the IAM variable ${ec2:InstanceId} intact (inline policy mode)", async () => {
+      const vss = afterOf(await run().plan, "aws_iam_role_policy").find((p) => p.name === "VssSnapshotsForAwsBackup")!;
+      const statements = JSON.parse(String(vss.policy)).Statement as { Sid: string; Condition?: unknown; Action: unknown }[];
+      expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({ ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" } });
+      expect(statements.flatMap((s) => s.Action).filter((a) => String(a).includes("*"))).toEqual([]);
+    });
+  });
+
+  describe("terraform apply against moto, read back with the AWS SDK", () => {
+    const clients = async () => {
+      const server = await motoFor(env.account);
+      const options = { endpoint: server.endpoint, region: env.region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+      return { backup: new BackupClient(options), iam: new IAMClient(options) };
+    };
+    const stateOf = async (type: string) => (await run().applied).filter((r) => r.type === type).map((r) => r.values);
+
+    it("creates a backup plan that AWS reports with WindowsVSS enabled for EC2", async () => {
+      const [plan] = await stateOf("aws_backup_plan");
+      const read = await (await clients()).backup.send(new GetBackupPlanCommand({ BackupPlanId: String(plan.id) }));
+      expect(read.AdvancedBackupSettings).toEqual([{ ResourceType: "EC2", BackupOptions: { WindowsVSS: "enabled" } }]);
+      const rules = read.BackupPlan?.Rules?.map((r) => [r.RuleName, r.ScheduleExpression, r.ScheduleExpressionTimezone, r.TargetBackupVaultName, r.Lifecycle?.DeleteAfterDays]);
+      expect(rules?.sort()).toEqual(env.plan.rules.map((r) => [r.name, r.schedule, r.timezone ?? "Etc/UTC", env.vault.name, r.deleteAfterDays]).sort());
+    });
+
+    it("creates the vault", async () => {
+      const read = await (await clients()).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+      expect(read.BackupVaultName).toBe(env.vault.name);
+    });
+
+    it("creates an instance profile that holds the instance role, with its policies", async () => {
+      const { iam } = await clients();
+      const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: env.instanceRole.roleName }));
+      expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([env.instanceRole.roleName]);
+      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
+      expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : []);
+    });
+
+    it("creates the service role AWS Backup assumes, allowed to pass only the instance role", async () => {
+      const { iam } = await clients();
+      const serviceRoleName = (env.backupServiceRole as { roleName: string }).roleName;
+      const role = await iam.send(new GetRoleCommand({ RoleName: serviceRoleName }));
+      expect(normalisePolicy(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(trustOf("backup.amazonaws.com"));
+      const instanceRole = await iam.send(new GetRoleCommand({ RoleName: env.instanceRole.roleName }));
+      const passRole = await iam.send(new GetRolePolicyCommand({ RoleName: serviceRoleName, PolicyName: "PassInstanceRoleForRestores" }));
+      const [statement] = (normalisePolicy(decodeURIComponent(passRole.PolicyDocument!)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
+      expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
+    });
+
+    it("destroys everything it applied (prevent_destroy switched off by configuration): the state is empty", async () => {
+      expect(await run().destroy()).toBe("");
+    });
+  });
+});

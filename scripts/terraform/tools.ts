@@ -1,0 +1,139 @@
+import { spawn, spawnSync } from "child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
+import { join, resolve } from "path";
+
+/** The provider every stack uses, as the offline mirror lays it out. */
+export const AWS_PROVIDER = { source: "registry.terraform.io/hashicorp/aws", version: "5.100.0" };
+/** Names the provider mirror directory (the one called registry.terraform.io); else it is searched for. */
+export const MIRROR_VARIABLE = "VSS_TF_PROVIDER_MIRROR";
+
+const projectRoot = resolve(__dirname, "..", "..");
+/** Git-ignored home of everything Terraform writes for the project's own scripts. */
+export const TERRAFORM_CACHE = join(projectRoot, ".cache", "terraform");
+
+/**
+ * The directory that holds registry.terraform.io/hashicorp/aws/5.100.0 (the filesystem mirror's
+ * root), from VSS_TF_PROVIDER_MIRROR or found within four levels of /. Undefined when there is none.
+ */
+export function findProviderMirror(variables: NodeJS.ProcessEnv = process.env): string | undefined {
+  const holdsProvider = (registryDir: string) => existsSync(join(registryDir, "hashicorp", "aws", AWS_PROVIDER.version));
+  const named = variables[MIRROR_VARIABLE];
+  if (named) {
+    const registryDir = named.endsWith("registry.terraform.io") ? named : join(named, "registry.terraform.io");
+    return holdsProvider(registryDir) ? resolve(registryDir, "..") : undefined;
+  }
+  const skip = new Set(["/proc", "/sys", "/dev", "/run", "/tmp", "/var/lib/docker"]);
+  let level = ["/"];
+  for (let depth = 1; depth <= 4 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory() || entry.name === "node_modules" || entry.name.startsWith(".git")) continue;
+        const path = join(dir, entry.name);
+        if (skip.has(path)) continue;
+        if (entry.name === "registry.terraform.io" && holdsProvider(path)) return dir;
+        next.push(path);
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/**
+ * Writes the project's own Terraform CLI configuration: hashicorp/aws from the offline mirror when
+ * there is one, and one shared plugin cache, so the provider is linked into each stack, not copied.
+ */
+export function writeCliConfig(mirror: string | undefined): string {
+  const pluginCache = join(TERRAFORM_CACHE, "plugins");
+  mkdirSync(pluginCache, { recursive: true });
+  const installation = mirror
+    ? `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+`
+    : "";
+  const file = join(TERRAFORM_CACHE, "cli.tfrc");
+  writeFileSync(file, `${installation}plugin_cache_dir = ${JSON.stringify(pluginCache)}\n`);
+  return file;
+}
+
+/** What the Terraform tier needs and does not find, each with how to get it. */
+export function missingTools(mirror: string | undefined): string[] {
+  const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
+  const missing: string[] = [];
+  if (!onPath("terraform")) missing.push("terraform is not on PATH (https://developer.hashicorp.com/terraform/install)");
+  if (!mirror) missing.push(`no provider mirror holding hashicorp/aws ${AWS_PROVIDER.version} (set ${MIRROR_VARIABLE}, or run: terraform providers mirror <dir>)`);
+  if (!onPath("moto_server")) missing.push('moto_server is not on PATH (pip install "moto[server]==5.2.1")');
+  return missing;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs terraform without blocking the event loop, so stacks can run side by side. */
+export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("terraform", [...args], { cwd, env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** Like `terraform`, but a non-zero exit is an error that carries Terraform's own output. */
+export async function terraformOk(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await terraform(args, cwd, env);
+  if (result.code !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${result.stderr || result.stdout}`);
+  return result.stdout;
+}
+
+export interface ValidateOutput {
+  readonly valid: boolean;
+  readonly error_count: number;
+  readonly warning_count: number;
+  readonly diagnostics: readonly {
+    readonly severity: string;
+    readonly summary: string;
+    readonly detail?: string;
+    readonly range?: { readonly filename: string; readonly start: { readonly line: number } };
+  }[];
+}
+
+/** One line per diagnostic, "file:line: severity: summary: detail", the way CI logs should show it. */
+export function formatDiagnostics(output: ValidateOutput): string[] {
+  return output.diagnostics.map((d) => {
+    const where = d.range ? `${d.range.filename}:${d.range.start.line}` : "(no file)";
+    return `${where}: ${d.severity}: ${d.summary}${d.detail ? `: ${d.detail.replace(/\s+/g, " ")}` : ""}`;
+  });
+}
+
+// Concurrent inits race to fill the shared plugin cache; one at a time, they only link from it.
+let initQueue: Promise<unknown> = Promise.resolve();
+
+/** `terraform init` (offline, one at a time in this process), then `terraform validate -json`. */
+export async function initAndValidate(stackDir: string, env: NodeJS.ProcessEnv, options: { backend: boolean }): Promise<ValidateOutput> {
+  const init = initQueue.then(() => terraformOk(["init", "-input=false", "-no-color", ...(options.backend ? [] : ["-backend=false"])], stackDir, env));
+  initQueue = init.catch(() => undefined);
+  await init;
+  const result = await terraform(["validate", "-json", "-no-color"], stackDir, env);
+  return JSON.parse(result.stdout) as ValidateOutput;
+}
