@@ -7,9 +7,9 @@ import type { ResolvedEnvironment } from "../../config/resolve";
 import { loadEnvironments } from "../../config/validate";
 import { ManagedPolicies } from "../../modules";
 import { startMoto, MotoServer } from "../../scripts/terraform/moto";
-import { formatDiagnostics, initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
+import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
-import { freshDir, terraformTier } from "./tier";
+import { expectClean, freshDir, terraformTier } from "./tier";
 
 const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
@@ -107,12 +107,6 @@ afterAll(async () => {
   await Promise.allSettled([...runs.values()].map((run) => run.destroy()));
   await Promise.allSettled([...servers.values()].map(async (server) => (await server).stop()));
 });
-
-/** Expected validation: valid, no errors, no warnings; on failure Jest shows Terraform's diagnostics. */
-function expectClean(output: ValidateOutput) {
-  expect({ valid: output.valid, diagnostics: formatDiagnostics(output) }).toEqual({ valid: true, diagnostics: [] });
-  expect([output.error_count, output.warning_count]).toEqual([0, 0]);
-}
 
 function afterOf(changes: PlannedChange[], type: string): Record<string, unknown>[] {
   return changes.filter((c) => c.type === type && c.mode === "managed").map((c) => c.change.after);

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from "fs";
 import { join, resolve } from "path";
-import { findProviderMirror, missingTools, writeCliConfig } from "../../scripts/terraform/tools";
+import { findProviderMirror, formatDiagnostics, missingTools, ValidateOutput, writeCliConfig } from "../../scripts/terraform/tools";
 
 /** Everything this tier writes lives here (git-ignored) and is removed first. */
 export const TIER_DIR = resolve(__dirname, "..", "..", ".cache", "terraform-tier");
@@ -37,4 +37,10 @@ export function freshDir(...parts: string[]): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** The tier's verdict on `terraform validate -json`: valid, zero errors, zero warnings; a failure shows "file:line: summary". */
+export function expectClean(output: ValidateOutput): void {
+  expect({ valid: output.valid, diagnostics: formatDiagnostics(output) }).toEqual({ valid: true, diagnostics: [] });
+  expect([output.error_count, output.warning_count]).toEqual([0, 0]);
 }
