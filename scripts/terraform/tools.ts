@@ -1,15 +1,22 @@
 import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
-import { join, resolve } from "path";
+import { dirname, join, resolve } from "path";
 
 /** The provider every stack uses, as the offline mirror lays it out. */
 export const AWS_PROVIDER = { source: "registry.terraform.io/hashicorp/aws", version: "5.100.0" };
 /** Names the provider mirror directory (the one called registry.terraform.io); else it is searched for. */
 export const MIRROR_VARIABLE = "VSS_TF_PROVIDER_MIRROR";
 
-const projectRoot = resolve(__dirname, "..", "..");
+/** The nearest folder with a package.json: found, not assumed, since esbuild bundles move this file. */
+export function projectRoot(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
 /** Git-ignored home of everything Terraform writes for the project's own scripts. */
-export const TERRAFORM_CACHE = join(projectRoot, ".cache", "terraform");
+export const TERRAFORM_CACHE = join(projectRoot(), ".cache", "terraform");
 
 /**
  * The directory that holds registry.terraform.io/hashicorp/aws/5.100.0 (the filesystem mirror's
