@@ -130,7 +130,7 @@ describe("VssBackupPlan", () => {
 
     it("every problem at once, one line each", () => {
       expect(constructing({ name: "", rules: [{ ...daily, startWindowMinutes: 10, deleteAfterDays: -1 }] })).toThrow(
-        /VssBackupPlan .* \(3 problems\):\n  name: .*\n  rules\[0\]\.startWindowMinutes: .*\n  rules\[0\]\.deleteAfterDays: /,
+        /VssBackupPlan .* \(3 problems\):\n {2}name: .*\n {2}rules\[0\]\.startWindowMinutes: .*\n {2}rules\[0\]\.deleteAfterDays: /,
       );
     });
   });
