@@ -1,5 +1,5 @@
 /** Two tiers: `unit` asserts what the code emits; `terraform` lets Terraform, the provider and moto judge it. */
-const transform = { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] };
+const transform = { "^.+\\.ts$": "ts-jest" }; // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
 module.exports = {
   projects: [
     { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/"] },
