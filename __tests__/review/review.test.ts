@@ -1,0 +1,143 @@
+import { Testing } from "cdktf";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { config } from "../../config/environments";
+import type { EnvironmentConfig } from "../../config/types";
+import { loadEnvironments } from "../../config/validate";
+import { changesFromPlan, changesFromSynth } from "../../review/changes";
+import { postureOf, StackJson } from "../../review/posture";
+import { renderReview, REVIEW_MARKER } from "../../review/report";
+import { scheduleInWords } from "../../review/schedule-words";
+import { VssBackupStack } from "../../stacks/vss-backup-stack";
+
+const planFixture = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "review", "prod-plan.json"), "utf8"));
+const today = new Date("2026-11-25T00:00:00Z");
+
+/** The synthesized JSON of one configured environment, optionally changed. */
+function synthesized(name: string, change: Partial<EnvironmentConfig> = {}): StackJson {
+  const environments = config.environments.map((env) => (env.name === name ? { ...env, ...change } : env));
+  const [env] = loadEnvironments({ ...config, environments }, name);
+  return JSON.parse(Testing.synth(new VssBackupStack(Testing.app(), env)));
+}
+
+describe("scheduleInWords", () => {
+  it.each([
+    ["cron(0 5 ? * * *)", "Etc/UTC", "every day at 05:00 UTC"],
+    ["cron(0 2 ? * SUN *)", "Europe/Berlin", "every Sunday at 02:00 Europe/Berlin"],
+    ["cron(30 1 ? * MON-FRI *)", "Etc/UTC", "every Monday to Friday at 01:30 UTC"],
+    ["cron(0 3 1 * ? *)", "Etc/UTC", "on day 1 of every month at 03:00 UTC"],
+    ["cron(0 3 L * ? *)", "Etc/UTC", "on the last day of every month at 03:00 UTC"],
+    ["cron(0 4 1 JAN,JUL ? *)", "Etc/UTC", "on day 1 of every month in January, July at 04:00 UTC"],
+    ["cron(15 * ? * * *)", "Etc/UTC", "every day, every hour at minute 15 (UTC)"],
+  ])("%s in %s reads %j", (expression, timezone, words) => {
+    expect(scheduleInWords(expression, timezone)).toBe(words);
+  });
+});
+
+describe("postureOf (from the synthesized JSON)", () => {
+  const prod = postureOf(synthesized("prod"));
+
+  it("says what is protected, where, and that VSS is on", () => {
+    expect(prod).toMatchObject({ region: "eu-central-1", accounts: ["333333333333"], tag: { key: "Backup", value: "windows-vss" }, windowsVss: true });
+    expect(prod.vault).toEqual({ name: "vss-backup-prod", preventDestroy: true, kmsKeyArn: undefined });
+  });
+
+  it("lists each rule's schedule in words and in its timezone, and its retention", () => {
+    expect(prod.rules.map((r) => [r.name, r.scheduleInWords, r.deleteAfterDays, r.coldStorageAfterDays])).toEqual([
+      ["daily", "every day at 01:00 Europe/Berlin", 35, undefined],
+      ["weekly", "every Sunday at 02:00 Europe/Berlin", 90, undefined],
+      ["monthly", "on day 1 of every month at 03:00 Europe/Berlin", 365, undefined],
+    ]);
+  });
+
+  it("lists the IAM roles, who assumes them and their policies (managed and inline modes)", () => {
+    expect(prod.roles).toContainEqual({
+      name: "vss-backup-prod-vss-instance",
+      assumedBy: ["ec2.amazonaws.com"],
+      existing: false,
+      managedPolicies: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"],
+      inlinePolicies: [],
+    });
+    const staging = postureOf(synthesized("staging"));
+    expect(staging.roles.find((r) => r.name === "vss-backup-staging-vss-instance")).toMatchObject({ managedPolicies: [], inlinePolicies: ["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"] });
+    expect(staging.roles.find((r) => r.name === "vss-backup-staging-backup-service")).toMatchObject({ assumedBy: ["backup.amazonaws.com"], inlinePolicies: ["PassInstanceRoleForRestores"] });
+  });
+
+  it("marks an existing role the stack only attaches to", () => {
+    const posture = postureOf(synthesized("dev", { instanceRole: { roleName: "fleet-role", useExistingRole: true } }));
+    expect(posture.roles.find((r) => r.name === "fleet-role")).toEqual({ name: "fleet-role", assumedBy: [], existing: true, managedPolicies: ["arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"], inlinePolicies: [] });
+  });
+});
+
+describe("changes", () => {
+  it("reads replacements, updates, creations and destructions from a saved plan, skipping reads and no-ops", () => {
+    expect(changesFromPlan(planFixture).map((c) => [c.action, c.type])).toEqual([
+      ["replace", "aws_backup_selection"],
+      ["replace", "aws_backup_vault"],
+      ["update", "aws_backup_plan"],
+      ["delete", "aws_iam_role_policy_attachment"],
+      ["create", "aws_iam_role_policy"],
+    ]);
+  });
+
+  it("predicts from two synthesized stacks that a new tag replaces the selection and a new key replaces the vault", () => {
+    const base = synthesized("dev");
+    const head = synthesized("dev", { selectionTag: { key: "Backup", value: "sql" }, vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/abcd" } });
+    const changes = changesFromSynth(base, head);
+    expect(changes.filter((c) => c.action !== "update")).toEqual([
+      { address: expect.stringMatching(/^aws_backup_selection\./), type: "aws_backup_selection", action: "replace", forcedBy: ["condition"] },
+      { address: expect.stringMatching(/^aws_backup_vault\./), type: "aws_backup_vault", action: "replace", forcedBy: ["kms_key_arn"] },
+    ]);
+    // The association retargets in place: its targets do not force replacement.
+    expect(changes.filter((c) => c.action === "update").map((c) => c.type)).toEqual(["aws_ssm_association"]);
+  });
+
+  it("finds added and removed resources between two stacks", () => {
+    const managed = synthesized("dev");
+    const inline = synthesized("dev", { instanceRole: { policyMode: "inline" } });
+    const changes = changesFromSynth(managed, inline);
+    expect(changes.filter((c) => c.action === "create").map((c) => c.type)).toEqual(["aws_iam_role_policy", "aws_iam_role_policy"]);
+    expect(changes.filter((c) => c.action === "delete").map((c) => c.type)).toEqual(["aws_iam_role_policy_attachment", "aws_iam_role_policy_attachment"]);
+  });
+});
+
+describe("renderReview", () => {
+  const markdown = renderReview(
+    [
+      { name: "dev", posture: postureOf(synthesized("dev")) },
+      { name: "prod", posture: postureOf(synthesized("prod")), changes: changesFromPlan(planFixture), changesFrom: "plan" },
+    ],
+    today,
+  );
+
+  it("starts with the marker the workflow updates its one comment by", () => {
+    expect(markdown.startsWith(`${REVIEW_MARKER}\n# Windows VSS backup review`)).toBe(true);
+  });
+
+  it("calls out replaced and destroyed vaults and selections at the top, before any environment", () => {
+    const top = markdown.slice(0, markdown.indexOf("## dev"));
+    expect(top).toContain("> [!WARNING]");
+    expect(top).toContain("> - **prod**: replaces `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create");
+    expect(top).toContain("> - **prod**: replaces `aws_backup_vault.vault_BBE00A92`");
+    expect(top).not.toContain("aws_iam_role_policy_attachment");
+  });
+
+  it("summarises the plan and explains that a selection is replaced on any change", () => {
+    expect(markdown).toContain("**Changes** (from the plan): 1 to add, 1 to change, 2 to replace, 1 to destroy.");
+    expect(markdown).toContain("- `aws_backup_selection`: every argument (any change replaces it)");
+    expect(markdown).toContain("A backup selection is replaced on any change: between its destroy and create, no instance is selected");
+  });
+
+  it("shows each rule's schedule in words, its timezone and retention", () => {
+    expect(markdown).toContain("| weekly | every Sunday at 02:00 Europe/Berlin | `cron(0 2 ? * SUN *)` Europe/Berlin | 90 days | none | none |");
+    expect(markdown).toContain("- **Protected:** EC2 instances tagged `Backup=windows-vss`");
+    expect(markdown).toContain("_No base given: changes not computed._");
+  });
+
+  it("draws a Mermaid retention timeline per environment, cold storage marked critical", () => {
+    expect(markdown).toContain("```mermaid\ngantt\n    title prod: how long a backup taken on 2026-11-25 is kept");
+    expect(markdown).toContain("    section monthly\n    vault kept 365 d :2026-11-25, 365d");
+    const cold = renderReview([{ name: "qa", posture: postureOf(synthesized("dev", { plan: { rules: [{ name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 120, coldStorageAfterDays: 30 }] } })) }], today);
+    expect(cold).toContain("    vault warm 30 d :2026-11-25, 30d\n    vault cold 90 d :crit, 2026-12-25, 90d");
+  });
+});

@@ -1,0 +1,100 @@
+import { CRITICAL_TYPES, FORCE_NEW, ResourceChange } from "./changes";
+import type { Posture, RetentionPosture } from "./posture";
+
+/** Hidden marker by which the pull-request workflow finds and updates its one comment. */
+export const REVIEW_MARKER = "<!-- vss-backup-review -->";
+
+export interface EnvironmentReview {
+  readonly name: string;
+  readonly posture: Posture;
+  /** Undefined when no base was given. */
+  readonly changes?: readonly ResourceChange[];
+  /** Where the changes come from. */
+  readonly changesFrom?: "plan" | "synthesized JSON";
+}
+
+/** The review as Markdown: attention items first, then each environment's posture, timeline and changes. */
+export function renderReview(environments: readonly EnvironmentReview[], today: Date): string {
+  const lines = [REVIEW_MARKER, "# Windows VSS backup review", ""];
+  const attention = environments.flatMap((env) =>
+    (env.changes ?? []).filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete")).map((c) => `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`),
+  );
+  if (attention.length > 0) lines.push("> [!WARNING]", "> **Replaced or destroyed backup resources**", ">", ...attention.map((l) => `> ${l}`), "");
+  for (const env of environments) lines.push(...environmentSection(env, today), "");
+  return lines.join("\n");
+}
+
+function environmentSection(env: EnvironmentReview, today: Date): string[] {
+  const p = env.posture;
+  const lines = [`## ${env.name}`, "", `Account ${p.accounts.join(", ") || "(any)"}, region ${p.region ?? "(provider default)"}.`, ""];
+  lines.push(
+    p.tag ? `- **Protected:** EC2 instances tagged \`${p.tag.key}=${p.tag.value}\`` : "- **Protected:** nothing: no tag selection",
+    `- **Windows VSS:** ${p.windowsVss ? "on (application-consistent)" : "**off**: crash-consistent backups only"}`,
+    p.vault ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}` : "- **Vault:** none",
+    "",
+    "| rule | when | schedule | kept | cold storage | copies |",
+    "|---|---|---|---|---|---|",
+    ...p.rules.map((r) => `| ${r.name} | ${r.scheduleInWords} | \`${r.schedule}\` ${r.timezone} | ${days(r.deleteAfterDays)} | ${r.coldStorageAfterDays ? `after ${r.coldStorageAfterDays} days` : "none"} | ${r.copies.map((c) => `${c.destinationVaultArn} (${days(c.deleteAfterDays)})`).join("<br>") || "none"} |`),
+    "",
+    "| IAM role | assumed by | managed policies | inline policies |",
+    "|---|---|---|---|",
+    ...p.roles.map((r) => `| ${r.name}${r.existing ? " (existing)" : ""} | ${r.assumedBy.join(", ") || "(unchanged)"} | ${r.managedPolicies.map(shortPolicy).join(", ") || "none"} | ${r.inlinePolicies.join(", ") || "none"} |`),
+    "",
+    ...retentionTimeline(env.name, p, today),
+    "",
+    ...changesSection(env),
+  );
+  return lines;
+}
+
+const days = (n?: number) => (n === undefined ? "forever" : `${n} days`);
+const shortPolicy = (arn: string) => arn.replace(/^arn:aws:iam::aws:policy\/(service-role\/)?/, "");
+
+/** A Mermaid gantt chart (rendered by GitHub): for a backup taken today, each rule's bar until deletion, cold storage marked. */
+export function retentionTimeline(name: string, posture: Posture, today: Date): string[] {
+  const start = today.toISOString().slice(0, 10);
+  const shift = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const bars = (label: string, retention: RetentionPosture): string[] => {
+    const kept = retention.deleteAfterDays;
+    if (kept === undefined) return [`    ${label} kept forever :${start}, 36500d`];
+    const cold = retention.coldStorageAfterDays;
+    if (cold === undefined) return [`    ${label} kept ${kept} d :${start}, ${kept}d`];
+    return [`    ${label} warm ${cold} d :${start}, ${cold}d`, `    ${label} cold ${kept - cold} d :crit, ${shift(cold)}, ${kept - cold}d`];
+  };
+  return [
+    "```mermaid",
+    "gantt",
+    `    title ${name}: how long a backup taken on ${start} is kept`,
+    "    dateFormat YYYY-MM-DD",
+    "    axisFormat %Y-%m-%d",
+    ...posture.rules.flatMap((rule) => [`    section ${rule.name}`, ...bars("vault", rule), ...rule.copies.flatMap((copy, i) => bars(`copy ${i + 1}`, copy))]),
+    "```",
+  ];
+}
+
+function changesSection(env: EnvironmentReview): string[] {
+  if (!env.changes) return ["_No base given: changes not computed._"];
+  if (env.changes.length === 0) return [`**Changes** (from the ${env.changesFrom}): none.`];
+  const order = { delete: 0, replace: 1, update: 2, create: 3 };
+  const sorted = [...env.changes].sort((a, b) => order[a.action] - order[b.action] || a.address.localeCompare(b.address));
+  const count = (action: string) => env.changes!.filter((c) => c.action === action).length;
+  const lines = [
+    `**Changes** (from the ${env.changesFrom}): ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy.`,
+    "",
+    "| action | resource | forced by |",
+    "|---|---|---|",
+    ...sorted.map((c) => `| ${c.action} | \`${c.address}\` | ${c.forcedBy?.join(", ") ?? ""} |`),
+  ];
+  const replacedTypes = [...new Set(sorted.filter((c) => c.action === "replace").map((c) => c.type))];
+  if (replacedTypes.length > 0) {
+    lines.push("", "Arguments that force replacement, per resource type:", "");
+    for (const type of replacedTypes) {
+      const forceNew = FORCE_NEW[type];
+      lines.push(`- \`${type}\`: ${forceNew === "every argument" ? "every argument (any change replaces it)" : (forceNew ?? []).join(", ") || "see the provider documentation"}`);
+    }
+  }
+  if (sorted.some((c) => c.type === "aws_backup_selection" && (c.action === "replace" || c.action === "delete"))) {
+    lines.push("", "A backup selection is replaced on any change: between its destroy and create, no instance is selected, so schedule the apply outside the backup window.");
+  }
+  return lines;
+}
