@@ -1,0 +1,247 @@
+import { config } from "../../config/environments";
+import { loadEnvironments } from "../../config/validate";
+import { requiredActions } from "../../preflight/requirements";
+import { main } from "../../preflight/cli";
+import type { PreflightReport } from "../../preflight/run";
+import { AccountSpec, FleetInstance, mockAccount } from "../../preflight/testing/mock-fleet";
+
+const now = new Date("2026-11-25T12:00:00Z");
+const [dev] = loadEnvironments(config, "dev"); // managed policy mode
+const [staging] = loadEnvironments(config, "staging"); // inline policy mode
+const healthy = (id: string, extra: Partial<FleetInstance> = {}): FleetInstance => ({
+  id,
+  role: "vss-backup-dev-vss-instance",
+  ssm: { ping: "Online", agent: "3.3.1142.0" },
+  jobs: [{ state: "COMPLETED", hoursAgo: 5 }],
+  ...extra,
+});
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly report?: PreflightReport;
+}
+
+async function preflight(envName: string, spec: Partial<AccountSpec> & Pick<AccountSpec, "instances">, ...flags: string[]): Promise<Run> {
+  const env = envName === "staging" ? staging : dev;
+  const account = mockAccount(env, { account: env.account, ...spec }, now);
+  const out: string[] = [];
+  const err: string[] = [];
+  try {
+    const code = await main(["--env", envName, ...flags], {
+      clients: account.clients,
+      caller: { sleep: async () => undefined },
+      stdout: (t) => out.push(t),
+      stderr: (t) => err.push(t),
+      isTty: false,
+      now,
+    });
+    const stdout = out.join("\n");
+    return { code, stdout, stderr: err.join("\n"), report: flags.includes("--json") && stdout ? JSON.parse(stdout) : undefined };
+  } finally {
+    account.restore();
+  }
+}
+
+describe("preflight on a fleet that mixes every failure", () => {
+  const fleet: FleetInstance[] = [
+    healthy("i-000000000000000a1"),
+    healthy("i-0000000000000stop", { state: "stopped" }),
+    healthy("i-000000000000linux", { platform: "Linux/UNIX" }),
+    healthy("i-00000000000002012", { ssm: { ping: "Online", agent: "3.3.1142.0", platformName: "Microsoft Windows Server 2012 R2 Standard" } }),
+    healthy("i-0000000000000micro", { instanceType: "t3.micro" }),
+    healthy("i-00000000000noprofile", { role: undefined }),
+    healthy("i-0000000000weakrole", { role: "weak-role" }),
+    healthy("i-00000000000fallback", { role: "locked-role" }),
+    healthy("i-00000000000offline", { ssm: { ping: "ConnectionLost", agent: "3.3.1142.0" } }),
+    healthy("i-0000000000unmanaged", { ssm: undefined }),
+    healthy("i-000000000oldagent", { ssm: { ping: "Online", agent: "3.0.100.0" } }),
+    healthy("i-0000000000assocfail", { association: "Failed" }),
+    healthy("i-0000000000launchednew", { launchedAfterRun: true }),
+    healthy("i-00000000000oldpkg", { packageVersion: "2.2.1" }),
+    healthy("i-000000000000v2100", { packageVersion: "2.10.0" }),
+    healthy("i-000000000jobfailed", { jobs: [{ state: "FAILED", message: "Windows VSS Backup attempt failed because ec2-vss-agent.exe is not installed in the Instance", hoursAgo: 3 }] }),
+    healthy("i-00000000withissues", { jobs: [{ state: "COMPLETED", message: "Windows VSS Backup Job Error encountered, trying for regular backup", category: "AGGREGATE_ALL", hoursAgo: 3 }] }),
+  ];
+  const roles = {
+    "weak-role": { denies: ["ec2:CreateImage"] },
+    "locked-role": { simulationError: "User is not authorized to perform: iam:SimulatePrincipalPolicy", attached: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"] },
+  };
+  let run: Run;
+  beforeAll(async () => {
+    run = await preflight("dev", { instances: fleet, roles }, "--json");
+  });
+  const instance = (id: string) => run.report!.instances.find((i) => i.id === id)!;
+  const failing = (id: string) => Object.entries(instance(id).checks).filter(([, c]) => c.status !== "pass").map(([name, c]) => [name, c.status]);
+
+  it("exits 1 and its --json output parses", () => {
+    expect(run.code).toBe(1);
+    expect(run.report?.summary).toEqual({ instances: fleet.length, ready: 3, warnings: 2, notReady: 12, status: "fail" });
+  });
+
+  it("passes the healthy instance on every check", () => {
+    expect(failing("i-000000000000000a1")).toEqual([]);
+    expect(instance("i-000000000000000a1").checks.role.detail).toBe("role vss-backup-dev-vss-instance allows what VSS needs (by IAM policy simulation)");
+  });
+
+  it.each<[string, string, "warn" | "fail", RegExp, RegExp]>([
+    ["i-0000000000000stop", "running", "fail", /^stopped: VSS needs a running instance/, /aws ec2 start-instances --instance-ids i-0000000000000stop/],
+    ["i-000000000000linux", "windows", "fail", /^Linux\/UNIX: VSS is Windows-only/, /aws ec2 delete-tags --resources i-000000000000linux --tags Key=Backup/],
+    ["i-00000000000002012", "windows", "fail", /Windows Server 2012 R2 Standard: VSS needs Windows Server 2016 or later/, /upgrade Windows/],
+    ["i-0000000000000micro", "type", "fail", /^t3\.micro is too small/, /resize to t3\.small or larger/],
+    ["i-00000000000noprofile", "role", "fail", /^no instance profile$/, /associate-iam-instance-profile --instance-id i-00000000000noprofile --iam-instance-profile Name=vss-backup-dev-vss-instance/],
+    ["i-0000000000weakrole", "role", "fail", /^role weak-role lacks ec2:CreateImage \(by IAM policy simulation\)/, /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/],
+    ["i-00000000000offline", "ssm", "fail", /^SSM Agent ConnectionLost$/, /start the AmazonSSMAgent service/],
+    ["i-0000000000unmanaged", "ssm", "fail", /^not managed by Systems Manager$/, /check the SSM Agent service/],
+    ["i-000000000oldagent", "ssm", "fail", /^SSM Agent 3\.0\.100\.0 is older than 3\.0\.502\.0$/, /AWS-UpdateSSMAgent --instance-ids i-000000000oldagent/],
+    ["i-0000000000assocfail", "vss", "fail", /^AwsVssComponents install Failed: Failed to install package AwsVssComponents in the latest run of vss-backup-dev-AwsVssComponents$/, /aws ssm start-associations-once --association-ids 11111111-2222-3333-4444-555555555555/],
+    ["i-0000000000launchednew", "vss", "warn", /^launched after the latest run of vss-backup-dev-AwsVssComponents/, /start-associations-once/],
+    ["i-00000000000oldpkg", "vss", "fail", /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which AWSEC2VssSnapshotPolicy needs$/, /start-associations-once/],
+    ["i-000000000jobfailed", "jobs", "fail", /^latest backup FAILED: Windows VSS Backup attempt failed because ec2-vss-agent\.exe is not installed in the Instance$/, /fix the cause AWS reports/],
+    ["i-00000000withissues", "jobs", "warn", /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/, /fix the VSS cause/],
+  ])("%s fails only its %s check (%s), with the fix", (id, check, status, detail, fix) => {
+    expect(failing(id)).toEqual([[check, status]]);
+    const result = instance(id).checks[check as keyof PreflightReport["instances"][number]["checks"]];
+    expect(result.detail).toMatch(detail);
+    expect(result.fix).toMatch(fix);
+  });
+
+  it("falls back to comparing attached policies when simulation is denied, and says so", () => {
+    expect(failing("i-00000000000fallback")).toEqual([]);
+    expect(instance("i-00000000000fallback").checks.role.detail).toMatch(/^role locked-role allows what VSS needs \(by attached policies \(simulation unavailable: AccessDenied: User is not authorized/);
+  });
+
+  it("compares package versions as versions: 2.10.0 is not older than 2.3.1", () => {
+    expect(failing("i-000000000000v2100")).toEqual([]);
+  });
+
+  it("simulates once per distinct role, not per instance", () => {
+    expect(run.report!.apiCalls.iam).toBe(2 * 3 + 2); // GetInstanceProfile + SimulatePrincipalPolicy per role; the denied one adds two listings
+  });
+
+  it("prints a table with one row per instance, the fix, and a summary line", async () => {
+    const table = await preflight("dev", { instances: fleet, roles });
+    const lines = table.stdout.split("\n");
+    expect(lines.find((l) => l.startsWith("i-0000000000000micro"))).toMatch(/ok\s+ok\s+FAIL\s+ok\s+ok\s+ok\s+ok\s+t3\.micro is too small .* -> resize to t3\.small or larger$/);
+    expect(lines.at(-1)).toBe("NOT READY: 17 instances, 3 ready, 2 with warnings, 12 not ready");
+    expect(table.code).toBe(1);
+  });
+});
+
+describe("exit codes", () => {
+  it("0 when every instance is ready", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1"), healthy("i-2")] });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n").at(-1)).toBe("READY: 2 instances, 2 ready, 0 with warnings, 0 not ready");
+  });
+
+  it("0 with warnings only, 1 with --strict", async () => {
+    const fleet = [healthy("i-1"), healthy("i-2", { launchedAfterRun: true })];
+    expect((await preflight("dev", { instances: fleet })).code).toBe(0);
+    expect((await preflight("dev", { instances: fleet }, "--strict")).code).toBe(1);
+  });
+
+  it("1 when no instance carries the tag: nothing is protected", async () => {
+    const run = await preflight("dev", { instances: [] });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("FAIL no instance carries Backup=windows-vss: nothing is protected");
+  });
+
+  it("2 with a clear message when the credentials are for another account", async () => {
+    const env = dev;
+    const account = mockAccount(env, { account: "999999999999", instances: [] }, now);
+    const err: string[] = [];
+    try {
+      const code = await main(["--env", "dev"], { clients: account.clients, stdout: () => undefined, stderr: (t) => err.push(t), now });
+      expect(code).toBe(2);
+      expect(err.join("\n")).toBe("preflight: these credentials are for account 999999999999, but dev is account 111111111111; use credentials for 111111111111");
+    } finally {
+      account.restore();
+    }
+  });
+
+  it("2 when the credentials do not work", async () => {
+    const run = await preflight("dev", { instances: [], denied: ["GetCallerIdentity"] });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^preflight: no usable AWS credentials \(AccessDeniedException: not authorized to perform GetCallerIdentity\)/);
+  });
+
+  it.each([
+    [[], "--env is required"],
+    [["--env", "qa"], "--env qa: unknown environment; known: dev, staging, prod"],
+    [["--env", "dev", "--days", "0"], "--days 0 is not a whole number from 1 to 90"],
+    [["--env", "dev", "--colour"], "Unknown option '--colour'"],
+  ])("2 on usage errors: %j", async (argv, message) => {
+    const err: string[] = [];
+    expect(await main(argv, { stdout: () => undefined, stderr: (t) => err.push(t) })).toBe(2);
+    expect(err.join("\n")).toContain(message);
+    expect(err.join("\n")).toContain("usage: npm run preflight -- --env <name>");
+  });
+});
+
+describe("the backup side", () => {
+  it.each<[string, Partial<AccountSpec>, string, RegExp]>([
+    ["a missing vault", { vaultExists: false }, "vault", /^vault vss-backup-dev: ResourceNotFoundException/],
+    ["a plan without WindowsVSS", { planVss: false }, "plan", /lacks WindowsVSS=enabled for EC2: backups are crash-consistent/],
+    ["a selection of another tag", { selectionTagValue: "other" }, "selection", /no selection of plan vss-backup-dev selects EC2 instances tagged Backup=windows-vss/],
+    ["EC2 not opted in", { ec2OptedIn: false }, "optIn", /EC2 is not opted in to AWS Backup in eu-west-1: tag selections silently skip it/],
+  ])("fails on %s, with the fix", async (_, spec, check, detail) => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], ...spec }, "--json");
+    expect(run.code).toBe(1);
+    expect(run.report!.backupSide[check]).toMatchObject({ status: "fail", detail: expect.stringMatching(detail), fix: expect.any(String) });
+    expect(Object.entries(run.report!.backupSide).filter(([, c]) => c.status !== "pass").map(([name]) => name)).toEqual([check]);
+  });
+});
+
+describe("at scale, under throttling and missing permissions", () => {
+  const bigFleet = Array.from({ length: 2000 }, (_, i) =>
+    healthy(`i-${String(i).padStart(17, "0")}`, {
+      role: `role-${i % 20}`,
+      association: i % 50 === 0 ? "Failed" : undefined,
+      jobs: Array.from({ length: 7 }, (__, d) => ({ state: "COMPLETED", hoursAgo: 6 + d * 24 })),
+    }),
+  );
+
+  it("checks 2,000 instances in 20 roles with at most 50 API calls per service", async () => {
+    const run = await preflight("dev", { instances: bigFleet }, "--json");
+    expect(run.report!.summary).toMatchObject({ instances: 2000, notReady: 40 });
+    expect(run.report!.apiCalls).toEqual({ sts: 1, ec2: 2, iam: 40, ssm: expect.any(Number), backup: expect.any(Number) });
+    for (const calls of Object.values(run.report!.apiCalls)) expect(calls).toBeLessThanOrEqual(50);
+    // DescribeInstanceInformation takes 50 instances per call: 40 pages, plus the association and inventory reads.
+    expect(run.report!.apiCalls.ssm).toBe(40 + 1 + 1 + 1 + 1 + 1);
+  });
+
+  it("retries throttled calls with backoff, and counts every attempt", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 2, SimulatePrincipalPolicy: 1 } }, "--json");
+    expect(run.code).toBe(0);
+    expect(run.report!.apiCalls).toMatchObject({ ec2: 3, iam: 3 });
+  });
+
+  it("exits 2 with a clear message when throttling outlasts the retries", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 10 } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("preflight: cannot list the tagged instances (ThrottlingException: Rate exceeded); allow ec2:DescribeInstances");
+  });
+
+  it("reports what it could not check when permissions are missing, without failing the instance", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], denied: ["DescribeInstanceInformation", "ListBackupJobs"] }, "--json");
+    const checks = run.report!.instances[0].checks;
+    expect(checks.ssm).toMatchObject({ status: "warn", detail: "not checked: AccessDeniedException: not authorized to perform DescribeInstanceInformation" });
+    expect(checks.jobs).toMatchObject({ status: "warn", fix: "allow backup:ListBackupJobs, then run again" });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe("policy modes", () => {
+  it("simulates the managed policy's actions in managed mode and the scoped-down ones in inline mode", () => {
+    expect(requiredActions("managed")).toEqual(expect.arrayContaining(["ec2:CreateSnapshots", "ec2:CreateImage", "ssm:UpdateInstanceInformation"]));
+    expect(requiredActions("inline")).not.toContain("ec2:CreateSnapshots");
+    expect(requiredActions("inline")).toEqual(expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2messages:GetMessages"]));
+  });
+
+  it("skips the package version check in inline mode, which has no minimum", async () => {
+    const run = await preflight("staging", { instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })] }, "--json");
+    expect(run.report!.instances[0].checks.vss).toMatchObject({ status: "pass", detail: expect.stringContaining("no minimum version in inline policy mode") });
+  });
+});
