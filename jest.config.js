@@ -2,7 +2,8 @@
 const transform = { "^.+\\.ts$": "ts-jest" }; // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
 module.exports = {
   projects: [
-    { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/"] },
-    { displayName: "terraform", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
+    { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/", "\\.moto\\.test\\.ts$"] },
+    // Needs Terraform, the provider mirror or moto_server: the tests that use real tools.
+    { displayName: "terraform", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts", "<rootDir>/__tests__/**/*.moto.test.ts"] },
   ],
 };

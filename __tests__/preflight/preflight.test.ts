@@ -3,7 +3,7 @@ import { loadEnvironments } from "../../config/validate";
 import { requiredActions } from "../../preflight/requirements";
 import { main } from "../../preflight/cli";
 import type { PreflightReport } from "../../preflight/run";
-import { AccountSpec, FleetInstance, mockAccount } from "../../preflight/testing/mock-fleet";
+import { AccountSpec, FleetInstance, generateFleet, mockAccount } from "../../preflight/testing/mock-fleet";
 
 const now = new Date("2026-11-25T12:00:00Z");
 const [dev] = loadEnvironments(config, "dev"); // managed policy mode
@@ -195,13 +195,7 @@ describe("the backup side", () => {
 });
 
 describe("at scale, under throttling and missing permissions", () => {
-  const bigFleet = Array.from({ length: 2000 }, (_, i) =>
-    healthy(`i-${String(i).padStart(17, "0")}`, {
-      role: `role-${i % 20}`,
-      association: i % 50 === 0 ? "Failed" : undefined,
-      jobs: Array.from({ length: 7 }, (__, d) => ({ state: "COMPLETED", hoursAgo: 6 + d * 24 })),
-    }),
-  );
+  const bigFleet = generateFleet(2000, 20);
 
   it("checks 2,000 instances in 20 roles with at most 50 API calls per service", async () => {
     const run = await preflight("dev", { instances: bigFleet }, "--json");

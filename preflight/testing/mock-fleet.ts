@@ -65,6 +65,8 @@ export interface AccountSpec {
   readonly throttle?: Readonly<Record<string, number>>;
   /** Commands (by name) that fail with AccessDeniedException. */
   readonly denied?: readonly string[];
+  /** When the association's latest run started. @default EXECUTION_TIME */
+  readonly associationRunAt?: Date;
 }
 
 export const EXECUTION_TIME = new Date("2026-11-20T00:00:00Z");
@@ -90,6 +92,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
   const profileArn = (role: string) => `arn:aws:iam::${spec.account}:instance-profile/${role}`;
   const roleArn = (role: string) => `arn:aws:iam::${spec.account}:role/${role}`;
   const tagged = spec.instances;
+  const runAt = spec.associationRunAt ?? EXECUTION_TIME;
 
   mocks.sts.on(GetCallerIdentityCommand).callsFake(answer("GetCallerIdentity", () => ({ Account: spec.account, Arn: `arn:aws:sts::${spec.account}:assumed-role/preflight/me` })));
 
@@ -106,7 +109,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
               Platform: (i.platform ?? "windows") === "windows" ? ("windows" as const as "Windows") : undefined,
               PlatformDetails: (i.platform ?? "windows") === "windows" ? "Windows" : "Linux/UNIX",
               InstanceType: i.instanceType ?? "m6i.large",
-              LaunchTime: i.launchedAfterRun ? new Date(EXECUTION_TIME.getTime() + 3_600_000) : new Date("2026-01-01T00:00:00Z"),
+              LaunchTime: i.launchedAfterRun ? new Date(runAt.getTime() + 3_600_000) : new Date("2026-01-01T00:00:00Z"),
               IamInstanceProfile: i.role ? { Arn: profileArn(i.role) } : undefined,
               Tags: [{ Key: env.selectionTag.key, Value: env.selectionTag.value }, { Key: "Name", Value: `server-${i.id.slice(-4)}` }],
             })),
@@ -150,7 +153,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
       const counts = new Map<string, number>();
       for (const i of targeted) counts.set(statusOf(i), (counts.get(statusOf(i)) ?? 0) + 1);
       const resourceCountByStatus = `{${[...counts].map(([status, n]) => `${status}=${n}`).join(", ")}}`;
-      return { AssociationExecutions: [{ AssociationId: associationId, ExecutionId: "exec-2", CreatedTime: EXECUTION_TIME, Status: "Success", ResourceCountByStatus: resourceCountByStatus }, { AssociationId: associationId, ExecutionId: "exec-1", CreatedTime: new Date(EXECUTION_TIME.getTime() - 14 * 86_400_000) }] };
+      return { AssociationExecutions: [{ AssociationId: associationId, ExecutionId: "exec-2", CreatedTime: runAt, Status: "Success", ResourceCountByStatus: resourceCountByStatus }, { AssociationId: associationId, ExecutionId: "exec-1", CreatedTime: new Date(runAt.getTime() - 14 * 86_400_000) }] };
     }),
   );
   mocks.ssm.on(DescribeAssociationExecutionTargetsCommand).callsFake(
@@ -216,4 +219,18 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
 
   const clients = (): Clients => ({ sts: new STSClient({ region }), ec2: new EC2Client({ region }), iam: new IAMClient({ region }), ssm: new SSMClient({ region }), backup: new BackupClient({ region }) });
   return { clients, mocks, restore: () => Object.values(mocks).forEach((m) => m.restore()) };
+}
+
+/**
+ * A large fleet: `count` instances spread over `roles` roles, one in fifty failing the package
+ * install, each backed up daily for a week.
+ */
+export function generateFleet(count: number, roles: number, roleName = (i: number) => `role-${i % roles}`): FleetInstance[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `i-${String(i).padStart(17, "0")}`,
+    role: roleName(i),
+    ssm: { ping: "Online", agent: "3.3.1142.0" },
+    association: i % 50 === 0 ? "Failed" : undefined,
+    jobs: Array.from({ length: 7 }, (__, day) => ({ state: "COMPLETED", hoursAgo: 6 + day * 24 })),
+  }));
 }

@@ -77,14 +77,17 @@ export function writeCliConfig(mirror: string | undefined): string {
   return file;
 }
 
-/** What the Terraform tier needs and does not find, each with how to get it. */
-export function missingTools(mirror: string | undefined): string[] {
+export type Tool = "terraform" | "provider mirror" | "moto_server";
+
+/** Of the tools named, those missing, each with how to get it. */
+export function missingTools(mirror: string | undefined, needs: readonly Tool[] = ["terraform", "provider mirror", "moto_server"]): string[] {
   const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
-  const missing: string[] = [];
-  if (!onPath("terraform")) missing.push("terraform is not on PATH (https://developer.hashicorp.com/terraform/install)");
-  if (!mirror) missing.push(`no provider mirror holding hashicorp/aws ${AWS_PROVIDER.version} (set ${MIRROR_VARIABLE}, or run: terraform providers mirror <dir>)`);
-  if (!onPath("moto_server")) missing.push('moto_server is not on PATH (pip install "moto[server]==5.2.1")');
-  return missing;
+  const problems: Record<Tool, () => string | undefined> = {
+    terraform: () => (onPath("terraform") ? undefined : "terraform is not on PATH (https://developer.hashicorp.com/terraform/install)"),
+    "provider mirror": () => (mirror ? undefined : `no provider mirror holding hashicorp/aws ${AWS_PROVIDER.version} (set ${MIRROR_VARIABLE}, or run: terraform providers mirror <dir>)`),
+    moto_server: () => (onPath("moto_server") ? undefined : 'moto_server is not on PATH (pip install "moto[server]==5.2.1")'),
+  };
+  return needs.map((tool) => problems[tool]()).filter((problem): problem is string => problem !== undefined);
 }
 
 export interface CommandResult {
