@@ -20,7 +20,9 @@ export const ENVIRONMENTS_VARIABLE = "VSS_ENVIRONMENTS";
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+const REGION = /^[a-z]{2}-[a-z]+-\d+$/;
+// The policies, the selection and the managed policy ARNs are written for the commercial partition (arn:aws:).
+const OTHER_PARTITION_REGION = /^(cn-|us-gov-|us-iso[a-z]*-|eusc-)/;
 const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"];
 
 /**
@@ -55,7 +57,11 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   const problems = new Problems();
   if (!ENVIRONMENT_NAME.test(env.name)) problems.add("name", `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`);
   if (!ACCOUNT.test(env.account)) problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
-  if (!REGION.test(env.region)) problems.add("region", `${JSON.stringify(env.region)} is not an AWS region, allowed: a region code such as eu-west-1`);
+  if (OTHER_PARTITION_REGION.test(env.region)) {
+    problems.add("region", `${JSON.stringify(env.region)} is outside the commercial partition, whose arn:aws: ARNs the stacks write; allowed: a commercial region such as eu-west-1`);
+  } else if (!REGION.test(env.region)) {
+    problems.add("region", `${JSON.stringify(env.region)} is not an AWS region, allowed: a region code such as eu-west-1`);
+  }
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
   tagProblems(env.tags ?? {}, problems);
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole));

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 export const ManagedPolicies = {
   /** SSM Agent core functionality: the instance must be SSM-managed for VSS and the package association. */
   SSM_MANAGED_INSTANCE_CORE: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-  /** What the on-instance EC2 VSS agent needs; requires AwsVssComponents 2.3.1 or later. */
+  /** What the on-instance EC2 VSS agent needs; requires AwsVssComponents 2.3.1 or later (as the inline mode does). */
   EC2_VSS_SNAPSHOT: "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
   /** AWS Backup's service role for backups (includes ssm:SendCommand on AWSEC2-CreateVssSnapshot). */
   BACKUP_SERVICE_ROLE_FOR_BACKUP: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",

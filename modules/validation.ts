@@ -99,7 +99,20 @@ export function nameProblem(value: string, spec: NameSpec): string | undefined {
   return undefined;
 }
 
-const ARN = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+  }
+  return 0;
+}
+
+// Commercial partition only: every ARN this project writes starts arn:aws:. The account is 12 digits,
+// "aws" for AWS managed policies, or empty for global resources.
+const ARN = /^arn:aws:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
 
 export function arnProblem(value: string, service: string, resourcePrefix: string): string | undefined {
   const match = ARN.exec(value);

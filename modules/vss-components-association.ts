@@ -2,7 +2,18 @@ import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { Construct } from "constructs";
 import { associationScheduleProblem } from "./schedule";
 import { SelectionTag, selectionTagProblems } from "./selection-tag";
-import { ASSOCIATION_NAME, Problems, throwIfAny, under } from "./validation";
+import { ASSOCIATION_NAME, compareVersions, Problems, throwIfAny, under } from "./validation";
+
+/** AwsVssComponents versions that change what works (EC2 User Guide, VSS prerequisites and package management). */
+export const AwsVssComponentsVersions = {
+  /**
+   * Both policy modes (AWSEC2VssSnapshotPolicy and its scoped-down inline form) allow images only
+   * when they carry the AwsVssConfig tag, which the package adds from 2.3.1 on.
+   */
+  MINIMUM: "2.3.1",
+  /** `In-place update` fails on earlier versions ("Use the Uninstall and reinstall option instead"). */
+  IN_PLACE_UPDATE_MINIMUM: "2.5.0",
+} as const;
 
 /** `Uninstall and reinstall` works everywhere; `In-place update` needs SSM Agent 3.3.808.0+ and AwsVssComponents 2.5.0+. */
 export type VssInstallationType = "Uninstall and reinstall" | "In-place update";
@@ -23,7 +34,7 @@ export interface VssComponentsAssociationProps {
   readonly tag: SelectionTag;
   /** @default "Uninstall and reinstall" */
   readonly installationType?: VssInstallationType;
-  /** Pin a package version such as "2.5.1". @default the latest published version */
+  /** Pin a package version such as "2.5.1": 2.3.1 or later (2.5.0 or later with `In-place update`). @default the latest published version */
   readonly version?: string;
   /** Re-applies the package, so new and rebuilt instances get it. @default "rate(14 days)" */
   readonly scheduleExpression?: string;
@@ -54,9 +65,8 @@ export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssoci
   if (props.installationType !== undefined && !INSTALLATION_TYPES.includes(props.installationType)) {
     problems.add("installationType", `${JSON.stringify(props.installationType)} is not allowed, allowed: ${INSTALLATION_TYPES.map((t) => JSON.stringify(t)).join(" or ")}`);
   }
-  if (props.version !== undefined && !PACKAGE_VERSION.test(props.version)) {
-    problems.add("version", `${JSON.stringify(props.version)} is not a package version, allowed: digits and dots such as "2.5.1", or leave it out for the latest`);
-  }
+  const versionProblem = props.version !== undefined ? packageVersionProblem(props.version, props.installationType) : undefined;
+  if (versionProblem) problems.add("version", versionProblem);
   const schedule = props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression) : undefined;
   if (schedule) problems.add("scheduleExpression", schedule);
   if (props.maxConcurrency !== undefined && !MAX_CONCURRENCY.test(props.maxConcurrency)) {
@@ -72,6 +82,18 @@ export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssoci
     problems.add("outputLocation.s3BucketName", `${JSON.stringify(props.outputLocation.s3BucketName)} is not a bucket name, allowed: 3-63 of a-z 0-9 . -`);
   }
   return problems;
+}
+
+function packageVersionProblem(version: string, installationType: VssInstallationType | undefined): string | undefined {
+  const latest = "or leave it out for the latest";
+  if (!PACKAGE_VERSION.test(version)) return `${JSON.stringify(version)} is not a package version, allowed: digits and dots such as "2.5.1", ${latest}`;
+  if (compareVersions(version, AwsVssComponentsVersions.MINIMUM) < 0) {
+    return `${JSON.stringify(version)} predates the AwsVssConfig tag the instance role's VSS policy requires (backups would fall back to crash-consistent), allowed: ${AwsVssComponentsVersions.MINIMUM} or later, ${latest}`;
+  }
+  if (installationType === "In-place update" && compareVersions(version, AwsVssComponentsVersions.IN_PLACE_UPDATE_MINIMUM) < 0) {
+    return `${JSON.stringify(version)} cannot be updated in place (installationType "In-place update"), allowed: ${AwsVssComponentsVersions.IN_PLACE_UPDATE_MINIMUM} or later, ${latest}, or installationType "Uninstall and reinstall"`;
+  }
+  return undefined;
 }
 
 /**

@@ -25,6 +25,13 @@ export interface VssInstanceRoleProps {
    * @default false
    */
   readonly useExistingRole?: boolean;
+  /**
+   * Grant the VSS permissions. Set false for an existing role that already has them (for example
+   * AWSEC2VssSnapshotPolicy attached by another stack): attaching a policy that is already attached
+   * succeeds silently, and Terraform would then detach it on destroy.
+   * @default true
+   */
+  readonly grantVssPermissions?: boolean;
   /** @default "managed" */
   readonly policyMode?: VssPolicyMode;
   /** Create an instance profile for the role. @default true for a created role, false for an existing one */
@@ -41,6 +48,9 @@ export function vssInstanceRoleProblems(props: VssInstanceRoleProps): Problems {
   if (props.instanceProfileName !== undefined) problems.checkName("instanceProfileName", props.instanceProfileName, IAM_ROLE_NAME);
   if (props.policyMode !== undefined && props.policyMode !== "managed" && props.policyMode !== "inline") {
     problems.add("policyMode", `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`);
+  }
+  if (props.grantVssPermissions === false && !props.useExistingRole) {
+    problems.add("grantVssPermissions", "is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole");
   }
   if (props.permissionsBoundaryArn !== undefined) {
     if (props.useExistingRole) problems.add("permissionsBoundaryArn", "is set for an existing role, allowed: only for a role this construct creates");
@@ -81,12 +91,13 @@ export class VssInstanceRole extends Construct {
 
     // An existing role keeps its own SSM permissions: granting them again would revoke them on destroy.
     const grantSsmCore = !props.useExistingRole;
+    const grantVss = props.grantVssPermissions ?? true;
     if (this.policyMode === "managed") {
       if (grantSsmCore) this.attachManaged("ssm-managed-instance-core", ManagedPolicies.SSM_MANAGED_INSTANCE_CORE);
-      this.attachManaged("vss-snapshot", ManagedPolicies.EC2_VSS_SNAPSHOT);
+      if (grantVss) this.attachManaged("vss-snapshot", ManagedPolicies.EC2_VSS_SNAPSHOT);
     } else {
       if (grantSsmCore) this.putInline("ssm-managed-instance-core", "SsmManagedInstanceCore", policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json);
-      this.putInline("vss-snapshot", "VssSnapshotsForAwsBackup", policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json);
+      if (grantVss) this.putInline("vss-snapshot", "VssSnapshotsForAwsBackup", policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json);
     }
 
     if (props.createInstanceProfile ?? !props.useExistingRole) {

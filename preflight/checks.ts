@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from "../config/resolve";
 import type { CheckResult, FleetFacts, InstanceFacts, Status } from "./gather";
-import { compareVersions, MIN_SSM_AGENT_VERSION, MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY, MIN_WINDOWS_SERVER, UNSUPPORTED_INSTANCE_TYPES } from "./requirements";
+import { AwsVssComponentsVersions, compareVersions } from "../modules";
+import { MIN_SSM_AGENT_VERSION, MIN_WINDOWS_SERVER, UNSUPPORTED_INSTANCE_TYPES } from "./requirements";
 
 /** The per-instance checks, in the order the table shows them. */
 export const INSTANCE_CHECKS = ["running", "windows", "type", "role", "ssm", "vss", "jobs"] as const;
@@ -97,7 +98,7 @@ function vssComponents(env: ResolvedEnvironment, instance: InstanceFacts, fleet:
     return warn(`launched after the latest run of ${env.association.name} (${executedAt.toISOString()}): AwsVssComponents may be missing`, rerun);
   }
   const outdated = fleet.outdatedPackages?.get(instance.id);
-  if (outdated) return fail(`AwsVssComponents ${outdated} is older than ${MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY}, which AWSEC2VssSnapshotPolicy needs`, rerun);
+  if (outdated) return fail(`AwsVssComponents ${outdated} is older than ${AwsVssComponentsVersions.MINIMUM}, which the instance role's VSS policy needs (the AwsVssConfig tag)`, rerun);
   return pass(`installed by the latest run of ${env.association.name} (${fleet.inventoryNote})`);
 }
 

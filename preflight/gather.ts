@@ -40,7 +40,8 @@ import {
 import type { ResolvedEnvironment } from "../config/resolve";
 import { ALL_EC2_INSTANCES } from "../modules";
 import { AwsCaller, mapLimit } from "./aws";
-import { compareVersions, GRANTS, MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY, requiredActions } from "./requirements";
+import { AwsVssComponentsVersions, compareVersions } from "../modules";
+import { GRANTS, requiredActions } from "./requirements";
 
 export type Status = "pass" | "warn" | "fail";
 export interface CheckResult {
@@ -197,7 +198,7 @@ export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, inst
   progress("AwsVssComponents association");
   const association = await gatherAssociation(aws, env.association.name);
   progress("SSM inventory");
-  const { outdatedPackages, inventoryNote } = await gatherInventory(aws, env);
+  const { outdatedPackages, inventoryNote } = await gatherInventory(aws);
   progress("backup jobs");
   const jobs = await gatherJobs(aws, env, options.jobsSince).catch((error) => ({ error: message(error) }));
   return { instances, profiles, roles, ssm, association, outdatedPackages, inventoryNote, jobs, jobsSince: options.jobsSince };
@@ -304,18 +305,18 @@ async function gatherAssociation(aws: AwsCaller, name: string): Promise<Associat
 }
 
 /**
- * Where inventory is collected: instances whose AwsVssComponents is older than the managed policy
- * needs. Filtered on the server to candidates, confirmed here (SSM compares strings, not versions).
+ * Where inventory is collected: instances whose AwsVssComponents is older than the instance role's
+ * VSS policy needs (in either mode). Filtered on the server to candidates, confirmed here (SSM
+ * compares strings, not versions).
  */
-async function gatherInventory(aws: AwsCaller, env: ResolvedEnvironment): Promise<{ outdatedPackages?: Map<string, string>; inventoryNote: string }> {
-  if ((env.instanceRole.policyMode ?? "managed") !== "managed") return { inventoryNote: "no minimum version in inline policy mode" };
+async function gatherInventory(aws: AwsCaller): Promise<{ outdatedPackages?: Map<string, string>; inventoryNote: string }> {
   const named: InventoryFilter = { Key: "AWS:Application.Name", Values: ["AwsVssComponents"], Type: "Equal" };
   try {
     const probe = await aws.send<GetInventoryResult>("ssm", new GetInventoryCommand({ Filters: [named], MaxResults: 1 }));
     if ((probe.Entities ?? []).length === 0) return { inventoryNote: "SSM inventory holds no AwsVssComponents: versions not checked" };
     const pages = await aws.pages<GetInventoryResult>("ssm", (NextToken) =>
       new GetInventoryCommand({
-        Filters: [named, { Key: "AWS:Application.Version", Values: [MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY], Type: "LessThan" }],
+        Filters: [named, { Key: "AWS:Application.Version", Values: [AwsVssComponentsVersions.MINIMUM], Type: "LessThan" }],
         ResultAttributes: [{ TypeName: "AWS:Application" }],
         MaxResults: 50,
         NextToken,
@@ -324,7 +325,7 @@ async function gatherInventory(aws: AwsCaller, env: ResolvedEnvironment): Promis
     const outdated = new Map<string, string>();
     for (const entity of pages.flatMap((p) => p.Entities ?? [])) {
       const version = entity.Data?.["AWS:Application"]?.Content?.find((c) => c.Name === "AwsVssComponents")?.Version;
-      if (entity.Id && version && compareVersions(version, MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY) < 0) outdated.set(entity.Id, version);
+      if (entity.Id && version && compareVersions(version, AwsVssComponentsVersions.MINIMUM) < 0) outdated.set(entity.Id, version);
     }
     return { outdatedPackages: outdated, inventoryNote: "versions checked in SSM inventory" };
   } catch (error) {

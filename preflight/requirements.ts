@@ -2,8 +2,6 @@ import { ManagedPolicies, SSM_MANAGED_INSTANCE_STATEMENTS, VSS_FOR_AWS_BACKUP_ST
 
 /** What AWS requires of an instance for VSS backups (EC2 User Guide, VSS prerequisites). */
 export const MIN_SSM_AGENT_VERSION = "3.0.502.0";
-/** AWSEC2VssSnapshotPolicy relies on the AwsVssConfig tag that AwsVssComponents 2.3.1 added. */
-export const MIN_VSS_COMPONENTS_FOR_MANAGED_POLICY = "2.3.1";
 export const MIN_WINDOWS_SERVER = 2016;
 /** "Small instances that might not take the backup successfully" (AWS Backup Developer Guide). */
 export const UNSUPPORTED_INSTANCE_TYPES = ["t2.nano", "t2.micro", "t3.nano", "t3.micro", "t3a.nano", "t3a.micro"];
@@ -27,14 +25,3 @@ export const GRANTS = [
   { what: "SSM core permissions", managedPolicyArn: ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, inlinePolicyName: "SsmManagedInstanceCore" },
   { what: "VSS snapshot permissions", managedPolicyArn: ManagedPolicies.EC2_VSS_SNAPSHOT, inlinePolicyName: "VssSnapshotsForAwsBackup" },
 ];
-
-/** Compares dotted versions numerically: negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0 && !Number.isNaN(d)) return d;
-  }
-  return 0;
-}

@@ -68,9 +68,26 @@ describe("loadEnvironments", () => {
       ["an empty tag value", { tags: { Owner: "" } }, 'dev.tags["Owner"]: empty tag value'],
       ["a tag key that duplicates another but for case", { tags: { Owner: "a", owner: "b" } }, 'dev.tags["owner"]: duplicates "Owner" (IAM tag keys ignore case)'],
       ["a tag the project sets itself", { tags: { environment: "x" } }, 'dev.tags["environment"]: is set by the project itself (Environment)'],
+      ["an empty tag key", { tags: { " ": "x" } }, 'dev.tags[" "]: empty tag key, allowed: 1-128 characters'],
+      ["a region outside the commercial partition", { region: "cn-north-1" }, 'dev.region: "cn-north-1" is outside the commercial partition, whose arn:aws: ARNs the stacks write; allowed: a commercial region such as eu-west-1'],
+      ["a GovCloud region", { region: "us-gov-west-1" }, 'dev.region: "us-gov-west-1" is outside the commercial partition'],
+      ["a selection tag key with a comma", { selectionTag: { key: "Backup,Daily", value: "x" } }, 'dev.selectionTag.key: "Backup,Daily" is not a tag key, allowed: 1-128 characters of letters, digits, spaces and _ . : / = + - @'],
+      ["a selection tag value over 256 characters", { selectionTag: { key: "Backup", value: "v".repeat(257) } }, 'dev.selectionTag.value: "' + "v".repeat(257) + '" is not a tag value, allowed: 1-256 characters'],
+      ["a selection tag key AWS reserves", { selectionTag: { key: "aws:backup", value: "x" } }, 'dev.selectionTag.key: "aws:backup" starts with "aws:", which AWS reserves'],
+      ["a selection name with a slash", { selection: { name: "win/vss" } }, "dev.selection.name: \"win/vss\" has '/', allowed: 1-50 of A-Z a-z 0-9 - _ ."],
+      ["a backup service role name with a space", { backupServiceRole: { roleName: "backup role" } }, "dev.backupServiceRole.roleName: \"backup role\" has ' ', allowed: 1-64"],
+      ["an association name of 2 characters", { association: { name: "ab" } }, 'dev.association.name: "ab" has 2 characters, allowed: 3-128'],
+      ["a package version before 2.3.1", { association: { version: "2.2.1" } }, 'dev.association.version: "2.2.1" predates the AwsVssConfig tag'],
     ])("%s", (_, change, expected) => {
       expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
     });
+  });
+
+  it.each<[string, ProjectConfig, string]>([
+    ["a project name with upper case", { project: "VSS", environments: [dev] }, 'project: "VSS" is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter'],
+    ["no environments", { project: "vss-backup", environments: [] }, "environments: is empty, allowed: at least one environment"],
+  ])("rejects %s", (_, project, expected) => {
+    expect(problemsOf(project)).toEqual([expected]);
   });
 
   it("reports problems of every environment at once", () => {
@@ -92,6 +109,19 @@ describe("loadEnvironments", () => {
         environments: [dev, { ...dev, name: "qa", region: "eu-central-1", instanceRole: { roleName: "vss-backup-dev-vss-instance" } }],
       };
       expect(problemsOf(project)).toEqual([expect.stringMatching(/^qa\.instanceRole\.roleName: "vss-backup-dev-vss-instance" is also a role of dev in account 111111111111/)]);
+    });
+
+    it("rejects one vault name used twice in an account and region", () => {
+      const project: ProjectConfig = { project: "vss-backup", environments: [dev, { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, vault: { name: "vss-backup-dev" } }] };
+      expect(problemsOf(project)).toEqual(['qa.vault.name: "vss-backup-dev" is also dev\'s vault in 111111111111/eu-west-1; allowed: a different one']);
+    });
+
+    it("rejects a backup service role name another environment uses in the account", () => {
+      const project: ProjectConfig = {
+        project: "vss-backup",
+        environments: [dev, { ...dev, name: "qa", region: "eu-central-1", backupServiceRole: { roleName: "vss-backup-dev-backup-service" } }],
+      };
+      expect(problemsOf(project)).toEqual([expect.stringMatching(/^qa\.backupServiceRole\.roleName: "vss-backup-dev-backup-service" is also a role of dev in account 111111111111/)]);
     });
 
     it("rejects two environments with one name", () => {

@@ -112,6 +112,11 @@ describe("VssBackupPlan", () => {
       ["a copy target that is not a vault ARN", { copies: [{ destinationVaultArn: "dr-vault", deleteAfterDays: 7 }] }, /rules\[0\]\.copies\[0\]\.destinationVaultArn: "dr-vault" is not an ARN/],
       ["a copy kept too short for its cold storage", { copies: [{ destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", deleteAfterDays: 100, coldStorageAfterDays: 20 }] }, /rules\[0\]\.copies\[0\]\.coldStorageAfterDays: 20 leaves 80 days/],
       ["an empty recovery point tag value", { recoveryPointTags: { Owner: " " } }, /rules\[0\]\.recoveryPointTags\["Owner"\]: " " is not a tag value/],
+      ["a recovery point tag key AWS reserves", { recoveryPointTags: { "aws:owner": "x" } }, /rules\[0\]\.recoveryPointTags\["aws:owner"\]: is not a tag key, allowed: 1-128 characters not starting with aws:/],
+      ["a recovery point tag key over 128 characters", { recoveryPointTags: { ["k".repeat(129)]: "x" } }, /rules\[0\]\.recoveryPointTags\["k{129}"\]: is not a tag key/],
+      ["more than 50 recovery point tags", { recoveryPointTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }, /rules\[0\]\.recoveryPointTags: has 51 tags, allowed: at most 50/],
+      ["retention over 100 years", { deleteAfterDays: 36501 }, /rules\[0\]\.deleteAfterDays: 36501 is not allowed, allowed: a whole number of days from 1 to 36500/],
+      ["a rule name over 50 characters", { name: "r".repeat(51) }, /rules\[0\]\.name: "r{51}" has 51 characters, allowed: 1-50/],
     ])("%s", (_, change, message) => {
       expect(constructing({ rules: [{ ...daily, ...change }] })).toThrow(message);
     });

@@ -54,6 +54,9 @@ describe("VssComponentsAssociation", () => {
       ["a schedule with the wrong unit form", { scheduleExpression: "rate(14 day)" }, /scheduleExpression: "rate\(14 day\)" needs 'days'/],
       ["a schedule that is no expression", { scheduleExpression: "fortnightly" }, /scheduleExpression: "fortnightly" is not a schedule/],
       ["a version that is not a version", { version: "latest" }, /version: "latest" is not a package version/],
+      ["a version before the AwsVssConfig tag (2.3.1)", { version: "2.2.1" }, /version: "2\.2\.1" predates the AwsVssConfig tag the instance role's VSS policy requires .*, allowed: 2\.3\.1 or later, or leave it out for the latest/],
+      ["In-place update of a version before 2.5.0", { installationType: "In-place update", version: "2.4.0" }, /version: "2\.4\.0" cannot be updated in place \(installationType "In-place update"\), allowed: 2\.5\.0 or later, or leave it out for the latest, or installationType "Uninstall and reinstall"/],
+      ["a name of 2 characters", { name: "ab" }, /name: "ab" has 2 characters, allowed: 3-128 of A-Z a-z 0-9 - _ \./],
       ["an unknown installation type", { installationType: "Reinstall" as never }, /installationType: "Reinstall" is not allowed/],
       ["an unknown compliance severity", { complianceSeverity: "SEVERE" as never }, /complianceSeverity: "SEVERE" is not allowed, allowed: CRITICAL, HIGH, MEDIUM, LOW, UNSPECIFIED/],
       ["a bad output bucket", { outputLocation: { s3BucketName: "My_Bucket" } }, /outputLocation\.s3BucketName: "My_Bucket" is not a bucket name/],
@@ -61,6 +64,12 @@ describe("VssComponentsAssociation", () => {
       ["an aws: tag key", { tag: { key: "aws:backup", value: "x" } }, /tag\.key: "aws:backup" starts with "aws:"/],
     ])("%s", (_, props, message) => {
       expect(() => association(props)).toThrow(message);
+    });
+
+    it("accepts the version boundaries: 2.3.1, and 2.5.0 in place (compared as numbers, so 2.10.0 is newer)", () => {
+      expect(() => association({ version: "2.3.1" })).not.toThrow();
+      expect(() => association({ version: "2.5.0", installationType: "In-place update" })).not.toThrow();
+      expect(() => association({ version: "2.10.0", installationType: "In-place update" })).not.toThrow();
     });
   });
 });

@@ -89,6 +89,13 @@ describe("VssInstanceRole", () => {
       expect(resources(stack, "aws_iam_role_policy").map((p) => p.name)).toEqual(["VssSnapshotsForAwsBackup"]);
       expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
     });
+
+    it.each(["managed", "inline"] as const)("that already has the VSS permissions is left untouched (%s mode, grantVssPermissions false)", (policyMode) => {
+      const stack = role({ useExistingRole: true, grantVssPermissions: false, policyMode, createInstanceProfile: true });
+      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+      expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
+      expect(theResource(stack, "aws_iam_instance_profile").role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
+    });
   });
 
   describe("rejects, naming the field and what is allowed", () => {
@@ -98,8 +105,16 @@ describe("VssInstanceRole", () => {
       ["an unknown policy mode", { policyMode: "custom" as never }, /policyMode: "custom" is not a policy mode, allowed: "managed" or "inline"/],
       ["a permissions boundary that is not an ARN", { permissionsBoundaryArn: "boundary" }, /permissionsBoundaryArn: "boundary" is not an ARN/],
       ["a permissions boundary on an existing role", { useExistingRole: true, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/b" }, /permissionsBoundaryArn: is set for an existing role/],
+      ["a permissions boundary in another partition", { permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/b" }, /permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy\/b" is not an ARN, allowed: an ARN like arn:aws:iam:/],
+      ["an instance profile name with a slash", { instanceProfileName: "fleet/vss" }, /instanceProfileName: "fleet\/vss" has '\/', allowed: 1-64/],
+      ["withholding the VSS permissions from a role it creates", { grantVssPermissions: false }, /grantVssPermissions: is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole/],
     ])("%s", (_, props, message) => {
       expect(() => role(props)).toThrow(message);
+    });
+
+    it("accepts an AWS managed policy as permissions boundary (account \"aws\" in its ARN)", () => {
+      const stack = role({ permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess" });
+      expect(theResource(stack, "aws_iam_role").permissions_boundary).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
     });
   });
 });

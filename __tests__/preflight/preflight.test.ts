@@ -97,7 +97,7 @@ describe("preflight on a fleet that mixes every failure", () => {
     ["i-000000000oldagent", "ssm", "fail", /^SSM Agent 3\.0\.100\.0 is older than 3\.0\.502\.0$/, /AWS-UpdateSSMAgent --instance-ids i-000000000oldagent/],
     ["i-0000000000assocfail", "vss", "fail", /^AwsVssComponents install Failed: Failed to install package AwsVssComponents in the latest run of vss-backup-dev-AwsVssComponents$/, /aws ssm start-associations-once --association-ids 11111111-2222-3333-4444-555555555555/],
     ["i-0000000000launchednew", "vss", "warn", /^launched after the latest run of vss-backup-dev-AwsVssComponents/, /start-associations-once/],
-    ["i-00000000000oldpkg", "vss", "fail", /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which AWSEC2VssSnapshotPolicy needs$/, /start-associations-once/],
+    ["i-00000000000oldpkg", "vss", "fail", /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which the instance role's VSS policy needs \(the AwsVssConfig tag\)$/, /start-associations-once/],
     ["i-000000000jobfailed", "jobs", "fail", /^latest backup FAILED: Windows VSS Backup attempt failed because ec2-vss-agent\.exe is not installed in the Instance$/, /fix the cause AWS reports/],
     ["i-00000000withissues", "jobs", "warn", /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/, /fix the VSS cause/],
   ])("%s fails only its %s check (%s), with the fix", (id, check, status, detail, fix) => {
@@ -234,8 +234,8 @@ describe("policy modes", () => {
     expect(requiredActions("inline")).toEqual(expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2messages:GetMessages"]));
   });
 
-  it("skips the package version check in inline mode, which has no minimum", async () => {
+  it("checks the package version in inline mode too: its scoped-down policy also requires the AwsVssConfig tag", async () => {
     const run = await preflight("staging", { instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })] }, "--json");
-    expect(run.report!.instances[0].checks.vss).toMatchObject({ status: "pass", detail: expect.stringContaining("no minimum version in inline policy mode") });
+    expect(run.report!.instances[0].checks.vss).toMatchObject({ status: "fail", detail: expect.stringMatching(/^AwsVssComponents 2\.0\.0 is older than 2\.3\.1/) });
   });
 });
