@@ -1,10 +1,15 @@
 import { config } from "./config/environments";
-import { ENVIRONMENTS_VARIABLE, loadEnvironments } from "./config/validate";
+import { configurationWarnings, ENVIRONMENTS_VARIABLE, loadEnvironments } from "./config/validate";
 import { ValidationError } from "./modules/validation";
 import { buildApp } from "./stacks/app";
 
 try {
-  buildApp(loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE], process.env)).synth();
+  const environments = loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE], process.env);
+  // Under the cdktf CLI (which sets CDKTF_OUTDIR) the same warnings reach the user from the plans' annotations.
+  if (process.env.CDKTF_OUTDIR === undefined) {
+    for (const warning of configurationWarnings(environments)) console.error(`Warning: ${warning.path}: ${warning.message}`);
+  }
+  buildApp(environments).synth();
 } catch (error) {
   if (!(error instanceof ValidationError)) throw error;
   // A configuration mistake, not a crash: the message lists every problem, no stack trace.

@@ -1,10 +1,13 @@
 import {
   backupServiceRoleProblems,
   describeTag,
+  Problem,
   Problems,
   selectionTagProblems,
+  under,
   ValidationError,
   vssBackupPlanProblems,
+  vssBackupPlanWarnings,
   vssBackupSelectionProblems,
   vssBackupVaultProblems,
   vssComponentsAssociationProblems,
@@ -51,6 +54,11 @@ export function loadEnvironments(config: ProjectConfig, selection?: string, vari
   }
   if (problems.all.length > 0) throw new ValidationError("Invalid configuration", problems.all);
   return wanted.length === 0 ? resolved : resolved.filter((env) => wanted.includes(env.name));
+}
+
+/** Settings that are valid but likely not what their author meant, each under its environment's field path. */
+export function configurationWarnings(envs: readonly ResolvedEnvironment[]): Problem[] {
+  return envs.flatMap((env) => under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all));
 }
 
 function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironment): Problems {

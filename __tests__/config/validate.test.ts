@@ -1,6 +1,6 @@
 import { config } from "../../config/environments";
 import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
-import { loadEnvironments } from "../../config/validate";
+import { configurationWarnings, loadEnvironments } from "../../config/validate";
 import { BackupRules, ValidationError } from "../../modules";
 
 const dev: EnvironmentConfig = { name: "dev", account: "111111111111", region: "eu-west-1", plan: { rules: [BackupRules.daily({ keepDays: 7 })] } };
@@ -88,6 +88,15 @@ describe("loadEnvironments", () => {
     ["no environments", { project: "vss-backup", environments: [] }, "environments: is empty, allowed: at least one environment"],
   ])("rejects %s", (_, project, expected) => {
     expect(problemsOf(project)).toEqual([expected]);
+  });
+
+  it("accepts cold storage on an EC2-only plan, with a warning naming the environment and the field", () => {
+    const rules = [BackupRules.daily({ keepDays: 7 }), { ...BackupRules.monthly({ keepDays: 365 }), coldStorageAfterDays: 30 }];
+    const environments = loadEnvironments(withDev({ plan: { rules } }));
+    expect(configurationWarnings(environments)).toEqual([
+      { path: "dev.plan.rules[1].coldStorageAfterDays", message: "AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out" },
+    ]);
+    expect(configurationWarnings(loadEnvironments(config))).toEqual([]);
   });
 
   it("reports problems of every environment at once", () => {
