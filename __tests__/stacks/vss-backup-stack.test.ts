@@ -2,13 +2,41 @@ import { Testing } from "cdktf";
 import { config } from "../../config/environments";
 import { loadEnvironments } from "../../config/validate";
 import type { Variables } from "../../config/backend";
+import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
+import { ManagedPolicies } from "../../modules";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
-import { addressesOf, addressOf, referencedPolicyDocument, resources, synthesizeStack, theResource } from "../synth";
+import { addressesOf, addressOf, dataSources, referencedPolicyDocument, resources, SynthesizedStack, synthesizeStack, theResource } from "../synth";
 
-function stackFor(name: string, variables: Variables = {}) {
-  const [env] = loadEnvironments(config, name, variables);
+function stackFor(name: string, variables: Variables = {}, project: ProjectConfig = config) {
+  const [env] = loadEnvironments(project, name, variables);
   return { env, stack: synthesizeStack(new VssBackupStack(Testing.app(), env)) };
 }
+
+/** The dev environment with `change` applied, synthesized. */
+function devWith(change: Partial<EnvironmentConfig>) {
+  const dev = config.environments.find((e) => e.name === "dev")!;
+  return stackFor("dev", {}, { project: config.project, environments: [{ ...dev, ...change }] });
+}
+
+function roleAddress(stack: SynthesizedStack, roleName: string): string {
+  const [id] = Object.entries(stack.resource!.aws_iam_role).find(([, role]) => role.name === roleName)!;
+  return `aws_iam_role.${id}`;
+}
+
+/** What is granted to the role at `address`: attached managed policy ARNs and inline policy names. */
+function grantsOf(stack: SynthesizedStack, address: string) {
+  const onRole = (r: Record<string, unknown>) => addressOf(r.role) === address;
+  return {
+    managed: resources(stack, "aws_iam_role_policy_attachment").filter(onRole).map((a) => a.policy_arn),
+    inline: resources(stack, "aws_iam_role_policy").filter(onRole).map((p) => p.name),
+  };
+}
+
+const trustedService = (stack: SynthesizedStack, address: string) => {
+  const role = stack.resource!.aws_iam_role[address.split(".")[1]];
+  return referencedPolicyDocument(stack, role.assume_role_policy).statement;
+};
+const trusting = (service: string) => [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }];
 
 describe.each(config.environments.map((env) => env.name))("the %s stack", (name) => {
   const { env, stack } = stackFor(name);
@@ -65,17 +93,65 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     expect(addressOf(theResource(stack, "aws_backup_selection").plan_id)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
   });
 
+  it("schedules every rule as configured: time zone, windows and retention", () => {
+    const rules = theResource(stack, "aws_backup_plan").rule as Record<string, unknown>[];
+    expect(rules).toEqual(
+      configured.plan.rules.map((r) =>
+        expect.objectContaining({
+          rule_name: r.name,
+          schedule: r.schedule,
+          schedule_expression_timezone: r.timezone ?? "Etc/UTC",
+          start_window: r.startWindowMinutes ?? 60,
+          completion_window: r.completionWindowMinutes ?? 480,
+          lifecycle: { delete_after: r.deleteAfterDays },
+        }),
+      ),
+    );
+  });
+
+  it("installs AwsVssComponents with the environment's association settings", () => {
+    const association = theResource(stack, "aws_ssm_association");
+    const settings = configured.association ?? {};
+    expect(association).toMatchObject({
+      name: "AWS-ConfigureAWSPackage",
+      association_name: `${config.project}-${name}-AwsVssComponents`,
+      parameters: { action: "Install", name: "AwsVssComponents", installationType: "Uninstall and reinstall" },
+      schedule_expression: "rate(14 days)",
+      max_concurrency: settings.maxConcurrency ?? "10%",
+      max_errors: settings.maxErrors ?? "10%",
+      compliance_severity: settings.complianceSeverity ?? "HIGH",
+    });
+  });
+
+  it("trusts EC2 with the instance role and AWS Backup with the service role, granting each its documented policies", () => {
+    const instanceRole = roleAddress(stack, env.instanceRole.roleName);
+    const serviceRole = roleAddress(stack, `${config.project}-${name}-backup-service`);
+    expect(trustedService(stack, instanceRole)).toEqual(trusting("ec2.amazonaws.com"));
+    expect(trustedService(stack, serviceRole)).toEqual(trusting("backup.amazonaws.com"));
+    expect(grantsOf(stack, instanceRole)).toEqual(
+      (configured.instanceRole?.policyMode ?? "managed") === "managed"
+        ? { managed: [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT], inline: [] }
+        : { managed: [], inline: ["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"] },
+    );
+    expect(grantsOf(stack, serviceRole)).toEqual({
+      managed: [ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP, ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES],
+      inline: ["PassInstanceRoleForRestores"],
+    });
+  });
+
+  it("grants no wildcard action anywhere", () => {
+    const actions = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) => (d.statement as { actions: string[] }[]).flatMap((s) => s.actions));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a.includes("*"))).toEqual([]);
+  });
+
   it("protects the vault from destroy", () => {
     expect(theResource(stack, "aws_backup_vault")).toMatchObject({ name: `${config.project}-${name}`, force_destroy: false, lifecycle: { prevent_destroy: true } });
   });
 
   it("lets AWS Backup assume its own role and pass only this stack's instance role", () => {
-    const roleAddress = (roleName: string) => {
-      const [id] = Object.entries(stack.resource!.aws_iam_role).find(([, role]) => role.name === roleName)!;
-      return `aws_iam_role.${id}`;
-    };
-    const instanceRole = roleAddress(env.instanceRole.roleName);
-    const serviceRole = roleAddress(`${config.project}-${name}-backup-service`);
+    const instanceRole = roleAddress(stack, env.instanceRole.roleName);
+    const serviceRole = roleAddress(stack, `${config.project}-${name}-backup-service`);
     expect(addressOf(theResource(stack, "aws_backup_selection").iam_role_arn)).toBe(serviceRole);
     expect(addressOf(theResource(stack, "aws_iam_instance_profile").role)).toBe(instanceRole);
     const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
@@ -89,6 +165,29 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
     expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
+  });
+});
+
+describe("a stack reusing what the account already has", () => {
+  const existingServiceRole = "arn:aws:iam::111111111111:role/service-role/AWSBackupDefaultServiceRole";
+
+  it("hands an existing AWS Backup service role to the selection and creates none", () => {
+    const { stack } = devWith({ backupServiceRole: { existingRoleArn: existingServiceRole } });
+    expect(theResource(stack, "aws_backup_selection").iam_role_arn).toBe(existingServiceRole);
+    expect(resources(stack, "aws_iam_role").map((r) => r.name)).toEqual(["vss-backup-dev-vss-instance"]);
+    expect(resources(stack, "aws_iam_role_policy").filter((p) => p.name === "PassInstanceRoleForRestores")).toEqual([]);
+  });
+
+  it("adds VSS to the fleet's existing instance role: no role, no profile output, PassRole on the looked-up ARN", () => {
+    const { stack } = devWith({ instanceRole: { roleName: "fleet-windows", useExistingRole: true } });
+    const [lookup] = Object.keys(dataSources(stack, "aws_iam_role"));
+    expect(resources(stack, "aws_iam_role").map((r) => r.name)).toEqual(["vss-backup-dev-backup-service"]);
+    expect(resources(stack, "aws_iam_role_policy_attachment").filter((a) => String(a.role).startsWith("${data.")).map((a) => a.policy_arn)).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
+    expect(resources(stack, "aws_iam_instance_profile")).toEqual([]);
+    expect(stack.output).not.toHaveProperty("instance_profile_name");
+    expect(stack.output?.instance_role_arn.value).toBe(`\${data.aws_iam_role.${lookup}.arn}`);
+    const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([{ actions: ["iam:PassRole"], resources: [`\${data.aws_iam_role.${lookup}.arn}`] }]);
   });
 });
 
