@@ -1,11 +1,15 @@
 /** Two tiers: `unit` asserts what the code emits; `terraform` lets Terraform, the provider and moto judge it. */
-const transform = { "^.+\\.ts$": "ts-jest" }; // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
+const common = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": "ts-jest" }, // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
+  cacheDirectory: "<rootDir>/.cache/jest", // not /tmp: the tests write only under the ignored .cache/
+};
 module.exports = {
   globalSetup: "<rootDir>/__tests__/support/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.js",
   projects: [
-    { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/", "\\.moto\\.test\\.ts$"] },
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/", "\\.moto\\.test\\.ts$"] },
     // Needs Terraform, the provider mirror or moto_server: the tests that use real tools.
-    { displayName: "terraform", testEnvironment: "node", transform, testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts", "<rootDir>/__tests__/**/*.moto.test.ts"] },
+    { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts", "<rootDir>/__tests__/**/*.moto.test.ts"] },
   ],
 };

@@ -4,6 +4,7 @@ import { loadEnvironments } from "../../config/validate";
 import type { Variables } from "../../config/backend";
 import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
 import { ManagedPolicies } from "../../modules";
+import { expectedResourceCounts } from "../expected-resources";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { addressesOf, addressOf, dataSources, referencedPolicyDocument, resources, SynthesizedStack, synthesizeStack, theResource } from "../synth";
 
@@ -58,19 +59,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
 
   it("creates one of each piece of the VSS backup, and nothing else", () => {
     const counts = Object.fromEntries(Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]));
-    const managed = (env.instanceRole.policyMode ?? "managed") === "managed";
-    expect(counts).toEqual({
-      aws_iam_role: 2, // instance role and backup service role
-      // SSM core + VSS on the instance role (managed mode); backup + restores on the service role
-      aws_iam_role_policy_attachment: managed ? 4 : 2,
-      // iam:PassRole for restores; SSM core + VSS inline on the instance role (inline mode)
-      aws_iam_role_policy: managed ? 1 : 3,
-      aws_iam_instance_profile: 1,
-      aws_ssm_association: 1,
-      aws_backup_vault: 1,
-      aws_backup_plan: 1,
-      aws_backup_selection: 1,
-    });
+    expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
   });
 
   it("backs up and prepares exactly the same instances: the selection's tag is the association's target", () => {

@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformStack } from "cdktf";
 import { join } from "path";
-import { initAndValidate } from "../../scripts/terraform/tools";
+import { initAndValidate, terraform } from "../../scripts/terraform/tools";
 import { expectClean, freshDir, terraformTier } from "./tier";
 
 const tier = terraformTier("Terraform tier: a broken stack");
@@ -31,5 +31,14 @@ tier.describe("a stack broken on purpose, past our own validation", () => {
     expect(output.valid).toBe(false);
     expect(() => expectClean(output)).toThrow(/cdk\.tf\.json:\d+: warning: Argument is deprecated: .*managed_policy_arns/);
     expect(() => expectClean(output)).toThrow(/cdk\.tf\.json:\d+: error: invalid value for name \(must consist of letters, numbers, and hyphens\.\)/);
+  });
+});
+
+tier.describe("a terraform command that hangs", () => {
+  it("is stopped at its time limit and fails with a message saying so, rather than hanging the run", async () => {
+    // `terraform console` waits for input on a stdin that never closes: a stand-in for a hung apply.
+    const result = await terraform(["console"], freshDir("hung"), tier.env, 2_000);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/terraform console did not finish within 2 s and was stopped$/);
   });
 });

@@ -1,5 +1,5 @@
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
-import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { config } from "../../config/environments";
@@ -9,6 +9,7 @@ import { ManagedPolicies } from "../../modules";
 import { startMoto, MotoServer } from "../../scripts/terraform/moto";
 import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
+import { expectedResourceCounts } from "../expected-resources";
 import { expectClean, freshDir, terraformTier } from "./tier";
 
 const tier = terraformTier("Terraform tier");
@@ -144,10 +145,14 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
   });
 
   describe("terraform plan against moto", () => {
-    it("creates every synthesized resource, and nothing else", async () => {
-      const created = (await run().plan).filter((c) => c.mode === "managed").map((c) => [c.address, c.change.actions]);
+    it("creates every synthesized resource, and nothing else: the expected number of each type", async () => {
+      const managedChanges = (await run().plan).filter((c) => c.mode === "managed");
+      const created = managedChanges.map((c) => [c.address, c.change.actions]);
       const synthesized = Object.entries(run().synthesizedResources).flatMap(([type, byId]) => Object.keys(byId).map((id) => [`${type}.${id}`, ["create"]]));
       expect(created.sort()).toEqual(synthesized.sort());
+      const counts: Record<string, number> = {};
+      for (const change of managedChanges) counts[change.type] = (counts[change.type] ?? 0) + 1;
+      expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
     });
 
     it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
@@ -223,6 +228,15 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([env.instanceRole.roleName]);
       const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
       expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : []);
+    });
+
+    if (!managed) it("puts the instance role's inline policies, the VSS one with the literal IAM variable ${ec2:InstanceId} (inline policy mode)", async () => {
+      const { iam } = await clients();
+      const names = await iam.send(new ListRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
+      expect(names.PolicyNames?.sort()).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
+      const vss = await iam.send(new GetRolePolicyCommand({ RoleName: env.instanceRole.roleName, PolicyName: "VssSnapshotsForAwsBackup" }));
+      const statements = JSON.parse(decodeURIComponent(vss.PolicyDocument!)).Statement as { Sid: string; Condition?: unknown }[];
+      expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({ ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" } });
     });
 
     it("creates the service role AWS Backup assumes, allowed to pass only the instance role", async () => {

@@ -96,16 +96,34 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+/**
+ * How long one terraform command may run before it is stopped: a hung apply or destroy must fail its
+ * test and let afterAll go on to stop moto, within the tier's 10-minute hook timeout.
+ */
+export const TERRAFORM_TIMEOUT_MS = 5 * 60_000;
+
 /** Runs terraform without blocking the event loop, so stacks can run side by side. */
-export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = TERRAFORM_TIMEOUT_MS): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn("terraform", [...args], { cwd, env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+    // SIGTERM lets terraform release its state lock; SIGKILL if it ignores that for a grace period.
+    const timer = setTimeout(() => {
+      stderr += `\nterraform ${args[0]} did not finish within ${timeoutMs / 1000} s and was stopped`;
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), Math.min(timeoutMs, 10_000)).unref();
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
 
