@@ -73,7 +73,9 @@ export function writeCliConfig(mirror: string | undefined): string {
 `
     : "";
   const file = join(TERRAFORM_CACHE, "cli.tfrc");
-  writeFileSync(file, `${installation}plugin_cache_dir = ${JSON.stringify(pluginCache)}\n`);
+  // Synthesized stacks have no lock file, and without this Terraform re-installs the provider into the
+  // cache on every init, replacing the entry that stacks already initialized are running from.
+  writeFileSync(file, `${installation}plugin_cache_dir = ${JSON.stringify(pluginCache)}\nplugin_cache_may_break_dependency_lock_file = true\n`);
   return file;
 }
 
