@@ -15,20 +15,34 @@ export type Service = keyof Clients;
 
 /** SDK clients for one region, with the standard credential chain (env, profile, SSO, instance role...). */
 export function createClients(region: string): Clients {
-  // Throttling is retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
+  // Throttling and transient errors are retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
   const options = { region, maxAttempts: 1 };
   return { sts: new STSClient(options), ec2: new EC2Client(options), iam: new IAMClient(options), ssm: new SSMClient(options), backup: new BackupClient(options) };
 }
 
 const THROTTLING = new Set(["Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown"]);
 
+const NETWORK_ERRORS = new Set(["ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException", "AuthorizationError"]);
+
 export function isThrottling(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return THROTTLING.has(e?.name ?? "") || e?.$metadata?.httpStatusCode === 429;
 }
 
+/** Worth another attempt: throttling, an AWS server error (5xx), or a dropped or timed-out connection. */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  return isThrottling(error) || (e?.$metadata?.httpStatusCode ?? 0) >= 500 || NETWORK_ERRORS.has(e?.code ?? "") || NETWORK_ERRORS.has(e?.name ?? "");
+}
+
+/** The caller lacks an IAM permission: the check could not be made, which says nothing about the fleet. */
+export function isAccessDenied(error: unknown): boolean {
+  return ACCESS_DENIED.has((error as { name?: string })?.name ?? "");
+}
+
 export interface CallerOptions {
-  /** Attempts per call, throttled ones included. @default 6 */
+  /** Attempts per call, retried ones included. @default 6 */
   readonly maxAttempts?: number;
   /** First backoff; doubles each retry, with jitter. @default 200 */
   readonly baseDelayMs?: number;
@@ -37,7 +51,7 @@ export interface CallerOptions {
 
 type Sendable<C> = { send(command: C): Promise<unknown> };
 
-/** Sends every AWS call: counts calls per service (attempts included) and retries throttling with exponential backoff. */
+/** Sends every AWS call: counts calls per service (attempts included) and retries throttling and transient errors with exponential backoff. */
 export class AwsCaller {
   readonly calls: Record<Service, number> = { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0 };
   private readonly maxAttempts: number;
@@ -60,7 +74,7 @@ export class AwsCaller {
       try {
         return (await client.send(command)) as O;
       } catch (error) {
-        if (!isThrottling(error) || attempt >= this.maxAttempts) throw error;
+        if (!isRetryable(error) || attempt >= this.maxAttempts) throw error;
         await this.sleep(this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
       }
     }

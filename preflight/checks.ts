@@ -64,6 +64,7 @@ function role(env: ResolvedEnvironment, instance: InstanceFacts, fleet: FleetFac
     : `aws ec2 associate-iam-instance-profile --instance-id ${instance.id} --iam-instance-profile Name=${env.instanceRole.instanceProfileName ?? env.instanceRole.roleName}`;
   if (!instance.profileArn) return fail("no instance profile", attach);
   const profile = fleet.profiles.get(instance.profileArn);
+  if (profile?.denied) return warn(`instance profile ${instance.profileArn.split("/").pop()} not checked: ${profile.error}`, "allow iam:GetInstanceProfile, then run again");
   if (!profile?.roleName) return fail(`instance profile ${instance.profileArn.split("/").pop()}: ${profile?.error ?? "unknown"}`, attach);
   const verdict = fleet.roles.get(profile.roleName);
   if (!verdict) return warn(`role ${profile.roleName} was not checked`, "run again");
@@ -89,13 +90,17 @@ function vssComponents(env: ResolvedEnvironment, instance: InstanceFacts, fleet:
   const rerun = association.associationId
     ? `aws ssm start-associations-once --association-ids ${association.associationId}`
     : `deploy the stack (association ${env.association.name}): npx cdktf deploy ${env.name}`;
+  if (association.denied) {
+    const permissions = "ssm:ListAssociations, ssm:DescribeAssociationExecutions and ssm:DescribeAssociationExecutionTargets";
+    return warn(`association ${env.association.name} not checked: ${association.error}`, `allow ${permissions}, then run again`);
+  }
   if (association.error) return fail(`association ${env.association.name}: ${association.error}`, rerun);
   const unsuccessful = association.unsuccessful.get(instance.id);
   if (unsuccessful) return fail(`AwsVssComponents install ${unsuccessful} in the latest run of ${env.association.name}`, `fix the cause in the association's output, then ${rerun}`);
   const executedAt = association.lastExecution?.time;
   if (!association.lastExecution) return warn(`association ${env.association.name} has not run yet`, rerun);
-  if (executedAt && instance.launchTime && instance.launchTime > executedAt) {
-    return warn(`launched after the latest run of ${env.association.name} (${executedAt.toISOString()}): AwsVssComponents may be missing`, rerun);
+  if (association.targets && !association.targets.has(instance.id)) {
+    return warn(`not reached by the latest run of ${env.association.name} (${executedAt?.toISOString() ?? "time unknown"}): tagged, launched or registered since; AwsVssComponents may be missing`, rerun);
   }
   const outdated = fleet.outdatedPackages?.get(instance.id);
   if (outdated) return fail(`AwsVssComponents ${outdated} is older than ${AwsVssComponentsVersions.MINIMUM}, which the instance role's VSS policy needs (the AwsVssConfig tag)`, rerun);
@@ -108,12 +113,12 @@ function jobs(instance: InstanceFacts, fleet: FleetFacts): CheckResult {
   const recent = [...(fleet.jobs.get(instance.id) ?? [])].sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
   if (recent.length === 0) return pass(`no backup jobs since ${fleet.jobsSince.toISOString().slice(0, 10)}`);
   const failed = recent.filter((j) => j.State === "FAILED" || j.State === "ABORTED" || j.State === "EXPIRED");
-  // "Completed with issues": completed, but with a message (VSS failed, crash-consistent fallback).
-  const withIssues = recent.filter((j) => j.State === "COMPLETED" && ((j.MessageCategory && j.MessageCategory !== "SUCCESS") || j.StatusMessage));
+  // "Completed with issues": completed, with a message category other than SUCCESS (VSS failed, crash-consistent fallback).
+  const withIssues = recent.filter((j) => j.State === "COMPLETED" && j.MessageCategory !== undefined && j.MessageCategory !== "SUCCESS");
   const latest = recent[0];
   const latestFailed = failed.includes(latest);
   if (latestFailed) return fail(`latest backup ${latest.State}: ${latest.StatusMessage ?? "no message"}`, "fix the cause AWS reports; the other checks usually name it");
-  if (withIssues.includes(latest)) return warn(`latest backup completed with issues (crash-consistent only): ${latest.StatusMessage ?? latest.MessageCategory}`, "fix the VSS cause AWS reports; the other checks usually name it");
+  if (withIssues.includes(latest)) return fail(`latest backup completed with issues (crash-consistent only): ${latest.StatusMessage ?? latest.MessageCategory}`, "fix the VSS cause AWS reports; the other checks usually name it");
   if (failed.length + withIssues.length > 0) {
     const earlier = [...failed, ...withIssues][0];
     return warn(`latest backup succeeded; ${failed.length + withIssues.length} of ${recent.length} in ${days} days did not: ${earlier.StatusMessage ?? earlier.State}`, "watch the next backups");

@@ -39,9 +39,9 @@ import {
 } from "@aws-sdk/client-ssm";
 import type { ResolvedEnvironment } from "../config/resolve";
 import { ALL_EC2_INSTANCES } from "../modules";
-import { AwsCaller, mapLimit } from "./aws";
+import { AwsCaller, isAccessDenied, mapLimit } from "./aws";
 import { AwsVssComponentsVersions, compareVersions } from "../modules";
-import { GRANTS, requiredActions } from "./requirements";
+import { GRANTS, requiredActions, RESOURCES_TOUCHED, TouchedResource } from "./requirements";
 
 export type Status = "pass" | "warn" | "fail";
 export interface CheckResult {
@@ -58,7 +58,6 @@ export interface InstanceFacts {
   readonly state: string;
   readonly platform: string;
   readonly instanceType: string;
-  readonly launchTime?: Date;
   readonly profileArn?: string;
 }
 export interface RoleVerdict {
@@ -79,12 +78,19 @@ export interface AssociationFacts {
   readonly lastExecution?: { readonly id: string; readonly time?: Date };
   /** Instances whose latest execution did not succeed, with SSM's status. */
   readonly unsuccessful: ReadonlyMap<string, string>;
+  /**
+   * Every target of the latest execution, listed only when it counted fewer targets than SSM manages
+   * tagged instances (some were tagged, launched or registered since); undefined when it covered them all.
+   */
+  readonly targets?: ReadonlySet<string>;
   readonly error?: string;
+  /** The error was a missing permission of the caller. */
+  readonly denied?: boolean;
 }
 export interface FleetFacts {
   readonly instances: readonly InstanceFacts[];
   /** Instance profile ARN → the role it holds, or why it could not be read. */
-  readonly profiles: ReadonlyMap<string, { readonly roleName?: string; readonly roleArn?: string; readonly error?: string }>;
+  readonly profiles: ReadonlyMap<string, { readonly roleName?: string; readonly roleArn?: string; readonly error?: string; readonly denied?: boolean }>;
   readonly roles: ReadonlyMap<string, RoleVerdict>;
   readonly ssm: ReadonlyMap<string, SsmFacts> | { readonly error: string };
   readonly association: AssociationFacts;
@@ -97,6 +103,15 @@ export interface FleetFacts {
 
 const message = (error: unknown) => `${(error as Error).name ?? "Error"}: ${(error as Error).message}`;
 
+/**
+ * A check that threw: a missing permission of the caller is a warning naming it (nothing is known
+ * about the resource), anything else is the resource's failure with `fix`.
+ */
+function failedCheck(what: string, error: unknown, permissions: string, fix: string): CheckResult {
+  if (isAccessDenied(error)) return { status: "warn", detail: `${what} not checked: ${message(error)}`, fix: `allow ${permissions}, then run again` };
+  return { status: "fail", detail: `${what}: ${message(error)}`, fix };
+}
+
 /** The backup side: vault, plan with VSS, a selection of the tag, EC2 opted in. */
 export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment): Promise<Record<string, CheckResult>> {
   const results: Record<string, CheckResult> = {};
@@ -105,7 +120,7 @@ export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment):
     await aws.send("backup", new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
     results.vault = { status: "pass", detail: `vault ${env.vault.name} exists` };
   } catch (error) {
-    results.vault = { status: "fail", detail: `vault ${env.vault.name}: ${message(error)}`, fix: deploy };
+    results.vault = failedCheck(`vault ${env.vault.name}`, error, "backup:DescribeBackupVault", deploy);
   }
 
   let planId: string | undefined;
@@ -121,7 +136,8 @@ export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment):
         : { status: "fail", detail: `plan ${env.plan.name} lacks WindowsVSS=enabled for EC2: backups are crash-consistent`, fix: deploy };
     }
   } catch (error) {
-    results.plan = { status: "fail", detail: `plan ${env.plan.name}: ${message(error)}`, fix: "allow backup:ListBackupPlans and backup:GetBackupPlan, then run again" };
+    results.plan = failedCheck(`plan ${env.plan.name}`, error, "backup:ListBackupPlans and backup:GetBackupPlan", "run again later");
+    results.selection = { status: "warn", detail: "selection not checked: the plan could not be read", fix: "see the plan check" };
   }
 
   const tagKey = `aws:ResourceTag/${env.selectionTag.key}`;
@@ -140,7 +156,7 @@ export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment):
         ? { status: "pass", detail: `a selection of plan ${env.plan.name} selects ${env.selectionTag.key}=${env.selectionTag.value}` }
         : { status: "fail", detail: `no selection of plan ${env.plan.name} selects EC2 instances tagged ${env.selectionTag.key}=${env.selectionTag.value}`, fix: deploy };
     } catch (error) {
-      results.selection = { status: "fail", detail: `selections: ${message(error)}`, fix: "allow backup:ListBackupSelections and backup:GetBackupSelection, then run again" };
+      results.selection = failedCheck("selections", error, "backup:ListBackupSelections and backup:GetBackupSelection", "run again later");
     }
   }
 
@@ -181,7 +197,6 @@ export async function findTaggedInstances(aws: AwsCaller, env: ResolvedEnvironme
         state: i.State?.Name ?? "unknown",
         platform: /^windows/i.test(i.Platform ?? "") || /windows/i.test(i.PlatformDetails ?? "") ? "windows" : (i.PlatformDetails ?? "Linux/UNIX"),
         instanceType: i.InstanceType ?? "unknown",
-        launchTime: i.LaunchTime,
         profileArn: i.IamInstanceProfile?.Arn,
       })),
     ),
@@ -196,24 +211,24 @@ export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, inst
   progress("SSM Agent status");
   const ssm = await gatherSsm(aws, env).catch((error) => ({ error: message(error) }));
   progress("AwsVssComponents association");
-  const association = await gatherAssociation(aws, env.association.name);
+  const association = await gatherAssociation(aws, env.association.name, "error" in ssm ? instances.length : ssm.size);
   progress("SSM inventory");
   const { outdatedPackages, inventoryNote } = await gatherInventory(aws);
   progress("backup jobs");
-  const jobs = await gatherJobs(aws, env, options.jobsSince).catch((error) => ({ error: message(error) }));
+  const jobs = await gatherJobs(aws, options.jobsSince).catch((error) => ({ error: message(error) }));
   return { instances, profiles, roles, ssm, association, outdatedPackages, inventoryNote, jobs, jobsSince: options.jobsSince };
 }
 
 async function gatherRoles(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[]) {
   const profileArns = [...new Set(instances.map((i) => i.profileArn).filter((arn): arn is string => !!arn))];
-  const profiles = new Map<string, { roleName?: string; roleArn?: string; error?: string }>();
+  const profiles = new Map<string, { roleName?: string; roleArn?: string; error?: string; denied?: boolean }>();
   await mapLimit(profileArns, 5, async (arn) => {
     try {
       const read = await aws.send<GetInstanceProfileResponse>("iam", new GetInstanceProfileCommand({ InstanceProfileName: arn.split("/").pop() }));
       const role = read.InstanceProfile?.Roles?.[0];
       profiles.set(arn, role ? { roleName: role.RoleName, roleArn: role.Arn } : { error: "holds no role" });
     } catch (error) {
-      profiles.set(arn, { error: message(error) });
+      profiles.set(arn, { error: message(error), denied: isAccessDenied(error) });
     }
   });
   const byRole = new Map<string, { roleArn: string; sample: InstanceFacts }>();
@@ -232,12 +247,18 @@ async function judgeRole(aws: AwsCaller, env: ResolvedEnvironment, mode: "manage
   const actions = requiredActions(mode);
   try {
     const account = sample.arn.split(":")[4];
+    const arns: Record<TouchedResource, string> = {
+      instance: sample.arn,
+      image: `arn:aws:ec2:${env.region}::image/ami-00000000preflight`,
+      snapshot: `arn:aws:ec2:${env.region}::snapshot/snap-00000000preflight`,
+      volume: `arn:aws:ec2:${env.region}:${account}:volume/vol-00000000preflight`,
+    };
     const result = await aws.send<SimulatePolicyResponse>(
       "iam",
       new SimulatePrincipalPolicyCommand({
         PolicySourceArn: roleArn,
         ActionNames: actions,
-        ResourceArns: [sample.arn, `arn:aws:ec2:${env.region}::image/ami-00000000preflight`, `arn:aws:ec2:${env.region}::snapshot/snap-00000000preflight`, `arn:aws:ec2:${env.region}:${account}:volume/vol-00000000preflight`],
+        ResourceArns: Object.values(arns),
         ContextEntries: [
           { ContextKeyName: "ec2:SourceInstanceARN", ContextKeyType: "string", ContextKeyValues: [sample.arn] },
           { ContextKeyName: "ec2:InstanceId", ContextKeyType: "string", ContextKeyValues: [sample.id] },
@@ -246,12 +267,19 @@ async function judgeRole(aws: AwsCaller, env: ResolvedEnvironment, mode: "manage
         ],
       }),
     );
-    const allowed = new Set(
-      (result.EvaluationResults ?? [])
-        .filter((r) => r.EvalDecision === "allowed" || (r.ResourceSpecificResults ?? []).some((s) => s.EvalResourceDecision === "allowed"))
-        .map((r) => r.EvalActionName),
-    );
-    return { roleName, method: "simulation", missing: actions.filter((a) => !allowed.has(a)) };
+    // EvalDecision is the most restrictive over all resources simulated: a resource-scoped action is
+    // judged on each resource it touches, the rest (which take "*") on that overall decision.
+    const missing = actions.flatMap((action) => {
+      const evaluation = (result.EvaluationResults ?? []).find((r) => r.EvalActionName === action);
+      const touched = RESOURCES_TOUCHED[action];
+      if (!touched) return evaluation?.EvalDecision === "allowed" ? [] : [action];
+      const deniedOn = touched.filter((kind) => {
+        const specific = evaluation?.ResourceSpecificResults?.find((s) => s.EvalResourceName === arns[kind]);
+        return (specific?.EvalResourceDecision ?? evaluation?.EvalDecision) !== "allowed";
+      });
+      return deniedOn.length === 0 ? [] : [`${action} on ${deniedOn.join(" and ")}`];
+    });
+    return { roleName, method: "simulation", missing };
   } catch (simulationError) {
     try {
       const attached = await aws.send<ListAttachedRolePoliciesResponse>("iam", new ListAttachedRolePoliciesCommand({ RoleName: roleName, MaxItems: 1000 }));
@@ -278,9 +306,10 @@ async function gatherSsm(aws: AwsCaller, env: ResolvedEnvironment): Promise<Map<
 /**
  * The latest execution of the association and its unsuccessful targets. Only statuses other than
  * Success are listed (from the execution's ResourceCountByStatus), so the calls grow with failures,
- * not with the fleet.
+ * not with the fleet; all targets are listed only when the execution counted fewer than `managed`,
+ * the tagged instances SSM manages, to name those it did not reach.
  */
-async function gatherAssociation(aws: AwsCaller, name: string): Promise<AssociationFacts> {
+async function gatherAssociation(aws: AwsCaller, name: string, managed: number): Promise<AssociationFacts> {
   const unsuccessful = new Map<string, string>();
   try {
     const listed = await aws.send<ListAssociationsResult>("ssm", new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: name }] }));
@@ -289,18 +318,28 @@ async function gatherAssociation(aws: AwsCaller, name: string): Promise<Associat
     const executions = await aws.send<DescribeAssociationExecutionsResult>("ssm", new DescribeAssociationExecutionsCommand({ AssociationId: associationId, MaxResults: 50 }));
     const latest = [...(executions.AssociationExecutions ?? [])].sort((a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0))[0];
     if (!latest?.ExecutionId) return { associationId, unsuccessful };
-    const counts = [...(latest.ResourceCountByStatus ?? "").matchAll(/"?(\w+)"?\s*[=:]\s*(\d+)/g)].filter(([, status, n]) => status !== "Success" && Number(n) > 0).map(([, status]) => status);
-    for (const status of counts) {
+    const counts = [...(latest.ResourceCountByStatus ?? "").matchAll(/"?(\w+)"?\s*[=:]\s*(\d+)/g)].map(([, status, n]) => ({ status, n: Number(n) }));
+    const listTargets = async (status?: string) => {
       const pages = await aws.pages<DescribeAssociationExecutionTargetsResult>("ssm", (NextToken) =>
-        new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: latest.ExecutionId, Filters: [{ Key: "Status", Value: status }], MaxResults: 50, NextToken }),
+        new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: latest.ExecutionId, Filters: status ? [{ Key: "Status", Value: status }] : undefined, MaxResults: 50, NextToken }),
       );
-      for (const target of pages.flatMap((p) => p.AssociationExecutionTargets ?? [])) {
-        if (target.ResourceId) unsuccessful.set(target.ResourceId, [target.Status, target.DetailedStatus].filter(Boolean).join(": "));
-      }
+      return pages.flatMap((p) => p.AssociationExecutionTargets ?? []);
+    };
+    let targets: Set<string> | undefined;
+    const unsuccessfulTargets = [];
+    if (counts.reduce((sum, c) => sum + c.n, 0) < managed) {
+      const all = await listTargets();
+      targets = new Set(all.map((t) => t.ResourceId!).filter(Boolean));
+      unsuccessfulTargets.push(...all.filter((t) => t.Status !== "Success"));
+    } else {
+      for (const { status } of counts.filter((c) => c.status !== "Success" && c.n > 0)) unsuccessfulTargets.push(...(await listTargets(status)));
     }
-    return { associationId, lastExecution: { id: latest.ExecutionId, time: latest.CreatedTime }, unsuccessful };
+    for (const target of unsuccessfulTargets) {
+      if (target.ResourceId) unsuccessful.set(target.ResourceId, [target.Status, target.DetailedStatus].filter(Boolean).join(": "));
+    }
+    return { associationId, lastExecution: { id: latest.ExecutionId, time: latest.CreatedTime }, unsuccessful, targets };
   } catch (error) {
-    return { unsuccessful, error: message(error) };
+    return { unsuccessful, error: message(error), denied: isAccessDenied(error) };
   }
 }
 
@@ -333,10 +372,9 @@ async function gatherInventory(aws: AwsCaller): Promise<{ outdatedPackages?: Map
   }
 }
 
-async function gatherJobs(aws: AwsCaller, env: ResolvedEnvironment, since: Date): Promise<Map<string, BackupJob[]>> {
-  const pages = await aws.pages<ListBackupJobsOutput>("backup", (NextToken) =>
-    new ListBackupJobsCommand({ ByResourceType: "EC2", ByCreatedAfter: since, ByBackupVaultName: env.vault.name, MaxResults: 1000, NextToken }),
-  );
+/** Every EC2 backup job of the account since then, in any vault (on-demand ones included), by instance. */
+async function gatherJobs(aws: AwsCaller, since: Date): Promise<Map<string, BackupJob[]>> {
+  const pages = await aws.pages<ListBackupJobsOutput>("backup", (NextToken) => new ListBackupJobsCommand({ ByResourceType: "EC2", ByCreatedAfter: since, MaxResults: 1000, NextToken }));
   const byInstance = new Map<string, BackupJob[]>();
   for (const job of pages.flatMap((p) => p.BackupJobs ?? [])) {
     const id = job.ResourceArn?.split("/").pop();

@@ -9,6 +9,21 @@ export const UNSUPPORTED_INSTANCE_TYPES = ["t2.nano", "t2.micro", "t3.nano", "t3
 /** The actions of AWSEC2VssSnapshotPolicy (v2). */
 const MANAGED_VSS_ACTIONS = ["ec2:DescribeInstanceAttribute", "ec2:CreateSnapshots", "ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2:DescribeSnapshots"];
 
+export type TouchedResource = "instance" | "image" | "snapshot" | "volume";
+
+/**
+ * The resources each resource-scoped VSS action touches in a backup (EC2 Service Authorization
+ * Reference), each of which the role must allow: CreateImage needs the instance and the image and
+ * snapshots it creates. Actions not listed here take "*" and are judged on their overall decision.
+ */
+export const RESOURCES_TOUCHED: Readonly<Record<string, readonly TouchedResource[]>> = {
+  "ec2:DescribeInstanceAttribute": ["instance"],
+  "ec2:CreateImage": ["instance", "image", "snapshot"],
+  // AWS Backup takes VSS backups as AMIs: it tags the image.
+  "ec2:CreateTags": ["image"],
+  "ec2:CreateSnapshots": ["instance", "volume", "snapshot"],
+};
+
 const actionsOf = (statements: readonly { actions?: string[] }[]) => statements.flatMap((s) => s.actions ?? []);
 
 /** The actions the instance role must allow under the environment's policy mode: SSM core plus that mode's VSS actions. */

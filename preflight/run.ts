@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
 import type { ResolvedEnvironment } from "../config/resolve";
 import { describeTag } from "../modules";
-import { AwsCaller, Service } from "./aws";
+import { AwsCaller, isAccessDenied, Service } from "./aws";
 import { InstanceReport, judgeInstances, worst } from "./checks";
 import { checkBackupSide, CheckResult, findTaggedInstances, gatherFleet, Status } from "./gather";
 
@@ -39,7 +39,8 @@ export async function runPreflight(aws: AwsCaller, env: ResolvedEnvironment, opt
   const backupSide = await checkBackupSide(aws, env);
   progress("tagged instances");
   const instances = await findTaggedInstances(aws, env, env.account).catch((error: Error) => {
-    throw new PreflightError(`cannot list the tagged instances (${error.name}: ${error.message}); allow ec2:DescribeInstances`);
+    const fix = isAccessDenied(error) ? "allow ec2:DescribeInstances" : "run again later";
+    throw new PreflightError(`cannot list the tagged instances (${error.name}: ${error.message}); ${fix}`);
   });
   const fleet = await gatherFleet(aws, env, instances, { jobsSince: options.jobsSince, progress });
   const reports = judgeInstances(env, fleet);

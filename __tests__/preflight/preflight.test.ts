@@ -1,3 +1,4 @@
+import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { config } from "../../config/environments";
 import { loadEnvironments } from "../../config/validate";
 import { requiredActions } from "../../preflight/requirements";
@@ -53,12 +54,13 @@ describe("preflight on a fleet that mixes every failure", () => {
     healthy("i-0000000000000micro", { instanceType: "t3.micro" }),
     healthy("i-00000000000noprofile", { role: undefined }),
     healthy("i-0000000000weakrole", { role: "weak-role" }),
+    healthy("i-00000000nosnapshots", { role: "instance-only-role" }),
     healthy("i-00000000000fallback", { role: "locked-role" }),
     healthy("i-00000000000offline", { ssm: { ping: "ConnectionLost", agent: "3.3.1142.0" } }),
     healthy("i-0000000000unmanaged", { ssm: undefined }),
     healthy("i-000000000oldagent", { ssm: { ping: "Online", agent: "3.0.100.0" } }),
     healthy("i-0000000000assocfail", { association: "Failed" }),
-    healthy("i-0000000000launchednew", { launchedAfterRun: true }),
+    healthy("i-0000000000notreached", { notInLatestRun: true }),
     healthy("i-00000000000oldpkg", { packageVersion: "2.2.1" }),
     healthy("i-000000000000v2100", { packageVersion: "2.10.0" }),
     healthy("i-000000000jobfailed", { jobs: [{ state: "FAILED", message: "Windows VSS Backup attempt failed because ec2-vss-agent.exe is not installed in the Instance", hoursAgo: 3 }] }),
@@ -66,6 +68,8 @@ describe("preflight on a fleet that mixes every failure", () => {
   ];
   const roles = {
     "weak-role": { denies: ["ec2:CreateImage"] },
+    // Allowed on the instance but not on the snapshots the image is made of: an "any resource" rule would pass it.
+    "instance-only-role": { denies: ["ec2:CreateImage@snapshot"] },
     "locked-role": { simulationError: "User is not authorized to perform: iam:SimulatePrincipalPolicy", attached: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"] },
   };
   let run: Run;
@@ -77,7 +81,7 @@ describe("preflight on a fleet that mixes every failure", () => {
 
   it("exits 1 and its --json output parses", () => {
     expect(run.code).toBe(1);
-    expect(run.report?.summary).toEqual({ instances: fleet.length, ready: 3, warnings: 2, notReady: 12, status: "fail" });
+    expect(run.report?.summary).toEqual({ instances: fleet.length, ready: 3, warnings: 1, notReady: 14, status: "fail" });
   });
 
   it("passes the healthy instance on every check", () => {
@@ -91,20 +95,26 @@ describe("preflight on a fleet that mixes every failure", () => {
     ["i-00000000000002012", "windows", "fail", /Windows Server 2012 R2 Standard: VSS needs Windows Server 2016 or later/, /upgrade Windows/],
     ["i-0000000000000micro", "type", "fail", /^t3\.micro is too small/, /resize to t3\.small or larger/],
     ["i-00000000000noprofile", "role", "fail", /^no instance profile$/, /associate-iam-instance-profile --instance-id i-00000000000noprofile --iam-instance-profile Name=vss-backup-dev-vss-instance/],
-    ["i-0000000000weakrole", "role", "fail", /^role weak-role lacks ec2:CreateImage \(by IAM policy simulation\)/, /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/],
+    ["i-0000000000weakrole", "role", "fail", /^role weak-role lacks ec2:CreateImage on instance and image and snapshot \(by IAM policy simulation\)/, /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/],
+    ["i-00000000nosnapshots", "role", "fail", /^role instance-only-role lacks ec2:CreateImage on snapshot \(by IAM policy simulation\)$/, /to role instance-only-role/],
     ["i-00000000000offline", "ssm", "fail", /^SSM Agent ConnectionLost$/, /start the AmazonSSMAgent service/],
-    ["i-0000000000unmanaged", "ssm", "fail", /^not managed by Systems Manager$/, /check the SSM Agent service/],
     ["i-000000000oldagent", "ssm", "fail", /^SSM Agent 3\.0\.100\.0 is older than 3\.0\.502\.0$/, /AWS-UpdateSSMAgent --instance-ids i-000000000oldagent/],
     ["i-0000000000assocfail", "vss", "fail", /^AwsVssComponents install Failed: Failed to install package AwsVssComponents in the latest run of vss-backup-dev-AwsVssComponents$/, /aws ssm start-associations-once --association-ids 11111111-2222-3333-4444-555555555555/],
-    ["i-0000000000launchednew", "vss", "warn", /^launched after the latest run of vss-backup-dev-AwsVssComponents/, /start-associations-once/],
+    ["i-0000000000notreached", "vss", "warn", /^not reached by the latest run of vss-backup-dev-AwsVssComponents \(2026-11-20T00:00:00\.000Z\): tagged, launched or registered since/, /start-associations-once/],
     ["i-00000000000oldpkg", "vss", "fail", /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which the instance role's VSS policy needs \(the AwsVssConfig tag\)$/, /start-associations-once/],
     ["i-000000000jobfailed", "jobs", "fail", /^latest backup FAILED: Windows VSS Backup attempt failed because ec2-vss-agent\.exe is not installed in the Instance$/, /fix the cause AWS reports/],
-    ["i-00000000withissues", "jobs", "warn", /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/, /fix the VSS cause/],
+    ["i-00000000withissues", "jobs", "fail", /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/, /fix the VSS cause/],
   ])("%s fails only its %s check (%s), with the fix", (id, check, status, detail, fix) => {
     expect(failing(id)).toEqual([[check, status]]);
     const result = instance(id).checks[check as keyof PreflightReport["instances"][number]["checks"]];
     expect(result.detail).toMatch(detail);
     expect(result.fix).toMatch(fix);
+  });
+
+  it("fails an instance SSM does not manage, which the package association cannot reach either", () => {
+    expect(failing("i-0000000000unmanaged")).toEqual([["ssm", "fail"], ["vss", "warn"]]);
+    expect(instance("i-0000000000unmanaged").checks.ssm).toMatchObject({ detail: "not managed by Systems Manager", fix: expect.stringMatching(/^check the SSM Agent service/) });
+    expect(instance("i-0000000000unmanaged").checks.vss.detail).toMatch(/^not reached by the latest run/);
   });
 
   it("falls back to comparing attached policies when simulation is denied, and says so", () => {
@@ -116,15 +126,41 @@ describe("preflight on a fleet that mixes every failure", () => {
     expect(failing("i-000000000000v2100")).toEqual([]);
   });
 
+  it("simulates with real ARNs and the context keys the policies' conditions read", async () => {
+    const env = dev;
+    const account = mockAccount(env, { account: env.account, instances: [healthy("i-1")] }, now);
+    try {
+      await main(["--env", "dev", "--json"], { clients: account.clients, caller: { sleep: async () => undefined }, stdout: () => undefined, stderr: () => undefined, now });
+      const [call] = account.mocks.iam.commandCalls(SimulatePrincipalPolicyCommand);
+      const input = call.args[0].input;
+      expect(input.PolicySourceArn).toBe("arn:aws:iam::111111111111:role/vss-backup-dev-vss-instance");
+      expect(input.ResourceArns).toEqual([
+        "arn:aws:ec2:eu-west-1:111111111111:instance/i-1",
+        "arn:aws:ec2:eu-west-1::image/ami-00000000preflight",
+        "arn:aws:ec2:eu-west-1::snapshot/snap-00000000preflight",
+        "arn:aws:ec2:eu-west-1:111111111111:volume/vol-00000000preflight",
+      ]);
+      expect(Object.fromEntries(input.ContextEntries!.map((c) => [c.ContextKeyName, c.ContextKeyValues]))).toEqual({
+        "ec2:SourceInstanceARN": ["arn:aws:ec2:eu-west-1:111111111111:instance/i-1"],
+        "ec2:InstanceId": ["i-1"],
+        "aws:RequestTag/AwsVssConfig": ["preflight"],
+        "ec2:CreateAction": ["CreateImage"],
+      });
+      expect(input.ActionNames).toEqual(requiredActions("managed"));
+    } finally {
+      account.restore();
+    }
+  });
+
   it("simulates once per distinct role, not per instance", () => {
-    expect(run.report!.apiCalls.iam).toBe(2 * 3 + 2); // GetInstanceProfile + SimulatePrincipalPolicy per role; the denied one adds two listings
+    expect(run.report!.apiCalls.iam).toBe(2 * 4 + 2); // GetInstanceProfile + SimulatePrincipalPolicy per role; the denied one adds two listings
   });
 
   it("prints a table with one row per instance, the fix, and a summary line", async () => {
     const table = await preflight("dev", { instances: fleet, roles });
     const lines = table.stdout.split("\n");
     expect(lines.find((l) => l.startsWith("i-0000000000000micro"))).toMatch(/ok\s+ok\s+FAIL\s+ok\s+ok\s+ok\s+ok\s+t3\.micro is too small .* -> resize to t3\.small or larger$/);
-    expect(lines.at(-1)).toBe("NOT READY: 17 instances, 3 ready, 2 with warnings, 12 not ready");
+    expect(lines.at(-1)).toBe("NOT READY: 18 instances, 3 ready, 1 with warnings, 14 not ready");
     expect(table.code).toBe(1);
   });
 });
@@ -137,7 +173,7 @@ describe("exit codes", () => {
   });
 
   it("0 with warnings only, 1 with --strict", async () => {
-    const fleet = [healthy("i-1"), healthy("i-2", { launchedAfterRun: true })];
+    const fleet = [healthy("i-1"), healthy("i-2", { notInLatestRun: true })];
     expect((await preflight("dev", { instances: fleet })).code).toBe(0);
     expect((await preflight("dev", { instances: fleet }, "--strict")).code).toBe(1);
   });
@@ -215,7 +251,27 @@ describe("at scale, under throttling and missing permissions", () => {
   it("exits 2 with a clear message when throttling outlasts the retries", async () => {
     const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 10 } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("preflight: cannot list the tagged instances (ThrottlingException: Rate exceeded); allow ec2:DescribeInstances");
+    expect(run.stderr).toBe("preflight: cannot list the tagged instances (ThrottlingException: Rate exceeded); run again later");
+  });
+
+  it("retries a passing AWS outage (503) like throttling", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], unavailable: { DescribeInstances: 1, ListBackupJobs: 2 } }, "--json");
+    expect(run.code).toBe(0);
+    expect(run.report!.apiCalls).toMatchObject({ ec2: 2 });
+  });
+
+  it("names the permission it lacks for each check it could not make, as a warning, never as the fleet's failure", async () => {
+    const denied = ["DescribeBackupVault", "ListBackupPlans", "GetInstanceProfile", "ListAssociations"];
+    const run = await preflight("dev", { instances: [healthy("i-1")], denied }, "--json");
+    expect(run.report!.backupSide).toMatchObject({
+      vault: { status: "warn", fix: "allow backup:DescribeBackupVault, then run again" },
+      plan: { status: "warn", fix: "allow backup:ListBackupPlans and backup:GetBackupPlan, then run again" },
+      selection: { status: "warn", detail: "selection not checked: the plan could not be read" },
+    });
+    const checks = run.report!.instances[0].checks;
+    expect(checks.role).toMatchObject({ status: "warn", fix: "allow iam:GetInstanceProfile, then run again" });
+    expect(checks.vss).toMatchObject({ status: "warn", fix: expect.stringMatching(/^allow ssm:ListAssociations, ssm:DescribeAssociationExecutions and ssm:DescribeAssociationExecutionTargets/) });
+    expect(run.code).toBe(0);
   });
 
   it("reports what it could not check when permissions are missing, without failing the instance", async () => {

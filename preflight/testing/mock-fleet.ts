@@ -38,14 +38,15 @@ export interface FleetInstance {
   readonly ssm?: { readonly ping: string; readonly agent: string; readonly platformName?: string };
   /** Status in the association's latest run. @default "Success" */
   readonly association?: string;
-  readonly launchedAfterRun?: boolean;
+  /** Tagged, launched or registered after the association's latest run, which therefore did not reach it. */
+  readonly notInLatestRun?: boolean;
   /** Inventoried AwsVssComponents version. @default "2.5.1" */
   readonly packageVersion?: string;
   readonly jobs?: readonly { readonly state: string; readonly message?: string; readonly category?: string; readonly hoursAgo: number }[];
 }
 
 export interface RoleSpec {
-  /** Actions the simulation denies. */
+  /** What the simulation denies: an action ("ec2:CreateImage") on every resource, or on one kind ("ec2:CreateImage@snapshot"). */
   readonly denies?: readonly string[];
   /** Simulation fails (e.g. AccessDenied): preflight falls back to attached policies. */
   readonly simulationError?: string;
@@ -63,6 +64,8 @@ export interface AccountSpec {
   readonly ec2OptedIn?: boolean;
   /** Throttle the first N calls of these commands (by name). */
   readonly throttle?: Readonly<Record<string, number>>;
+  /** Fail the first N calls of these commands (by name) with a 503, as a passing AWS outage does. */
+  readonly unavailable?: Readonly<Record<string, number>>;
   /** Commands (by name) that fail with AccessDeniedException. */
   readonly denied?: readonly string[];
   /** When the association's latest run started. @default EXECUTION_TIME */
@@ -75,10 +78,15 @@ export const EXECUTION_TIME = new Date("2026-11-20T00:00:00Z");
 export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Date) {
   const mocks = { sts: mockClient(STSClient), ec2: mockClient(EC2Client), iam: mockClient(IAMClient), ssm: mockClient(SSMClient), backup: mockClient(BackupClient) };
   const throttled: Record<string, number> = { ...spec.throttle };
+  const unavailable: Record<string, number> = { ...spec.unavailable };
   const answer = <I, O>(name: string, handler: (input: I) => O) => (input: I) => {
     if ((throttled[name] ?? 0) > 0) {
       throttled[name]--;
       throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+    }
+    if ((unavailable[name] ?? 0) > 0) {
+      unavailable[name]--;
+      throw Object.assign(new Error("Service Unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
     }
     if (spec.denied?.includes(name)) throw Object.assign(new Error(`not authorized to perform ${name}`), { name: "AccessDeniedException" });
     return handler(input);
@@ -109,7 +117,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
               Platform: (i.platform ?? "windows") === "windows" ? ("windows" as const as "Windows") : undefined,
               PlatformDetails: (i.platform ?? "windows") === "windows" ? "Windows" : "Linux/UNIX",
               InstanceType: i.instanceType ?? "m6i.large",
-              LaunchTime: i.launchedAfterRun ? new Date(runAt.getTime() + 3_600_000) : new Date("2026-01-01T00:00:00Z"),
+              LaunchTime: new Date("2026-01-01T00:00:00Z"),
               IamInstanceProfile: i.role ? { Arn: profileArn(i.role) } : undefined,
               Tags: [{ Key: env.selectionTag.key, Value: env.selectionTag.value }, { Key: "Name", Value: `server-${i.id.slice(-4)}` }],
             })),
@@ -126,10 +134,18 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     })),
   );
   mocks.iam.on(SimulatePrincipalPolicyCommand).callsFake(
-    answer("SimulatePrincipalPolicy", (input: { PolicySourceArn: string; ActionNames: string[] }) => {
+    answer("SimulatePrincipalPolicy", (input: { PolicySourceArn: string; ActionNames: string[]; ResourceArns?: string[] }) => {
       const role = spec.roles?.[input.PolicySourceArn.split("/").pop()!] ?? {};
       if (role.simulationError) throw Object.assign(new Error(role.simulationError), { name: "AccessDenied" });
-      return { EvaluationResults: input.ActionNames.map((action) => ({ EvalActionName: action, EvalDecision: role.denies?.includes(action) ? "implicitDeny" : "allowed" })) };
+      // Like IAM: a decision per resource, and the overall decision the most restrictive of them.
+      const kindOf = (arn: string) => /:(instance|image|snapshot|volume)\//.exec(arn)?.[1];
+      const denied = (action: string, arn: string) => role.denies?.some((d) => d === action || d === `${action}@${kindOf(arn)}`) ?? false;
+      return {
+        EvaluationResults: input.ActionNames.map((action) => {
+          const specific = (input.ResourceArns ?? []).map((arn) => ({ EvalResourceName: arn, EvalResourceDecision: denied(action, arn) ? "implicitDeny" : "allowed" }));
+          return { EvalActionName: action, EvalDecision: specific.some((s) => s.EvalResourceDecision !== "allowed") ? "implicitDeny" : "allowed", ResourceSpecificResults: specific };
+        }),
+      };
     }),
   );
   mocks.iam.on(ListAttachedRolePoliciesCommand).callsFake(
@@ -145,7 +161,8 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     }),
   );
   const associationId = "11111111-2222-3333-4444-555555555555";
-  const targeted = tagged.filter((i) => !i.launchedAfterRun);
+  // State Manager runs on the tagged instances SSM manages.
+  const targeted = tagged.filter((i) => i.ssm && !i.notInLatestRun);
   const statusOf = (i: FleetInstance) => i.association ?? "Success";
   mocks.ssm.on(ListAssociationsCommand).callsFake(answer("ListAssociations", (input: { AssociationFilterList?: { value: string }[] }) => ({ Associations: input.AssociationFilterList?.[0]?.value === env.association.name ? [{ AssociationId: associationId, AssociationName: env.association.name }] : [] })));
   mocks.ssm.on(DescribeAssociationExecutionsCommand).callsFake(
@@ -205,7 +222,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
       ResourceType: "EC2",
       State: j.state as BackupJob["State"],
       StatusMessage: j.message,
-      MessageCategory: j.category ?? (j.state === "COMPLETED" && !j.message ? "SUCCESS" : undefined),
+      MessageCategory: j.category ?? (j.state === "COMPLETED" ? "SUCCESS" : undefined),
       CreationDate: new Date(now.getTime() - j.hoursAgo * 3_600_000),
     })),
   );
