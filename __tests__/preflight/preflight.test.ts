@@ -242,6 +242,16 @@ describe("at scale, under throttling and missing permissions", () => {
     expect(run.report!.apiCalls.ssm).toBe(40 + 1 + 1 + 1 + 1 + 1);
   });
 
+  it("pages through every target of a run that did not reach the whole fleet, and names the instances it missed", async () => {
+    const fleet = generateFleet(130, 2).map((i, n) => (n % 13 === 0 ? { ...i, notInLatestRun: true } : i));
+    const run = await preflight("dev", { instances: fleet }, "--json");
+    const missed = run.report!.instances.filter((i) => /^not reached by the latest run/.test(i.checks.vss.detail)).map((i) => i.id);
+    expect(missed).toEqual(fleet.filter((i) => i.notInLatestRun).map((i) => i.id));
+    // 120 targets at 50 per call: 3 pages, after 3 pages of DescribeInstanceInformation, ListAssociations,
+    // DescribeAssociationExecutions and 2 inventory reads.
+    expect(run.report!.apiCalls.ssm).toBe(3 + 1 + 1 + 3 + 2);
+  });
+
   it("retries throttled calls with backoff, and counts every attempt", async () => {
     const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 2, SimulatePrincipalPolicy: 1 } }, "--json");
     expect(run.code).toBe(0);

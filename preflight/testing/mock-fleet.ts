@@ -199,14 +199,27 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
       return { BackupVaultName: input.BackupVaultName };
     }),
   );
-  mocks.backup.on(ListBackupPlansCommand).callsFake(answer("ListBackupPlans", () => ({ BackupPlansList: [{ BackupPlanId: "other", BackupPlanName: "someone-else" }, { BackupPlanId: planId, BackupPlanName: env.plan.name }] })));
+  // One plan and one selection per page, so that preflight must follow NextToken to find its own.
+  const plans = [{ BackupPlanId: "other", BackupPlanName: "someone-else" }, { BackupPlanId: planId, BackupPlanName: env.plan.name }];
+  mocks.backup.on(ListBackupPlansCommand).callsFake(
+    answer("ListBackupPlans", (input: { NextToken?: string }) => {
+      const { items, next } = page(plans, input.NextToken, 1);
+      return { BackupPlansList: items, NextToken: next };
+    }),
+  );
   mocks.backup.on(GetBackupPlanCommand).callsFake(
     answer("GetBackupPlan", () => ({ BackupPlanId: planId, AdvancedBackupSettings: spec.planVss === false ? [] : [{ ResourceType: "EC2", BackupOptions: { WindowsVSS: "enabled" } }] })),
   );
-  mocks.backup.on(ListBackupSelectionsCommand).callsFake(answer("ListBackupSelections", () => ({ BackupSelectionsList: [{ SelectionId: "sel-1", BackupPlanId: planId }] })));
+  const selections = [{ SelectionId: "sel-0", BackupPlanId: planId }, { SelectionId: "sel-1", BackupPlanId: planId }];
+  mocks.backup.on(ListBackupSelectionsCommand).callsFake(
+    answer("ListBackupSelections", (input: { NextToken?: string }) => {
+      const { items, next } = page(selections, input.NextToken, 1);
+      return { BackupSelectionsList: items, NextToken: next };
+    }),
+  );
   mocks.backup.on(GetBackupSelectionCommand).callsFake(
-    answer("GetBackupSelection", () => ({
-      BackupSelection: {
+    answer("GetBackupSelection", (input: { SelectionId: string }) => ({
+      BackupSelection: input.SelectionId === "sel-0" ? { SelectionName: "databases", IamRoleArn: roleArn("backup"), Resources: ["arn:aws:rds:*:*:db:*"] } : {
         SelectionName: env.selection.name,
         IamRoleArn: roleArn("backup"),
         Resources: [ALL_EC2_INSTANCES],
