@@ -1,18 +1,26 @@
-import { validateWorkflow } from "@action-validator/core";
+import { validateAction, validateWorkflow } from "@action-validator/core";
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { BACKEND_VARIABLES } from "../config/backend";
 
 const folder = join(__dirname, "..", ".github", "workflows");
 const files = readdirSync(folder).filter((file) => file.endsWith(".yml"));
 const source = (file: string) => readFileSync(join(folder, file), "utf8");
 
+const actionsFolder = join(__dirname, "..", ".github", "actions");
+const localActions = readdirSync(actionsFolder);
+
 interface Job {
+  readonly if?: string;
   readonly permissions?: Record<string, string>;
   readonly environment?: string;
   readonly needs?: string | string[];
   readonly uses?: string;
-  readonly steps?: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+  readonly env?: Record<string, string>;
+  readonly with?: Record<string, string>;
+  readonly secrets?: unknown;
+  readonly steps?: { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }[];
   readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
 }
 const workflow = (file: string) => parse(source(file)) as { permissions?: Record<string, string>; jobs: Record<string, Job> };
@@ -54,6 +62,45 @@ describe("GitHub workflows", () => {
         if (assumesRole) expect(job.permissions?.["id-token"]).toBe("write");
       }
     });
+  });
+
+  it.each(localActions)("uses a valid local action: %s", (name) => {
+    expect(validateAction(readFileSync(join(actionsFolder, name, "action.yml"), "utf8")).errors).toEqual([]);
+  });
+
+  it("hands every backend override variable to the plan and the deploy", () => {
+    const forwarded = (job: Job) => Object.keys(job.env ?? {}).filter((name) => name.startsWith("VSS_"));
+    const expected = expect.arrayContaining(Object.values(BACKEND_VARIABLES));
+    expect(forwarded(workflow("pull-request.yml").jobs.plan)).toEqual(expected);
+    expect(forwarded(workflow("deploy-environment.yml").jobs.deploy)).toEqual(expected);
+  });
+
+  it("never lets pull-request code hold deploy credentials: plan roles and tokens are separate, and no secret is inherited", () => {
+    const planRoles = workflow("pull-request.yml").jobs.plan.strategy!.matrix!.include!.map((entry) => entry.role);
+    const deployRoles = Object.values(workflow("deploy.yml").jobs).map((job) => job.with?.["role-variable"]);
+    expect(planRoles).toEqual(["AWS_PLAN_ROLE_ARN_DEV", "AWS_PLAN_ROLE_ARN_STAGING", "AWS_PLAN_ROLE_ARN_PROD"]);
+    expect(deployRoles).toEqual(["AWS_ROLE_ARN_DEV", "AWS_ROLE_ARN_STAGING", "AWS_ROLE_ARN_PROD"]);
+    expect(source("pull-request.yml")).not.toContain("secrets.TF_API_TOKEN }}");
+    for (const job of Object.values(workflow("deploy.yml").jobs)) expect(job.secrets).toBeUndefined();
+  });
+
+  it("keeps fork pull requests from steps that need repository credentials", () => {
+    const { jobs } = workflow("pull-request.yml");
+    const sameRepository = "${{ github.event.pull_request.head.repo.full_name == github.repository }}";
+    expect(jobs.plan.if).toBe(sameRepository);
+    expect(jobs.review.steps?.find((step) => step.uses?.startsWith("actions/github-script@"))?.if).toBe(sameRepository);
+  });
+
+  it("refuses to deploy a stack with local state, and only warns when planning one", () => {
+    const severityBefore = (job: Job, command: string) => {
+      const steps = job.steps ?? [];
+      const check = steps.findIndex((step) => step.uses === "./.github/actions/check-state-backend");
+      expect(check).toBeGreaterThan(steps.findIndex((step) => step.run === "npm run synth"));
+      expect(check).toBeLessThan(steps.findIndex((step) => (step.run ?? "").includes(command)));
+      return steps[check].with?.severity;
+    };
+    expect(severityBefore(workflow("deploy-environment.yml").jobs.deploy, "cdktf deploy")).toBe("error");
+    expect(severityBefore(workflow("pull-request.yml").jobs.plan, "plan -input=false")).toBe("warning");
   });
 
   it("plans every configured environment in the pull request, then one job posts the review", () => {
