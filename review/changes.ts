@@ -8,6 +8,8 @@ export interface ResourceChange {
   readonly action: ChangeAction;
   /** For a replacement found by comparing synthesized JSON: the arguments that force it. */
   readonly forcedBy?: readonly string[];
+  /** For the provider: which of its arguments changed (a new region or account moves every resource). */
+  readonly changedArguments?: readonly string[];
 }
 
 /** Resource types whose replacement or destruction the review calls out at the top. */
@@ -41,20 +43,38 @@ export function changesFromPlan(plan: { resource_changes?: { address: string; ty
   return changes;
 }
 
-/** Changes between two synthesized stacks, with replacements predicted from FORCE_NEW. */
+type Blocks = Record<string, Record<string, Record<string, unknown>>> | undefined;
+
+/** `prefix<type>.<id>` → the block without cdktf's metadata, with its type. */
+function blocks(byType: Blocks, prefix = ""): Map<string, { type: string; body: Record<string, unknown> }> {
+  return new Map(Object.entries(byType ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => [`${prefix}${type}.${id}`, { type, body: withoutMetadata(body) }] as const)));
+}
+
+const differing = (a: Record<string, unknown>, b: Record<string, unknown>) => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+
+/**
+ * Changes between two synthesized stacks, with replacements predicted from FORCE_NEW. An argument
+ * that reads a changed data source (policies are rendered by aws_iam_policy_document) changes with
+ * it; a changed provider (region, account) is reported as `provider.aws`.
+ */
 export function changesFromSynth(base: StackJson | undefined, head: StackJson | undefined): ResourceChange[] {
-  const resources = (stack: StackJson | undefined) =>
-    new Map(Object.entries(stack?.resource ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => [`${type}.${id}`, { type, body: withoutMetadata(body) }] as const)));
-  const before = resources(base);
-  const after = resources(head);
+  const before = blocks(base?.resource);
+  const after = blocks(head?.resource);
+  const dataBefore = blocks(base?.data, "data.");
+  const changedData = [...blocks(head?.data, "data.")].filter(([address, { body }]) => !dataBefore.has(address) || differing(body, dataBefore.get(address)!.body).length > 0).map(([address]) => address);
+  const readsChangedData = (value: unknown) => changedData.some((address) => JSON.stringify(value ?? null).includes(`\${${address}.`));
   const changes: ResourceChange[] = [];
+  const providerBefore = (base?.provider?.aws ?? [])[0] ?? {};
+  const providerAfter = (head?.provider?.aws ?? [])[0] ?? {};
+  const providerChanged = differing(providerAfter, providerBefore);
+  if (base && head && providerChanged.length > 0) changes.push({ address: "provider.aws", type: "provider", action: "update", changedArguments: providerChanged });
   for (const [address, { type, body }] of after) {
     const old = before.get(address);
     if (!old) {
       changes.push({ address, type, action: "create" });
       continue;
     }
-    const changed = [...new Set([...Object.keys(body), ...Object.keys(old.body)])].filter((key) => JSON.stringify(body[key]) !== JSON.stringify(old.body[key]));
+    const changed = [...new Set([...differing(body, old.body), ...Object.keys(body).filter((key) => readsChangedData(body[key]))])];
     if (changed.length === 0) continue;
     const forceNew = FORCE_NEW[type] ?? [];
     const forcedBy = forceNew === "every argument" ? changed.filter((key) => key !== "lifecycle") : changed.filter((key) => forceNew.includes(key));

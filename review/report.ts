@@ -16,9 +16,14 @@ export interface EnvironmentReview {
 /** The review as Markdown: attention items first, then each environment's posture, timeline and changes. */
 export function renderReview(environments: readonly EnvironmentReview[], today: Date): string {
   const lines = [REVIEW_MARKER, "# Windows VSS backup review", ""];
-  const attention = environments.flatMap((env) =>
-    (env.changes ?? []).filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete")).map((c) => `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`),
-  );
+  const attention = environments.flatMap((env) => [
+    ...(env.changes ?? [])
+      .filter((c) => c.type === "provider")
+      .map((c) => `- **${env.name}**: changes the provider's ${c.changedArguments?.join(", ")}: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed`),
+    ...(env.changes ?? [])
+      .filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete"))
+      .map((c) => `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`),
+  ]);
   if (attention.length > 0) lines.push("> [!WARNING]", "> **Replaced or destroyed backup resources**", ">", ...attention.map((l) => `> ${l}`), "");
   for (const env of environments) lines.push(...environmentSection(env, today), "");
   return lines.join("\n");
@@ -81,9 +86,9 @@ function changesSection(env: EnvironmentReview): string[] {
   const lines = [
     `**Changes** (from the ${env.changesFrom}): ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy.`,
     "",
-    "| action | resource | forced by |",
+    "| action | resource | forced by (provider: changed) |",
     "|---|---|---|",
-    ...sorted.map((c) => `| ${c.action} | \`${c.address}\` | ${c.forcedBy?.join(", ") ?? ""} |`),
+    ...sorted.map((c) => `| ${c.action} | \`${c.address}\` | ${(c.forcedBy ?? c.changedArguments)?.join(", ") ?? ""} |`),
   ];
   const replacedTypes = [...new Set(sorted.filter((c) => c.action === "replace").map((c) => c.type))];
   if (replacedTypes.length > 0) {

@@ -92,6 +92,25 @@ describe("changes", () => {
     expect(changes.filter((c) => c.action === "update").map((c) => c.type)).toEqual(["aws_ssm_association"]);
   });
 
+  it("sees a changed policy through the data source that renders it: the inline policy reading it is updated", () => {
+    const base = synthesized("staging");
+    const head = structuredClone(base) as { resource: Record<string, Record<string, Record<string, unknown>>>; data: Record<string, Record<string, { statement: { actions: string[] }[] }>> };
+    const vss = Object.values(head.resource.aws_iam_role_policy).find((p) => p.name === "VssSnapshotsForAwsBackup")!;
+    const documentId = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(String(vss.policy))![1];
+    head.data.aws_iam_policy_document[documentId].statement[0].actions.push("ec2:DescribeTags");
+    expect(changesFromSynth(base, head as StackJson)).toEqual([{ address: expect.stringMatching(/^aws_iam_role_policy\./), type: "aws_iam_role_policy", action: "update" }]);
+    expect(changesFromSynth(base, base)).toEqual([]);
+  });
+
+  it("reports a new region as a provider change, called out at the top of the review", () => {
+    const base = synthesized("dev");
+    const head = synthesized("dev", { region: "eu-north-1" });
+    const changes = changesFromSynth(base, head);
+    expect(changes).toEqual([{ address: "provider.aws", type: "provider", action: "update", changedArguments: ["region"] }]);
+    const review = renderReview([{ name: "dev", posture: postureOf(head), changes, changesFrom: "synthesized JSON" }], today);
+    expect(review).toContain("> - **dev**: changes the provider's region: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed");
+  });
+
   it("finds added and removed resources between two stacks", () => {
     const managed = synthesized("dev");
     const inline = synthesized("dev", { instanceRole: { policyMode: "inline" } });
