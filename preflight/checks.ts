@@ -108,10 +108,10 @@ function vssComponents(env: ResolvedEnvironment, instance: InstanceFacts, fleet:
 }
 
 function jobs(instance: InstanceFacts, fleet: FleetFacts): CheckResult {
-  const days = Math.round((Date.now() - fleet.jobsSince.getTime()) / 86_400_000);
+  const { since, days } = fleet.jobsWindow;
   if ("error" in fleet.jobs) return warn(`not checked: ${fleet.jobs.error}`, "allow backup:ListBackupJobs, then run again");
   const recent = [...(fleet.jobs.get(instance.id) ?? [])].sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
-  if (recent.length === 0) return pass(`no backup jobs since ${fleet.jobsSince.toISOString().slice(0, 10)}`);
+  if (recent.length === 0) return pass(`no backup jobs since ${since.toISOString().slice(0, 10)}`);
   const failed = recent.filter((j) => j.State === "FAILED" || j.State === "ABORTED" || j.State === "EXPIRED");
   // "Completed with issues": completed, with a message category other than SUCCESS (VSS failed, crash-consistent fallback).
   const withIssues = recent.filter((j) => j.State === "COMPLETED" && j.MessageCategory !== undefined && j.MessageCategory !== "SUCCESS");

@@ -59,7 +59,7 @@ export async function main(argv: readonly string[], deps: CliDependencies = {}):
   const now = deps.now ?? new Date();
   try {
     const report = await runPreflight(aws, env, {
-      jobsSince: new Date(now.getTime() - days * 86_400_000),
+      jobsWindow: { since: new Date(now.getTime() - days * 86_400_000), days },
       progress: showProgress ? (phase) => stderr(`preflight: checking ${phase}...`) : undefined,
     });
     stdout(args.json ? formatJson(report) : formatTable(report));

@@ -38,9 +38,8 @@ import {
   ListAssociationsResult,
 } from "@aws-sdk/client-ssm";
 import type { ResolvedEnvironment } from "../config/resolve";
-import { ALL_EC2_INSTANCES } from "../modules";
+import { ALL_EC2_INSTANCES, AwsVssComponentsVersions, compareVersions } from "../modules";
 import { AwsCaller, isAccessDenied, mapLimit } from "./aws";
-import { AwsVssComponentsVersions, compareVersions } from "../modules";
 import { GRANTS, requiredActions, RESOURCES_TOUCHED, TouchedResource } from "./requirements";
 
 export type Status = "pass" | "warn" | "fail";
@@ -75,7 +74,7 @@ export interface SsmFacts {
 }
 export interface AssociationFacts {
   readonly associationId?: string;
-  readonly lastExecution?: { readonly id: string; readonly time?: Date };
+  readonly lastExecution?: { readonly time?: Date };
   /** Instances whose latest execution did not succeed, with SSM's status. */
   readonly unsuccessful: ReadonlyMap<string, string>;
   /**
@@ -98,7 +97,13 @@ export interface FleetFacts {
   readonly outdatedPackages?: ReadonlyMap<string, string>;
   readonly inventoryNote: string;
   readonly jobs: ReadonlyMap<string, readonly BackupJob[]> | { readonly error: string };
-  readonly jobsSince: Date;
+  readonly jobsWindow: JobsWindow;
+}
+
+/** The backup jobs looked at: those created in the last `days` days, since `since`. */
+export interface JobsWindow {
+  readonly since: Date;
+  readonly days: number;
 }
 
 const message = (error: unknown) => `${(error as Error).name ?? "Error"}: ${(error as Error).message}`;
@@ -204,7 +209,7 @@ export async function findTaggedInstances(aws: AwsCaller, env: ResolvedEnvironme
 }
 
 /** Everything per instance, each source read once for the whole fleet. */
-export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[], options: { jobsSince: Date; progress?: (phase: string) => void }): Promise<FleetFacts> {
+export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[], options: { jobsWindow: JobsWindow; progress?: (phase: string) => void }): Promise<FleetFacts> {
   const progress = options.progress ?? (() => undefined);
   progress("IAM roles");
   const { profiles, roles } = await gatherRoles(aws, env, instances);
@@ -215,8 +220,8 @@ export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, inst
   progress("SSM inventory");
   const { outdatedPackages, inventoryNote } = await gatherInventory(aws);
   progress("backup jobs");
-  const jobs = await gatherJobs(aws, options.jobsSince).catch((error) => ({ error: message(error) }));
-  return { instances, profiles, roles, ssm, association, outdatedPackages, inventoryNote, jobs, jobsSince: options.jobsSince };
+  const jobs = await gatherJobs(aws, options.jobsWindow.since).catch((error) => ({ error: message(error) }));
+  return { instances, profiles, roles, ssm, association, outdatedPackages, inventoryNote, jobs, jobsWindow: options.jobsWindow };
 }
 
 async function gatherRoles(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[]) {
@@ -337,7 +342,7 @@ async function gatherAssociation(aws: AwsCaller, name: string, managed: number):
     for (const target of unsuccessfulTargets) {
       if (target.ResourceId) unsuccessful.set(target.ResourceId, [target.Status, target.DetailedStatus].filter(Boolean).join(": "));
     }
-    return { associationId, lastExecution: { id: latest.ExecutionId, time: latest.CreatedTime }, unsuccessful, targets };
+    return { associationId, lastExecution: { time: latest.CreatedTime }, unsuccessful, targets };
   } catch (error) {
     return { unsuccessful, error: message(error), denied: isAccessDenied(error) };
   }

@@ -3,7 +3,7 @@ import type { ResolvedEnvironment } from "../config/resolve";
 import { describeTag } from "../modules";
 import { AwsCaller, isAccessDenied, Service } from "./aws";
 import { InstanceReport, judgeInstances, worst } from "./checks";
-import { checkBackupSide, CheckResult, findTaggedInstances, gatherFleet, Status } from "./gather";
+import { checkBackupSide, CheckResult, findTaggedInstances, gatherFleet, JobsWindow, Status } from "./gather";
 
 export interface PreflightReport {
   readonly environment: string;
@@ -20,7 +20,7 @@ export interface PreflightReport {
 export class PreflightError extends Error {}
 
 export interface PreflightOptions {
-  readonly jobsSince: Date;
+  readonly jobsWindow: JobsWindow;
   readonly progress?: (phase: string) => void;
 }
 
@@ -42,7 +42,7 @@ export async function runPreflight(aws: AwsCaller, env: ResolvedEnvironment, opt
     const fix = isAccessDenied(error) ? "allow ec2:DescribeInstances" : "run again later";
     throw new PreflightError(`cannot list the tagged instances (${error.name}: ${error.message}); ${fix}`);
   });
-  const fleet = await gatherFleet(aws, env, instances, { jobsSince: options.jobsSince, progress });
+  const fleet = await gatherFleet(aws, env, instances, { jobsWindow: options.jobsWindow, progress });
   const reports = judgeInstances(env, fleet);
   const count = (status: Status) => reports.filter((r) => r.status === status).length;
   const nothingProtected = reports.length === 0;

@@ -172,6 +172,11 @@ describe("exit codes", () => {
     expect(run.stdout.split("\n").at(-1)).toBe("READY: 2 instances, 2 ready, 0 with warnings, 0 not ready");
   });
 
+  it("looks back --days days from the run's clock", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1", { jobs: [{ state: "COMPLETED", hoursAgo: 5 }, { state: "FAILED", hoursAgo: 100 }] })] }, "--json", "--days", "3");
+    expect(run.report!.instances[0].checks.jobs).toEqual({ status: "pass", detail: "1 backups in 3 days, all application-consistent" });
+  });
+
   it("0 with warnings only, 1 with --strict", async () => {
     const fleet = [healthy("i-1"), healthy("i-2", { notInLatestRun: true })];
     expect((await preflight("dev", { instances: fleet })).code).toBe(0);
