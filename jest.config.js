@@ -8,8 +8,17 @@ module.exports = {
   globalSetup: "<rootDir>/__tests__/support/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/support/global-teardown.js",
   projects: [
-    { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["/__tests__/terraform/", "\\.moto\\.test\\.ts$"] },
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
+      testPathIgnorePatterns: ["/__tests__/terraform/", "\\.moto\\.test\\.ts$"],
+    },
     // Needs Terraform, the provider mirror or moto_server: the tests that use real tools.
-    { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts", "<rootDir>/__tests__/**/*.moto.test.ts"] },
+    {
+      ...common,
+      displayName: "terraform",
+      testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts", "<rootDir>/__tests__/**/*.moto.test.ts"],
+    },
   ],
 };

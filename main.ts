@@ -7,7 +7,8 @@ try {
   const environments = loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE], process.env);
   // Under the cdktf CLI (which sets CDKTF_OUTDIR) the same warnings reach the user from the plans' annotations.
   if (process.env.CDKTF_OUTDIR === undefined) {
-    for (const warning of configurationWarnings(environments)) console.error(`Warning: ${warning.path}: ${warning.message}`);
+    for (const warning of configurationWarnings(environments))
+      console.error(`Warning: ${warning.path}: ${warning.message}`);
   }
   buildApp(environments).synth();
 } catch (error) {

@@ -15,7 +15,12 @@ function synth(variables: Record<string, string>) {
       encoding: "utf8",
     });
     const outdir = join(cwd, "cdktf.out");
-    return { status: result.status, stderr: result.stderr, stacks: existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")).sort() : undefined, wroteAnything: existsSync(outdir) };
+    return {
+      status: result.status,
+      stderr: result.stderr,
+      stacks: existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")).sort() : undefined,
+      wroteAnything: existsSync(outdir),
+    };
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -36,14 +41,18 @@ describe("the app (main.ts)", () => {
   it("exits non-zero before writing anything when an environment is unknown, without a stack trace", () => {
     const result = synth({ VSS_ENVIRONMENTS: "dev,qa" });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe("Invalid configuration (1 problem):\n  qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod");
+    expect(result.stderr.trim()).toBe(
+      "Invalid configuration (1 problem):\n  qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod",
+    );
     expect(result.wroteAnything).toBe(false);
   });
 
   it("exits non-zero before writing anything when a backend override is incomplete", () => {
     const result = synth({ VSS_BACKEND: "s3", VSS_ENVIRONMENTS: "dev" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^Invalid configuration \(6 problems\):\n {2}dev\.backend\.bucket: "" is not a bucket name/);
+    expect(result.stderr).toMatch(
+      /^Invalid configuration \(6 problems\):\n {2}dev\.backend\.bucket: "" is not a bucket name/,
+    );
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
     expect(result.wroteAnything).toBe(false);
   });

@@ -31,8 +31,20 @@ export type BackendType = BackendConfig["type"];
 /** A backend with every name computed for one environment: what its stack declares. */
 export type ResolvedBackend =
   | { readonly type: "local"; readonly path: string }
-  | { readonly type: "cloud"; readonly organization: string; readonly workspace: string; readonly project?: string; readonly hostname?: string }
-  | { readonly type: "s3"; readonly bucket: string; readonly region: string; readonly key: string; readonly kmsKeyId?: string };
+  | {
+      readonly type: "cloud";
+      readonly organization: string;
+      readonly workspace: string;
+      readonly project?: string;
+      readonly hostname?: string;
+    }
+  | {
+      readonly type: "s3";
+      readonly bucket: string;
+      readonly region: string;
+      readonly key: string;
+      readonly kmsKeyId?: string;
+    };
 
 /**
  * Environment variables that override every environment's backend (for CI). VSS_BACKEND switches the
@@ -61,7 +73,8 @@ export function effectiveBackend(configured: BackendConfig | undefined, variable
   const type = variables[BACKEND_VARIABLES.type] || base.type; // empty means unset, as CI often passes it
   const merged: Record<string, string | undefined> = type === base.type ? { ...base } : { type };
   for (const [field, variable] of Object.entries(BACKEND_VARIABLES)) {
-    if (field !== "type" && variables[variable] !== undefined && variables[variable] !== "") merged[field] = variables[variable];
+    if (field !== "type" && variables[variable] !== undefined && variables[variable] !== "")
+      merged[field] = variables[variable];
   }
   return merged as unknown as BackendConfig;
 }
@@ -77,7 +90,13 @@ export function resolveBackend(project: string, environment: string, backend: Ba
         hostname: backend.hostname,
       };
     case "s3":
-      return { type: "s3", bucket: backend.bucket, region: backend.region, key: `${backend.keyPrefix ?? `${project}/`}${environment}/terraform.tfstate`, kmsKeyId: backend.kmsKeyId };
+      return {
+        type: "s3",
+        bucket: backend.bucket,
+        region: backend.region,
+        key: `${backend.keyPrefix ?? `${project}/`}${environment}/terraform.tfstate`,
+        kmsKeyId: backend.kmsKeyId,
+      };
     default:
       return { type: "local", path: `${LOCAL_STATE_DIRECTORY}/${environment}.tfstate` };
   }
@@ -94,17 +113,36 @@ export function backendProblems(backend: BackendConfig, resolved: ResolvedBacken
   const fromVariable = (field: keyof typeof BACKEND_VARIABLES) => `(or set ${BACKEND_VARIABLES[field]})`;
   switch (resolved.type) {
     case "local":
-      if (backend.type !== "local") problems.add("type", `${JSON.stringify((backend as { type: unknown }).type)} is not a backend, allowed: "local", "cloud" or "s3" ${fromVariable("type")}`);
+      if (backend.type !== "local")
+        problems.add(
+          "type",
+          `${JSON.stringify((backend as { type: unknown }).type)} is not a backend, allowed: "local", "cloud" or "s3" ${fromVariable("type")}`,
+        );
       break;
     case "cloud":
       if (!resolved.organization || !ORGANIZATION.test(resolved.organization)) {
-        problems.add("organization", `${JSON.stringify(resolved.organization ?? "")} is not an organization name, allowed: 3-40 of A-Z a-z 0-9 - _ ${fromVariable("organization")}`);
+        problems.add(
+          "organization",
+          `${JSON.stringify(resolved.organization ?? "")} is not an organization name, allowed: 3-40 of A-Z a-z 0-9 - _ ${fromVariable("organization")}`,
+        );
       }
-      if (!WORKSPACE.test(resolved.workspace)) problems.add("workspacePrefix", `makes workspace ${JSON.stringify(resolved.workspace)}, allowed: 1-90 of A-Z a-z 0-9 - _ ${fromVariable("workspacePrefix")}`);
+      if (!WORKSPACE.test(resolved.workspace))
+        problems.add(
+          "workspacePrefix",
+          `makes workspace ${JSON.stringify(resolved.workspace)}, allowed: 1-90 of A-Z a-z 0-9 - _ ${fromVariable("workspacePrefix")}`,
+        );
       break;
     case "s3":
-      if (!resolved.bucket || !BUCKET.test(resolved.bucket)) problems.add("bucket", `${JSON.stringify(resolved.bucket ?? "")} is not a bucket name, allowed: 3-63 of a-z 0-9 . - ${fromVariable("bucket")}`);
-      if (!resolved.region || !REGION.test(resolved.region)) problems.add("region", `${JSON.stringify(resolved.region ?? "")} is not an AWS region, allowed: a region code such as eu-west-1 ${fromVariable("region")}`);
+      if (!resolved.bucket || !BUCKET.test(resolved.bucket))
+        problems.add(
+          "bucket",
+          `${JSON.stringify(resolved.bucket ?? "")} is not a bucket name, allowed: 3-63 of a-z 0-9 . - ${fromVariable("bucket")}`,
+        );
+      if (!resolved.region || !REGION.test(resolved.region))
+        problems.add(
+          "region",
+          `${JSON.stringify(resolved.region ?? "")} is not an AWS region, allowed: a region code such as eu-west-1 ${fromVariable("region")}`,
+        );
       break;
   }
   return problems;

@@ -27,7 +27,11 @@ export interface ResolvedEnvironment {
 }
 
 /** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
-export function resolveEnvironment(project: string, env: EnvironmentConfig, variables: Variables = {}): ResolvedEnvironment {
+export function resolveEnvironment(
+  project: string,
+  env: EnvironmentConfig,
+  variables: Variables = {},
+): ResolvedEnvironment {
   const prefix = `${project}-${env.name}`;
   return {
     name: env.name,

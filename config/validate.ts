@@ -33,10 +33,17 @@ const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"];
  * empty), resolved, with `variables` (the process environment) overriding backends. Throws one
  * ValidationError listing every problem of every environment.
  */
-export function loadEnvironments(config: ProjectConfig, selection?: string, variables: Variables = {}): ResolvedEnvironment[] {
+export function loadEnvironments(
+  config: ProjectConfig,
+  selection?: string,
+  variables: Variables = {},
+): ResolvedEnvironment[] {
   const problems = new Problems();
   if (!PROJECT_NAME.test(config.project)) {
-    problems.add("project", `${JSON.stringify(config.project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`);
+    problems.add(
+      "project",
+      `${JSON.stringify(config.project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`,
+    );
   }
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
   const resolved = config.environments.map((env) => resolveEnvironment(config.project, env, variables));
@@ -48,7 +55,10 @@ export function loadEnvironments(config: ProjectConfig, selection?: string, vari
   crossEnvironmentProblems(resolved, problems);
 
   const known = resolved.map((env) => env.name);
-  const wanted = (selection ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  const wanted = (selection ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of wanted.filter((w) => !known.includes(w))) {
     problems.add(name, `unknown environment (named in ${ENVIRONMENTS_VARIABLE}); known: ${known.join(", ")}`);
   }
@@ -63,12 +73,23 @@ export function configurationWarnings(envs: readonly ResolvedEnvironment[]): Pro
 
 function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironment): Problems {
   const problems = new Problems();
-  if (!ENVIRONMENT_NAME.test(env.name)) problems.add("name", `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`);
-  if (!ACCOUNT.test(env.account)) problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
+  if (!ENVIRONMENT_NAME.test(env.name))
+    problems.add(
+      "name",
+      `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`,
+    );
+  if (!ACCOUNT.test(env.account))
+    problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
   if (OTHER_PARTITION_REGION.test(env.region)) {
-    problems.add("region", `${JSON.stringify(env.region)} is outside the commercial partition, whose arn:aws: ARNs the stacks write; allowed: a commercial region such as eu-west-1`);
+    problems.add(
+      "region",
+      `${JSON.stringify(env.region)} is outside the commercial partition, whose arn:aws: ARNs the stacks write; allowed: a commercial region such as eu-west-1`,
+    );
   } else if (!REGION.test(env.region)) {
-    problems.add("region", `${JSON.stringify(env.region)} is not an AWS region, allowed: a region code such as eu-west-1`);
+    problems.add(
+      "region",
+      `${JSON.stringify(env.region)} is not an AWS region, allowed: a region code such as eu-west-1`,
+    );
   }
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
   tagProblems(env.tags ?? {}, problems);
@@ -78,7 +99,8 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association));
   const serviceRole = resolved.backupServiceRole;
-  if ("existingRoleArn" in serviceRole) problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, "iam", "role/");
+  if ("existingRoleArn" in serviceRole)
+    problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, "iam", "role/");
   else problems.nest("backupServiceRole", backupServiceRoleProblems({ ...serviceRole, passableInstanceRoleArns: [] }));
   return problems;
 }
@@ -90,7 +112,11 @@ function tagProblems(tags: Readonly<Record<string, string>>, problems: Problems)
     const clash = RESERVED_TAG_KEYS.find((reserved) => reserved.toLowerCase() === key.toLowerCase());
     if (key.trim() === "") problems.add(path, "empty tag key, allowed: 1-128 characters");
     else if (clash) problems.add(path, `is set by the project itself (${clash}), allowed: any other key`);
-    else if (seen.has(key.toLowerCase())) problems.add(path, `duplicates ${JSON.stringify(seen.get(key.toLowerCase()))} (IAM tag keys ignore case), allowed: one of them`);
+    else if (seen.has(key.toLowerCase()))
+      problems.add(
+        path,
+        `duplicates ${JSON.stringify(seen.get(key.toLowerCase()))} (IAM tag keys ignore case), allowed: one of them`,
+      );
     else if (value.trim() === "") problems.add(path, "empty tag value, allowed: 1-256 characters");
     seen.set(key.toLowerCase(), key);
   }
@@ -107,12 +133,29 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
   for (const env of envs) {
     claim(`name:${env.name}`, env, "name", () => "another environment has the same name");
     const place = `${env.account}/${env.region}`;
-    claim(`tag:${place}:${describeTag(env.selectionTag)}`, env, "selectionTag", (owner) => `${describeTag(env.selectionTag)} is also selected by ${owner} in ${place}: both would back up the same instances`);
-    claim(`vault:${place}:${env.vault.name}`, env, "vault.name", (owner) => `${JSON.stringify(env.vault.name)} is also ${owner}'s vault in ${place}`);
+    claim(
+      `tag:${place}:${describeTag(env.selectionTag)}`,
+      env,
+      "selectionTag",
+      (owner) =>
+        `${describeTag(env.selectionTag)} is also selected by ${owner} in ${place}: both would back up the same instances`,
+    );
+    claim(
+      `vault:${place}:${env.vault.name}`,
+      env,
+      "vault.name",
+      (owner) => `${JSON.stringify(env.vault.name)} is also ${owner}'s vault in ${place}`,
+    );
     const roles = [["instanceRole.roleName", env.instanceRole.roleName]];
     if ("roleName" in env.backupServiceRole) roles.push(["backupServiceRole.roleName", env.backupServiceRole.roleName]);
     for (const [path, roleName] of roles) {
-      claim(`role:${env.account}:${roleName}`, env, path, (owner) => `${JSON.stringify(roleName)} is also a role of ${owner} in account ${env.account} (IAM names are account-wide)`);
+      claim(
+        `role:${env.account}:${roleName}`,
+        env,
+        path,
+        (owner) =>
+          `${JSON.stringify(roleName)} is also a role of ${owner} in account ${env.account} (IAM names are account-wide)`,
+      );
     }
   }
 }

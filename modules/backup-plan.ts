@@ -53,15 +53,24 @@ export interface PresetRuleOptions {
 /** Named schedules, so configuration reads as intent rather than cron. */
 export const BackupRules = {
   /** Every day at `atHour`. */
-  daily: (options: PresetRuleOptions): BackupRuleSpec => preset("daily", `cron(0 ${options.atHour ?? 5} ? * * *)`, options),
+  daily: (options: PresetRuleOptions): BackupRuleSpec =>
+    preset("daily", `cron(0 ${options.atHour ?? 5} ? * * *)`, options),
   /** Every Sunday at `atHour`. */
-  weekly: (options: PresetRuleOptions): BackupRuleSpec => preset("weekly", `cron(0 ${options.atHour ?? 5} ? * SUN *)`, options),
+  weekly: (options: PresetRuleOptions): BackupRuleSpec =>
+    preset("weekly", `cron(0 ${options.atHour ?? 5} ? * SUN *)`, options),
   /** The first day of each month at `atHour`. */
-  monthly: (options: PresetRuleOptions): BackupRuleSpec => preset("monthly", `cron(0 ${options.atHour ?? 5} 1 * ? *)`, options),
+  monthly: (options: PresetRuleOptions): BackupRuleSpec =>
+    preset("monthly", `cron(0 ${options.atHour ?? 5} 1 * ? *)`, options),
 };
 
 function preset(name: string, schedule: string, options: PresetRuleOptions): BackupRuleSpec {
-  return { name: options.name ?? name, schedule, timezone: options.timezone, deleteAfterDays: options.keepDays, copies: options.copies };
+  return {
+    name: options.name ?? name,
+    schedule,
+    timezone: options.timezone,
+    deleteAfterDays: options.keepDays,
+    copies: options.copies,
+  };
 }
 
 export const DEFAULT_START_WINDOW_MINUTES = 60;
@@ -85,10 +94,15 @@ export interface VssBackupPlanProps {
 export function vssBackupPlanProblems(props: Pick<VssBackupPlanProps, "name" | "rules">): Problems {
   const problems = new Problems();
   problems.checkName("name", props.name, BACKUP_NAME);
-  if (props.rules.length === 0) problems.add("rules", "is empty, allowed: at least one rule, e.g. BackupRules.daily({ keepDays: 35 })");
+  if (props.rules.length === 0)
+    problems.add("rules", "is empty, allowed: at least one rule, e.g. BackupRules.daily({ keepDays: 35 })");
   const seen = new Set<string>();
   props.rules.forEach((rule, i) => {
-    if (seen.has(rule.name)) problems.add(`rules[${i}].name`, `${JSON.stringify(rule.name)} is used by an earlier rule, allowed: a name unique within the plan`);
+    if (seen.has(rule.name))
+      problems.add(
+        `rules[${i}].name`,
+        `${JSON.stringify(rule.name)} is used by an earlier rule, allowed: a name unique within the plan`,
+      );
     seen.add(rule.name);
     problems.nest(`rules[${i}]`, ruleProblems(rule));
   });
@@ -106,7 +120,10 @@ function ruleProblems(rule: BackupRuleSpec): Problems {
   const completion = rule.completionWindowMinutes ?? DEFAULT_COMPLETION_WINDOW_MINUTES;
   problems.checkInteger("startWindowMinutes", start, 60, MAX_WINDOW_MINUTES, "minutes (AWS Backup needs at least 60)");
   if (!Number.isInteger(completion) || completion <= start || completion > MAX_WINDOW_MINUTES) {
-    problems.add("completionWindowMinutes", `${completion} is not allowed, allowed: a whole number of minutes greater than startWindowMinutes (${start}) and at most ${MAX_WINDOW_MINUTES}`);
+    problems.add(
+      "completionWindowMinutes",
+      `${completion} is not allowed, allowed: a whole number of minutes greater than startWindowMinutes (${start}) and at most ${MAX_WINDOW_MINUTES}`,
+    );
   }
   checkRetention(problems, "", rule);
   (rule.copies ?? []).forEach((copy, i) => {
@@ -116,8 +133,16 @@ function ruleProblems(rule: BackupRuleSpec): Problems {
   const tags = Object.entries(rule.recoveryPointTags ?? {});
   if (tags.length > 50) problems.add("recoveryPointTags", `has ${tags.length} tags, allowed: at most 50`);
   for (const [key, value] of tags) {
-    if (key.trim() === "" || key.length > 128 || key.toLowerCase().startsWith("aws:")) problems.add(`recoveryPointTags[${JSON.stringify(key)}]`, "is not a tag key, allowed: 1-128 characters not starting with aws:");
-    else if (value.trim() === "" || value.length > 256) problems.add(`recoveryPointTags[${JSON.stringify(key)}]`, `${JSON.stringify(value)} is not a tag value, allowed: 1-256 characters`);
+    if (key.trim() === "" || key.length > 128 || key.toLowerCase().startsWith("aws:"))
+      problems.add(
+        `recoveryPointTags[${JSON.stringify(key)}]`,
+        "is not a tag key, allowed: 1-128 characters not starting with aws:",
+      );
+    else if (value.trim() === "" || value.length > 256)
+      problems.add(
+        `recoveryPointTags[${JSON.stringify(key)}]`,
+        `${JSON.stringify(value)} is not a tag value, allowed: 1-256 characters`,
+      );
   }
   return problems;
 }
@@ -126,7 +151,13 @@ function checkRetention(problems: Problems, prefix: string, retention: Retention
   problems.checkInteger(`${prefix}deleteAfterDays`, retention.deleteAfterDays, 1, MAX_RETENTION_DAYS, "days");
   const cold = retention.coldStorageAfterDays;
   if (cold === undefined) return;
-  problems.checkInteger(`${prefix}coldStorageAfterDays`, cold, 1, MAX_RETENTION_DAYS - MIN_DAYS_IN_COLD_STORAGE, "days");
+  problems.checkInteger(
+    `${prefix}coldStorageAfterDays`,
+    cold,
+    1,
+    MAX_RETENTION_DAYS - MIN_DAYS_IN_COLD_STORAGE,
+    "days",
+  );
   if (retention.deleteAfterDays < cold + MIN_DAYS_IN_COLD_STORAGE) {
     problems.add(
       `${prefix}coldStorageAfterDays`,
@@ -139,10 +170,12 @@ function checkRetention(problems: Problems, prefix: string, retention: Retention
 export function vssBackupPlanWarnings(props: Pick<VssBackupPlanProps, "rules">): Problems {
   const warnings = new Problems();
   props.rules.forEach((rule, i) => {
-    const message = "AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out";
+    const message =
+      "AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out";
     if (rule.coldStorageAfterDays !== undefined) warnings.add(`rules[${i}].coldStorageAfterDays`, message);
     (rule.copies ?? []).forEach((copy, j) => {
-      if (copy.coldStorageAfterDays !== undefined) warnings.add(`rules[${i}].copies[${j}].coldStorageAfterDays`, message);
+      if (copy.coldStorageAfterDays !== undefined)
+        warnings.add(`rules[${i}].copies[${j}].coldStorageAfterDays`, message);
     });
   });
   return warnings;
@@ -156,12 +189,14 @@ export class VssBackupPlan extends Construct {
   constructor(scope: Construct, id: string, props: VssBackupPlanProps) {
     super(scope, id);
     throwIfAny(`VssBackupPlan ${this.node.path}`, vssBackupPlanProblems(props).all);
-    for (const warning of vssBackupPlanWarnings(props).all) Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
+    for (const warning of vssBackupPlanWarnings(props).all)
+      Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
 
     const plan = new BackupPlan(this, "plan", {
       name: props.name,
       rule: props.rules.map((rule) => toPlanRule(rule, props.vaultName)),
-      advancedBackupSetting: props.windowsVss === false ? undefined : [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }],
+      advancedBackupSetting:
+        props.windowsVss === false ? undefined : [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }],
     });
     this.planId = plan.id;
     this.planArn = plan.arn;
@@ -177,7 +212,10 @@ function toPlanRule(rule: BackupRuleSpec, vaultName: string): BackupPlanRule {
     startWindow: rule.startWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES,
     completionWindow: rule.completionWindowMinutes ?? DEFAULT_COMPLETION_WINDOW_MINUTES,
     lifecycle: toLifecycle(rule),
-    copyAction: rule.copies?.map((copy) => ({ destinationVaultArn: copy.destinationVaultArn, lifecycle: toLifecycle(copy) })),
+    copyAction: rule.copies?.map((copy) => ({
+      destinationVaultArn: copy.destinationVaultArn,
+      lifecycle: toLifecycle(copy),
+    })),
     recoveryPointTags: rule.recoveryPointTags ? { ...rule.recoveryPointTags } : undefined,
   };
 }

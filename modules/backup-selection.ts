@@ -36,7 +36,10 @@ export class VssBackupSelection extends Construct {
 
   constructor(scope: Construct, id: string, props: VssBackupSelectionProps) {
     super(scope, id);
-    throwIfAny(`VssBackupSelection ${this.node.path}`, [...vssBackupSelectionProblems(props).all, ...under("tag", selectionTagProblems(props.tag).all)]);
+    throwIfAny(`VssBackupSelection ${this.node.path}`, [
+      ...vssBackupSelectionProblems(props).all,
+      ...under("tag", selectionTagProblems(props.tag).all),
+    ]);
     const selection = new BackupSelection(this, "selection", {
       name: props.name,
       planId: props.planId,

@@ -19,7 +19,8 @@ export interface BackupServiceRoleProps {
 export function backupServiceRoleProblems(props: BackupServiceRoleProps): Problems {
   const problems = new Problems();
   problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
-  if (props.permissionsBoundaryArn !== undefined) problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
+  if (props.permissionsBoundaryArn !== undefined)
+    problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
   return problems;
 }
 
@@ -43,8 +44,14 @@ export class BackupServiceRole extends Construct {
     this.roleName = role.name;
     this.roleArn = role.arn;
 
-    new IamRolePolicyAttachment(this, "backup", { role: role.name, policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP });
-    new IamRolePolicyAttachment(this, "restores", { role: role.name, policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES });
+    new IamRolePolicyAttachment(this, "backup", {
+      role: role.name,
+      policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP,
+    });
+    new IamRolePolicyAttachment(this, "restores", {
+      role: role.name,
+      policyArn: ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES,
+    });
     if (props.passableInstanceRoleArns.length > 0) {
       const passRole = policyDocument(this, "pass-instance-role-policy", [
         {
@@ -55,7 +62,11 @@ export class BackupServiceRole extends Construct {
           condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
         },
       ]);
-      new IamRolePolicy(this, "pass-instance-role", { role: role.name, name: "PassInstanceRoleForRestores", policy: passRole.json });
+      new IamRolePolicy(this, "pass-instance-role", {
+        role: role.name,
+        name: "PassInstanceRoleForRestores",
+        policy: passRole.json,
+      });
     }
   }
 }

@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Construct } from "constructs";
 
@@ -29,9 +32,27 @@ const taggedByTheVssAgent = { test: "StringLike", variable: "aws:RequestTag/AwsV
  * statements, no snapshot tagging, no DescribeSnapshots.
  */
 export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
-  { sid: "DescribeInstanceInfo", effect: "Allow", actions: ["ec2:DescribeInstanceAttribute"], resources: [INSTANCES], condition: [onlyFromTheInstanceItself] },
-  { sid: "CreateImageWithTag", effect: "Allow", actions: ["ec2:CreateImage"], resources: [SNAPSHOTS, IMAGES], condition: [taggedByTheVssAgent] },
-  { sid: "CreateImageAccessInstance", effect: "Allow", actions: ["ec2:CreateImage"], resources: [INSTANCES], condition: [onlyFromTheInstanceItself] },
+  {
+    sid: "DescribeInstanceInfo",
+    effect: "Allow",
+    actions: ["ec2:DescribeInstanceAttribute"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
+  {
+    sid: "CreateImageWithTag",
+    effect: "Allow",
+    actions: ["ec2:CreateImage"],
+    resources: [SNAPSHOTS, IMAGES],
+    condition: [taggedByTheVssAgent],
+  },
+  {
+    sid: "CreateImageAccessInstance",
+    effect: "Allow",
+    actions: ["ec2:CreateImage"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
   {
     sid: "CreateTagsOnResourceCreation",
     effect: "Allow",
@@ -83,19 +104,35 @@ export const SSM_MANAGED_INSTANCE_STATEMENTS: readonly DataAwsIamPolicyDocumentS
   {
     sid: "SessionMessages",
     effect: "Allow",
-    actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+    actions: [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ],
     resources: ["*"],
   },
   {
     sid: "Ec2Messages",
     effect: "Allow",
-    actions: ["ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"],
+    actions: [
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+    ],
     resources: ["*"],
   },
 ];
 
 /** A policy document rendered by Terraform (the only form that keeps `$${...}` right in JSON and HCL). */
-export function policyDocument(scope: Construct, id: string, statements: readonly DataAwsIamPolicyDocumentStatement[]): DataAwsIamPolicyDocument {
+export function policyDocument(
+  scope: Construct,
+  id: string,
+  statements: readonly DataAwsIamPolicyDocumentStatement[],
+): DataAwsIamPolicyDocument {
   return new DataAwsIamPolicyDocument(scope, id, { statement: [...statements] });
 }
 
@@ -110,7 +147,11 @@ export interface ServiceRoleProps {
 /** A role that one AWS service, and nothing else, can assume (construct ids "role", "trust-policy"). */
 export function serviceRole(scope: Construct, props: ServiceRoleProps): IamRole {
   const trust = policyDocument(scope, "trust-policy", [
-    { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [props.servicePrincipal] }] },
+    {
+      effect: "Allow",
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: [props.servicePrincipal] }],
+    },
   ]);
   return new IamRole(scope, "role", {
     name: props.name,

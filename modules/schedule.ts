@@ -16,7 +16,12 @@ const FIELDS: readonly FieldSpec[] = [
   { name: "minutes", min: 0, max: 59 },
   { name: "hours", min: 0, max: 23 },
   { name: "day-of-month", min: 1, max: 31, extra: "?LW" },
-  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+  },
   { name: "day-of-week", min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], extra: "?L#" },
   { name: "year", min: 1970, max: 2199 },
 ];

@@ -83,9 +83,19 @@ export const VAULT_NAME: NameSpec = { min: 2, max: 50, pattern: /^[A-Za-z0-9_-]+
 /** Backup plan, rule and selection names: 1-50 of A-Z a-z 0-9 - _ . */
 export const BACKUP_NAME: NameSpec = { min: 1, max: 50, pattern: /^[A-Za-z0-9_.-]+$/, charsLabel: "A-Z a-z 0-9 - _ ." };
 /** IAM role names: 1-64 of A-Z a-z 0-9 + = , . @ - _. */
-export const IAM_ROLE_NAME: NameSpec = { min: 1, max: 64, pattern: /^[\w+=,.@-]+$/, charsLabel: "A-Z a-z 0-9 + = , . @ - _" };
+export const IAM_ROLE_NAME: NameSpec = {
+  min: 1,
+  max: 64,
+  pattern: /^[\w+=,.@-]+$/,
+  charsLabel: "A-Z a-z 0-9 + = , . @ - _",
+};
 /** SSM association names: 3-128 of A-Z a-z 0-9 - _ . */
-export const ASSOCIATION_NAME: NameSpec = { min: 3, max: 128, pattern: /^[A-Za-z0-9_.-]+$/, charsLabel: "A-Z a-z 0-9 - _ ." };
+export const ASSOCIATION_NAME: NameSpec = {
+  min: 3,
+  max: 128,
+  pattern: /^[A-Za-z0-9_.-]+$/,
+  charsLabel: "A-Z a-z 0-9 - _ .",
+};
 
 export function nameProblem(value: string, spec: NameSpec): string | undefined {
   const allowed = `allowed: ${spec.min}-${spec.max} of ${spec.charsLabel}`;

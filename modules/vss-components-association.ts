@@ -63,34 +63,55 @@ export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssoci
   const problems = new Problems();
   problems.checkName("name", props.name, ASSOCIATION_NAME);
   if (props.installationType !== undefined && !INSTALLATION_TYPES.includes(props.installationType)) {
-    problems.add("installationType", `${JSON.stringify(props.installationType)} is not allowed, allowed: ${INSTALLATION_TYPES.map((t) => JSON.stringify(t)).join(" or ")}`);
+    problems.add(
+      "installationType",
+      `${JSON.stringify(props.installationType)} is not allowed, allowed: ${INSTALLATION_TYPES.map((t) => JSON.stringify(t)).join(" or ")}`,
+    );
   }
-  const versionProblem = props.version !== undefined ? packageVersionProblem(props.version, props.installationType) : undefined;
+  const versionProblem =
+    props.version !== undefined ? packageVersionProblem(props.version, props.installationType) : undefined;
   if (versionProblem) problems.add("version", versionProblem);
-  const schedule = props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression) : undefined;
+  const schedule =
+    props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression) : undefined;
   if (schedule) problems.add("scheduleExpression", schedule);
   if (props.maxConcurrency !== undefined && !MAX_CONCURRENCY.test(props.maxConcurrency)) {
-    problems.add("maxConcurrency", `${JSON.stringify(props.maxConcurrency)} is not allowed, allowed: a number from 1 or a percentage from 1% to 100%`);
+    problems.add(
+      "maxConcurrency",
+      `${JSON.stringify(props.maxConcurrency)} is not allowed, allowed: a number from 1 or a percentage from 1% to 100%`,
+    );
   }
   if (props.maxErrors !== undefined && !MAX_ERRORS.test(props.maxErrors)) {
-    problems.add("maxErrors", `${JSON.stringify(props.maxErrors)} is not allowed, allowed: a number from 0 or a percentage from 0% to 100%`);
+    problems.add(
+      "maxErrors",
+      `${JSON.stringify(props.maxErrors)} is not allowed, allowed: a number from 0 or a percentage from 0% to 100%`,
+    );
   }
   if (props.complianceSeverity !== undefined && !SEVERITIES.includes(props.complianceSeverity)) {
-    problems.add("complianceSeverity", `${JSON.stringify(props.complianceSeverity)} is not allowed, allowed: ${SEVERITIES.join(", ")}`);
+    problems.add(
+      "complianceSeverity",
+      `${JSON.stringify(props.complianceSeverity)} is not allowed, allowed: ${SEVERITIES.join(", ")}`,
+    );
   }
   if (props.outputLocation && !S3_BUCKET.test(props.outputLocation.s3BucketName)) {
-    problems.add("outputLocation.s3BucketName", `${JSON.stringify(props.outputLocation.s3BucketName)} is not a bucket name, allowed: 3-63 of a-z 0-9 . -`);
+    problems.add(
+      "outputLocation.s3BucketName",
+      `${JSON.stringify(props.outputLocation.s3BucketName)} is not a bucket name, allowed: 3-63 of a-z 0-9 . -`,
+    );
   }
   return problems;
 }
 
 function packageVersionProblem(version: string, installationType: VssInstallationType | undefined): string | undefined {
   const latest = "or leave it out for the latest";
-  if (!PACKAGE_VERSION.test(version)) return `${JSON.stringify(version)} is not a package version, allowed: digits and dots such as "2.5.1", ${latest}`;
+  if (!PACKAGE_VERSION.test(version))
+    return `${JSON.stringify(version)} is not a package version, allowed: digits and dots such as "2.5.1", ${latest}`;
   if (compareVersions(version, AwsVssComponentsVersions.MINIMUM) < 0) {
     return `${JSON.stringify(version)} predates the AwsVssConfig tag the instance role's VSS policy requires (backups would fall back to crash-consistent), allowed: ${AwsVssComponentsVersions.MINIMUM} or later, ${latest}`;
   }
-  if (installationType === "In-place update" && compareVersions(version, AwsVssComponentsVersions.IN_PLACE_UPDATE_MINIMUM) < 0) {
+  if (
+    installationType === "In-place update" &&
+    compareVersions(version, AwsVssComponentsVersions.IN_PLACE_UPDATE_MINIMUM) < 0
+  ) {
     return `${JSON.stringify(version)} cannot be updated in place (installationType "In-place update"), allowed: ${AwsVssComponentsVersions.IN_PLACE_UPDATE_MINIMUM} or later, ${latest}, or installationType "Uninstall and reinstall"`;
   }
   return undefined;
@@ -105,7 +126,10 @@ export class VssComponentsAssociation extends Construct {
 
   constructor(scope: Construct, id: string, props: VssComponentsAssociationProps) {
     super(scope, id);
-    throwIfAny(`VssComponentsAssociation ${this.node.path}`, [...vssComponentsAssociationProblems(props).all, ...under("tag", selectionTagProblems(props.tag).all)]);
+    throwIfAny(`VssComponentsAssociation ${this.node.path}`, [
+      ...vssComponentsAssociationProblems(props).all,
+      ...under("tag", selectionTagProblems(props.tag).all),
+    ]);
     const association = new SsmAssociation(this, "association", {
       name: "AWS-ConfigureAWSPackage",
       associationName: props.name,

@@ -3,7 +3,13 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import { ManagedPolicies, policyDocument, serviceRole, SSM_MANAGED_INSTANCE_STATEMENTS, VSS_FOR_AWS_BACKUP_STATEMENTS } from "./iam-policies";
+import {
+  ManagedPolicies,
+  policyDocument,
+  serviceRole,
+  SSM_MANAGED_INSTANCE_STATEMENTS,
+  VSS_FOR_AWS_BACKUP_STATEMENTS,
+} from "./iam-policies";
 import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
 
 /**
@@ -45,15 +51,26 @@ export interface VssInstanceRoleProps {
 export function vssInstanceRoleProblems(props: VssInstanceRoleProps): Problems {
   const problems = new Problems();
   problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
-  if (props.instanceProfileName !== undefined) problems.checkName("instanceProfileName", props.instanceProfileName, IAM_ROLE_NAME);
+  if (props.instanceProfileName !== undefined)
+    problems.checkName("instanceProfileName", props.instanceProfileName, IAM_ROLE_NAME);
   if (props.policyMode !== undefined && props.policyMode !== "managed" && props.policyMode !== "inline") {
-    problems.add("policyMode", `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`);
+    problems.add(
+      "policyMode",
+      `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`,
+    );
   }
   if (props.grantVssPermissions === false && !props.useExistingRole) {
-    problems.add("grantVssPermissions", "is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole");
+    problems.add(
+      "grantVssPermissions",
+      "is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole",
+    );
   }
   if (props.permissionsBoundaryArn !== undefined) {
-    if (props.useExistingRole) problems.add("permissionsBoundaryArn", "is set for an existing role, allowed: only for a role this construct creates");
+    if (props.useExistingRole)
+      problems.add(
+        "permissionsBoundaryArn",
+        "is set for an existing role, allowed: only for a role this construct creates",
+      );
     else problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
   }
   return problems;
@@ -96,8 +113,18 @@ export class VssInstanceRole extends Construct {
       if (grantSsmCore) this.attachManaged("ssm-managed-instance-core", ManagedPolicies.SSM_MANAGED_INSTANCE_CORE);
       if (grantVss) this.attachManaged("vss-snapshot", ManagedPolicies.EC2_VSS_SNAPSHOT);
     } else {
-      if (grantSsmCore) this.putInline("ssm-managed-instance-core", "SsmManagedInstanceCore", policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json);
-      if (grantVss) this.putInline("vss-snapshot", "VssSnapshotsForAwsBackup", policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json);
+      if (grantSsmCore)
+        this.putInline(
+          "ssm-managed-instance-core",
+          "SsmManagedInstanceCore",
+          policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json,
+        );
+      if (grantVss)
+        this.putInline(
+          "vss-snapshot",
+          "VssSnapshotsForAwsBackup",
+          policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json,
+        );
     }
 
     if (props.createInstanceProfile ?? !props.useExistingRole) {

@@ -17,13 +17,42 @@ export type Service = keyof Clients;
 export function createClients(region: string): Clients {
   // Throttling and transient errors are retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
   const options = { region, maxAttempts: 1 };
-  return { sts: new STSClient(options), ec2: new EC2Client(options), iam: new IAMClient(options), ssm: new SSMClient(options), backup: new BackupClient(options) };
+  return {
+    sts: new STSClient(options),
+    ec2: new EC2Client(options),
+    iam: new IAMClient(options),
+    ssm: new SSMClient(options),
+    backup: new BackupClient(options),
+  };
 }
 
-const THROTTLING = new Set(["Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown"]);
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+]);
 
-const NETWORK_ERRORS = new Set(["ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
-const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException", "AuthorizationError"]);
+const NETWORK_ERRORS = new Set([
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+const ACCESS_DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedException",
+  "AuthorizationError",
+]);
 
 export function isThrottling(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -33,7 +62,12 @@ export function isThrottling(error: unknown): boolean {
 /** Worth another attempt: throttling, an AWS server error (5xx), or a dropped or timed-out connection. */
 export function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  return isThrottling(error) || (e?.$metadata?.httpStatusCode ?? 0) >= 500 || NETWORK_ERRORS.has(e?.code ?? "") || NETWORK_ERRORS.has(e?.name ?? "");
+  return (
+    isThrottling(error) ||
+    (e?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    NETWORK_ERRORS.has(e?.code ?? "") ||
+    NETWORK_ERRORS.has(e?.name ?? "")
+  );
 }
 
 /** The caller lacks an IAM permission: the check could not be made, which says nothing about the fleet. */
@@ -81,7 +115,11 @@ export class AwsCaller {
   }
 
   /** Follows `NextToken` (or another token field) until the last page; returns every page. */
-  async pages<O extends object>(service: Service, makeCommand: (token?: string) => { readonly input: unknown }, tokenField = "NextToken"): Promise<O[]> {
+  async pages<O extends object>(
+    service: Service,
+    makeCommand: (token?: string) => { readonly input: unknown },
+    tokenField = "NextToken",
+  ): Promise<O[]> {
     const pages: O[] = [];
     let token: string | undefined;
     do {

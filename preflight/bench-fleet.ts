@@ -15,10 +15,18 @@ async function bench() {
   let output = "";
   try {
     const started = process.hrtime.bigint();
-    await main(["--env", env.name, "--json"], { clients: account.clients, stdout: (text) => (output = text), stderr: () => undefined, isTty: false, now });
+    await main(["--env", env.name, "--json"], {
+      clients: account.clients,
+      stdout: (text) => (output = text),
+      stderr: () => undefined,
+      isTty: false,
+      now,
+    });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const report = JSON.parse(output);
-    console.log(JSON.stringify({ instances: report.summary.instances, roles: ROLES, wallMs, callsPerService: report.apiCalls }));
+    console.log(
+      JSON.stringify({ instances: report.summary.instances, roles: ROLES, wallMs, callsPerService: report.apiCalls }),
+    );
   } finally {
     account.restore();
   }

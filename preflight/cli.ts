@@ -30,7 +30,13 @@ export async function main(argv: readonly string[], deps: CliDependencies = {}):
   try {
     args = parseArgs({
       args: [...argv],
-      options: { env: { type: "string" }, json: { type: "boolean", default: false }, strict: { type: "boolean", default: false }, days: { type: "string", default: "7" }, progress: { type: "boolean" } },
+      options: {
+        env: { type: "string" },
+        json: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
+        days: { type: "string", default: "7" },
+        progress: { type: "boolean" },
+      },
     }).values;
   } catch (error) {
     stderr(`${(error as Error).message}\n${USAGE}`);

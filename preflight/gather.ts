@@ -89,7 +89,10 @@ export interface AssociationFacts {
 export interface FleetFacts {
   readonly instances: readonly InstanceFacts[];
   /** Instance profile ARN → the role it holds, or why it could not be read. */
-  readonly profiles: ReadonlyMap<string, { readonly roleName?: string; readonly roleArn?: string; readonly error?: string; readonly denied?: boolean }>;
+  readonly profiles: ReadonlyMap<
+    string,
+    { readonly roleName?: string; readonly roleArn?: string; readonly error?: string; readonly denied?: boolean }
+  >;
   readonly roles: ReadonlyMap<string, RoleVerdict>;
   readonly ssm: ReadonlyMap<string, SsmFacts> | { readonly error: string };
   readonly association: AssociationFacts;
@@ -113,7 +116,12 @@ const message = (error: unknown) => `${(error as Error).name ?? "Error"}: ${(err
  * about the resource), anything else is the resource's failure with `fix`.
  */
 function failedCheck(what: string, error: unknown, permissions: string, fix: string): CheckResult {
-  if (isAccessDenied(error)) return { status: "warn", detail: `${what} not checked: ${message(error)}`, fix: `allow ${permissions}, then run again` };
+  if (isAccessDenied(error))
+    return {
+      status: "warn",
+      detail: `${what} not checked: ${message(error)}`,
+      fix: `allow ${permissions}, then run again`,
+    };
   return { status: "fail", detail: `${what}: ${message(error)}`, fix };
 }
 
@@ -130,43 +138,91 @@ export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment):
 
   let planId: string | undefined;
   try {
-    const pages = await aws.pages<ListBackupPlansOutput>("backup", (NextToken) => new ListBackupPlansCommand({ NextToken }));
-    planId = pages.flatMap((p) => p.BackupPlansList ?? []).find((p) => p.BackupPlanName === env.plan.name)?.BackupPlanId;
+    const pages = await aws.pages<ListBackupPlansOutput>(
+      "backup",
+      (NextToken) => new ListBackupPlansCommand({ NextToken }),
+    );
+    planId = pages
+      .flatMap((p) => p.BackupPlansList ?? [])
+      .find((p) => p.BackupPlanName === env.plan.name)?.BackupPlanId;
     if (!planId) results.plan = { status: "fail", detail: `no backup plan named ${env.plan.name}`, fix: deploy };
     else {
       const plan = await aws.send<GetBackupPlanOutput>("backup", new GetBackupPlanCommand({ BackupPlanId: planId }));
-      const vss = (plan.AdvancedBackupSettings ?? []).some((s) => s.ResourceType === "EC2" && s.BackupOptions?.WindowsVSS === "enabled");
+      const vss = (plan.AdvancedBackupSettings ?? []).some(
+        (s) => s.ResourceType === "EC2" && s.BackupOptions?.WindowsVSS === "enabled",
+      );
       results.plan = vss
         ? { status: "pass", detail: `plan ${env.plan.name} takes Windows VSS backups of EC2` }
-        : { status: "fail", detail: `plan ${env.plan.name} lacks WindowsVSS=enabled for EC2: backups are crash-consistent`, fix: deploy };
+        : {
+            status: "fail",
+            detail: `plan ${env.plan.name} lacks WindowsVSS=enabled for EC2: backups are crash-consistent`,
+            fix: deploy,
+          };
     }
   } catch (error) {
-    results.plan = failedCheck(`plan ${env.plan.name}`, error, "backup:ListBackupPlans and backup:GetBackupPlan", "run again later");
-    results.selection = { status: "warn", detail: "selection not checked: the plan could not be read", fix: "see the plan check" };
+    results.plan = failedCheck(
+      `plan ${env.plan.name}`,
+      error,
+      "backup:ListBackupPlans and backup:GetBackupPlan",
+      "run again later",
+    );
+    results.selection = {
+      status: "warn",
+      detail: "selection not checked: the plan could not be read",
+      fix: "see the plan check",
+    };
   }
 
   const tagKey = `aws:ResourceTag/${env.selectionTag.key}`;
   if (planId) {
     try {
-      const pages = await aws.pages<ListBackupSelectionsOutput>("backup", (NextToken) => new ListBackupSelectionsCommand({ BackupPlanId: planId, NextToken }));
-      const selections = await mapLimit(pages.flatMap((p) => p.BackupSelectionsList ?? []), 4, (s) =>
-        aws.send<GetBackupSelectionOutput>("backup", new GetBackupSelectionCommand({ BackupPlanId: planId, SelectionId: s.SelectionId })),
+      const pages = await aws.pages<ListBackupSelectionsOutput>(
+        "backup",
+        (NextToken) => new ListBackupSelectionsCommand({ BackupPlanId: planId, NextToken }),
+      );
+      const selections = await mapLimit(
+        pages.flatMap((p) => p.BackupSelectionsList ?? []),
+        4,
+        (s) =>
+          aws.send<GetBackupSelectionOutput>(
+            "backup",
+            new GetBackupSelectionCommand({ BackupPlanId: planId, SelectionId: s.SelectionId }),
+          ),
       );
       const selects = selections.some(({ BackupSelection: s }) => {
-        const byCondition = (s?.Conditions?.StringEquals ?? []).some((c) => c.ConditionKey === tagKey && c.ConditionValue === env.selectionTag.value);
-        const byTag = (s?.ListOfTags ?? []).some((c) => c.ConditionKey === env.selectionTag.key && c.ConditionValue === env.selectionTag.value);
+        const byCondition = (s?.Conditions?.StringEquals ?? []).some(
+          (c) => c.ConditionKey === tagKey && c.ConditionValue === env.selectionTag.value,
+        );
+        const byTag = (s?.ListOfTags ?? []).some(
+          (c) => c.ConditionKey === env.selectionTag.key && c.ConditionValue === env.selectionTag.value,
+        );
         return (byCondition && (s?.Resources ?? []).includes(ALL_EC2_INSTANCES)) || byTag;
       });
       results.selection = selects
-        ? { status: "pass", detail: `a selection of plan ${env.plan.name} selects ${env.selectionTag.key}=${env.selectionTag.value}` }
-        : { status: "fail", detail: `no selection of plan ${env.plan.name} selects EC2 instances tagged ${env.selectionTag.key}=${env.selectionTag.value}`, fix: deploy };
+        ? {
+            status: "pass",
+            detail: `a selection of plan ${env.plan.name} selects ${env.selectionTag.key}=${env.selectionTag.value}`,
+          }
+        : {
+            status: "fail",
+            detail: `no selection of plan ${env.plan.name} selects EC2 instances tagged ${env.selectionTag.key}=${env.selectionTag.value}`,
+            fix: deploy,
+          };
     } catch (error) {
-      results.selection = failedCheck("selections", error, "backup:ListBackupSelections and backup:GetBackupSelection", "run again later");
+      results.selection = failedCheck(
+        "selections",
+        error,
+        "backup:ListBackupSelections and backup:GetBackupSelection",
+        "run again later",
+      );
     }
   }
 
   try {
-    const settings = await aws.send<{ ResourceTypeOptInPreference?: Record<string, boolean> }>("backup", new DescribeRegionSettingsCommand({}));
+    const settings = await aws.send<{ ResourceTypeOptInPreference?: Record<string, boolean> }>(
+      "backup",
+      new DescribeRegionSettingsCommand({}),
+    );
     results.optIn =
       settings.ResourceTypeOptInPreference?.EC2 === true
         ? { status: "pass", detail: `EC2 is opted in to AWS Backup in ${env.region}` }
@@ -176,22 +232,32 @@ export async function checkBackupSide(aws: AwsCaller, env: ResolvedEnvironment):
             fix: `aws backup update-region-settings --region ${env.region} --resource-type-opt-in-preference EC2=true`,
           };
   } catch (error) {
-    results.optIn = { status: "warn", detail: `region settings: ${message(error)}`, fix: "allow backup:DescribeRegionSettings to check the EC2 opt-in" };
+    results.optIn = {
+      status: "warn",
+      detail: `region settings: ${message(error)}`,
+      fix: "allow backup:DescribeRegionSettings to check the EC2 opt-in",
+    };
   }
   return results;
 }
 
 /** Every instance carrying the tag (terminated ones excluded), from a paged DescribeInstances. */
-export async function findTaggedInstances(aws: AwsCaller, env: ResolvedEnvironment, account: string): Promise<InstanceFacts[]> {
-  const pages = await aws.pages<DescribeInstancesResult>("ec2", (NextToken) =>
-    new DescribeInstancesCommand({
-      Filters: [
-        { Name: `tag:${env.selectionTag.key}`, Values: [env.selectionTag.value] },
-        { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
-      ],
-      MaxResults: 1000,
-      NextToken,
-    }),
+export async function findTaggedInstances(
+  aws: AwsCaller,
+  env: ResolvedEnvironment,
+  account: string,
+): Promise<InstanceFacts[]> {
+  const pages = await aws.pages<DescribeInstancesResult>(
+    "ec2",
+    (NextToken) =>
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${env.selectionTag.key}`, Values: [env.selectionTag.value] },
+          { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
+        ],
+        MaxResults: 1000,
+        NextToken,
+      }),
   );
   return pages.flatMap((page) =>
     (page.Reservations ?? []).flatMap((r) =>
@@ -200,7 +266,10 @@ export async function findTaggedInstances(aws: AwsCaller, env: ResolvedEnvironme
         name: i.Tags?.find((t) => t.Key === "Name")?.Value,
         arn: `arn:aws:ec2:${env.region}:${account}:instance/${i.InstanceId}`,
         state: i.State?.Name ?? "unknown",
-        platform: /^windows/i.test(i.Platform ?? "") || /windows/i.test(i.PlatformDetails ?? "") ? "windows" : (i.PlatformDetails ?? "Linux/UNIX"),
+        platform:
+          /^windows/i.test(i.Platform ?? "") || /windows/i.test(i.PlatformDetails ?? "")
+            ? "windows"
+            : (i.PlatformDetails ?? "Linux/UNIX"),
         instanceType: i.InstanceType ?? "unknown",
         profileArn: i.IamInstanceProfile?.Arn,
       })),
@@ -209,7 +278,12 @@ export async function findTaggedInstances(aws: AwsCaller, env: ResolvedEnvironme
 }
 
 /** Everything per instance, each source read once for the whole fleet. */
-export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[], options: { jobsWindow: JobsWindow; progress?: (phase: string) => void }): Promise<FleetFacts> {
+export async function gatherFleet(
+  aws: AwsCaller,
+  env: ResolvedEnvironment,
+  instances: readonly InstanceFacts[],
+  options: { jobsWindow: JobsWindow; progress?: (phase: string) => void },
+): Promise<FleetFacts> {
   const progress = options.progress ?? (() => undefined);
   progress("IAM roles");
   const { profiles, roles } = await gatherRoles(aws, env, instances);
@@ -221,7 +295,17 @@ export async function gatherFleet(aws: AwsCaller, env: ResolvedEnvironment, inst
   const { outdatedPackages, inventoryNote } = await gatherInventory(aws);
   progress("backup jobs");
   const jobs = await gatherJobs(aws, options.jobsWindow.since).catch((error) => ({ error: message(error) }));
-  return { instances, profiles, roles, ssm, association, outdatedPackages, inventoryNote, jobs, jobsWindow: options.jobsWindow };
+  return {
+    instances,
+    profiles,
+    roles,
+    ssm,
+    association,
+    outdatedPackages,
+    inventoryNote,
+    jobs,
+    jobsWindow: options.jobsWindow,
+  };
 }
 
 async function gatherRoles(aws: AwsCaller, env: ResolvedEnvironment, instances: readonly InstanceFacts[]) {
@@ -229,7 +313,10 @@ async function gatherRoles(aws: AwsCaller, env: ResolvedEnvironment, instances: 
   const profiles = new Map<string, { roleName?: string; roleArn?: string; error?: string; denied?: boolean }>();
   await mapLimit(profileArns, 5, async (arn) => {
     try {
-      const read = await aws.send<GetInstanceProfileResponse>("iam", new GetInstanceProfileCommand({ InstanceProfileName: arn.split("/").pop() }));
+      const read = await aws.send<GetInstanceProfileResponse>(
+        "iam",
+        new GetInstanceProfileCommand({ InstanceProfileName: arn.split("/").pop() }),
+      );
       const role = read.InstanceProfile?.Roles?.[0];
       profiles.set(arn, role ? { roleName: role.RoleName, roleArn: role.Arn } : { error: "holds no role" });
     } catch (error) {
@@ -239,16 +326,26 @@ async function gatherRoles(aws: AwsCaller, env: ResolvedEnvironment, instances: 
   const byRole = new Map<string, { roleArn: string; sample: InstanceFacts }>();
   for (const instance of instances) {
     const profile = instance.profileArn ? profiles.get(instance.profileArn) : undefined;
-    if (profile?.roleName && profile.roleArn && !byRole.has(profile.roleName)) byRole.set(profile.roleName, { roleArn: profile.roleArn, sample: instance });
+    if (profile?.roleName && profile.roleArn && !byRole.has(profile.roleName))
+      byRole.set(profile.roleName, { roleArn: profile.roleArn, sample: instance });
   }
   const roles = new Map<string, RoleVerdict>();
   const mode = env.instanceRole.policyMode ?? "managed";
-  await mapLimit([...byRole], 5, async ([roleName, { roleArn, sample }]) => roles.set(roleName, await judgeRole(aws, env, mode, roleName, roleArn, sample)));
+  await mapLimit([...byRole], 5, async ([roleName, { roleArn, sample }]) =>
+    roles.set(roleName, await judgeRole(aws, env, mode, roleName, roleArn, sample)),
+  );
   return { profiles, roles };
 }
 
 /** One simulation per distinct role, with real ARNs and the context the policies' conditions read; else compares attached policies. */
-async function judgeRole(aws: AwsCaller, env: ResolvedEnvironment, mode: "managed" | "inline", roleName: string, roleArn: string, sample: InstanceFacts): Promise<RoleVerdict> {
+async function judgeRole(
+  aws: AwsCaller,
+  env: ResolvedEnvironment,
+  mode: "managed" | "inline",
+  roleName: string,
+  roleArn: string,
+  sample: InstanceFacts,
+): Promise<RoleVerdict> {
   const actions = requiredActions(mode);
   try {
     const account = sample.arn.split(":")[4];
@@ -287,24 +384,48 @@ async function judgeRole(aws: AwsCaller, env: ResolvedEnvironment, mode: "manage
     return { roleName, method: "simulation", missing };
   } catch (simulationError) {
     try {
-      const attached = await aws.send<ListAttachedRolePoliciesResponse>("iam", new ListAttachedRolePoliciesCommand({ RoleName: roleName, MaxItems: 1000 }));
-      const inline = await aws.send<ListRolePoliciesResponse>("iam", new ListRolePoliciesCommand({ RoleName: roleName, MaxItems: 1000 }));
+      const attached = await aws.send<ListAttachedRolePoliciesResponse>(
+        "iam",
+        new ListAttachedRolePoliciesCommand({ RoleName: roleName, MaxItems: 1000 }),
+      );
+      const inline = await aws.send<ListRolePoliciesResponse>(
+        "iam",
+        new ListRolePoliciesCommand({ RoleName: roleName, MaxItems: 1000 }),
+      );
       const arns = new Set((attached.AttachedPolicies ?? []).map((p) => p.PolicyArn));
       const names = new Set(inline.PolicyNames ?? []);
-      const missing = GRANTS.filter((g) => !arns.has(g.managedPolicyArn) && !names.has(g.inlinePolicyName)).map((g) => `${g.what} (${g.managedPolicyArn.split("/").pop()} or inline ${g.inlinePolicyName})`);
+      const missing = GRANTS.filter((g) => !arns.has(g.managedPolicyArn) && !names.has(g.inlinePolicyName)).map(
+        (g) => `${g.what} (${g.managedPolicyArn.split("/").pop()} or inline ${g.inlinePolicyName})`,
+      );
       return { roleName, method: "attached policies", missing, simulationError: message(simulationError) };
     } catch (error) {
-      return { roleName, method: "attached policies", missing: [`could not read the role's policies: ${message(error)}`], simulationError: message(simulationError) };
+      return {
+        roleName,
+        method: "attached policies",
+        missing: [`could not read the role's policies: ${message(error)}`],
+        simulationError: message(simulationError),
+      };
     }
   }
 }
 
 async function gatherSsm(aws: AwsCaller, env: ResolvedEnvironment): Promise<Map<string, SsmFacts>> {
-  const pages = await aws.pages<DescribeInstanceInformationResult>("ssm", (NextToken) =>
-    new DescribeInstanceInformationCommand({ Filters: [{ Key: `tag:${env.selectionTag.key}`, Values: [env.selectionTag.value] }], MaxResults: 50, NextToken }),
+  const pages = await aws.pages<DescribeInstanceInformationResult>(
+    "ssm",
+    (NextToken) =>
+      new DescribeInstanceInformationCommand({
+        Filters: [{ Key: `tag:${env.selectionTag.key}`, Values: [env.selectionTag.value] }],
+        MaxResults: 50,
+        NextToken,
+      }),
   );
   return new Map(
-    pages.flatMap((p) => p.InstanceInformationList ?? []).map((i) => [i.InstanceId!, { pingStatus: i.PingStatus, agentVersion: i.AgentVersion, platformName: i.PlatformName }]),
+    pages
+      .flatMap((p) => p.InstanceInformationList ?? [])
+      .map((i) => [
+        i.InstanceId!,
+        { pingStatus: i.PingStatus, agentVersion: i.AgentVersion, platformName: i.PlatformName },
+      ]),
   );
 }
 
@@ -317,16 +438,34 @@ async function gatherSsm(aws: AwsCaller, env: ResolvedEnvironment): Promise<Map<
 async function gatherAssociation(aws: AwsCaller, name: string, managed: number): Promise<AssociationFacts> {
   const unsuccessful = new Map<string, string>();
   try {
-    const listed = await aws.send<ListAssociationsResult>("ssm", new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: name }] }));
+    const listed = await aws.send<ListAssociationsResult>(
+      "ssm",
+      new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: name }] }),
+    );
     const associationId = listed.Associations?.[0]?.AssociationId;
     if (!associationId) return { unsuccessful, error: `no association named ${name}` };
-    const executions = await aws.send<DescribeAssociationExecutionsResult>("ssm", new DescribeAssociationExecutionsCommand({ AssociationId: associationId, MaxResults: 50 }));
-    const latest = [...(executions.AssociationExecutions ?? [])].sort((a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0))[0];
+    const executions = await aws.send<DescribeAssociationExecutionsResult>(
+      "ssm",
+      new DescribeAssociationExecutionsCommand({ AssociationId: associationId, MaxResults: 50 }),
+    );
+    const latest = [...(executions.AssociationExecutions ?? [])].sort(
+      (a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0),
+    )[0];
     if (!latest?.ExecutionId) return { associationId, unsuccessful };
-    const counts = [...(latest.ResourceCountByStatus ?? "").matchAll(/"?(\w+)"?\s*[=:]\s*(\d+)/g)].map(([, status, n]) => ({ status, n: Number(n) }));
+    const counts = [...(latest.ResourceCountByStatus ?? "").matchAll(/"?(\w+)"?\s*[=:]\s*(\d+)/g)].map(
+      ([, status, n]) => ({ status, n: Number(n) }),
+    );
     const listTargets = async (status?: string) => {
-      const pages = await aws.pages<DescribeAssociationExecutionTargetsResult>("ssm", (NextToken) =>
-        new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: latest.ExecutionId, Filters: status ? [{ Key: "Status", Value: status }] : undefined, MaxResults: 50, NextToken }),
+      const pages = await aws.pages<DescribeAssociationExecutionTargetsResult>(
+        "ssm",
+        (NextToken) =>
+          new DescribeAssociationExecutionTargetsCommand({
+            AssociationId: associationId,
+            ExecutionId: latest.ExecutionId,
+            Filters: status ? [{ Key: "Status", Value: status }] : undefined,
+            MaxResults: 50,
+            NextToken,
+          }),
       );
       return pages.flatMap((p) => p.AssociationExecutionTargets ?? []);
     };
@@ -337,10 +476,12 @@ async function gatherAssociation(aws: AwsCaller, name: string, managed: number):
       targets = new Set(all.map((t) => t.ResourceId!).filter(Boolean));
       unsuccessfulTargets.push(...all.filter((t) => t.Status !== "Success"));
     } else {
-      for (const { status } of counts.filter((c) => c.status !== "Success" && c.n > 0)) unsuccessfulTargets.push(...(await listTargets(status)));
+      for (const { status } of counts.filter((c) => c.status !== "Success" && c.n > 0))
+        unsuccessfulTargets.push(...(await listTargets(status)));
     }
     for (const target of unsuccessfulTargets) {
-      if (target.ResourceId) unsuccessful.set(target.ResourceId, [target.Status, target.DetailedStatus].filter(Boolean).join(": "));
+      if (target.ResourceId)
+        unsuccessful.set(target.ResourceId, [target.Status, target.DetailedStatus].filter(Boolean).join(": "));
     }
     return { associationId, lastExecution: { time: latest.CreatedTime }, unsuccessful, targets };
   } catch (error) {
@@ -353,23 +494,35 @@ async function gatherAssociation(aws: AwsCaller, name: string, managed: number):
  * VSS policy needs (in either mode). Filtered on the server to candidates, confirmed here (SSM
  * compares strings, not versions).
  */
-async function gatherInventory(aws: AwsCaller): Promise<{ outdatedPackages?: Map<string, string>; inventoryNote: string }> {
+async function gatherInventory(
+  aws: AwsCaller,
+): Promise<{ outdatedPackages?: Map<string, string>; inventoryNote: string }> {
   const named: InventoryFilter = { Key: "AWS:Application.Name", Values: ["AwsVssComponents"], Type: "Equal" };
   try {
-    const probe = await aws.send<GetInventoryResult>("ssm", new GetInventoryCommand({ Filters: [named], MaxResults: 1 }));
-    if ((probe.Entities ?? []).length === 0) return { inventoryNote: "SSM inventory holds no AwsVssComponents: versions not checked" };
-    const pages = await aws.pages<GetInventoryResult>("ssm", (NextToken) =>
-      new GetInventoryCommand({
-        Filters: [named, { Key: "AWS:Application.Version", Values: [AwsVssComponentsVersions.MINIMUM], Type: "LessThan" }],
-        ResultAttributes: [{ TypeName: "AWS:Application" }],
-        MaxResults: 50,
-        NextToken,
-      }),
+    const probe = await aws.send<GetInventoryResult>(
+      "ssm",
+      new GetInventoryCommand({ Filters: [named], MaxResults: 1 }),
+    );
+    if ((probe.Entities ?? []).length === 0)
+      return { inventoryNote: "SSM inventory holds no AwsVssComponents: versions not checked" };
+    const pages = await aws.pages<GetInventoryResult>(
+      "ssm",
+      (NextToken) =>
+        new GetInventoryCommand({
+          Filters: [
+            named,
+            { Key: "AWS:Application.Version", Values: [AwsVssComponentsVersions.MINIMUM], Type: "LessThan" },
+          ],
+          ResultAttributes: [{ TypeName: "AWS:Application" }],
+          MaxResults: 50,
+          NextToken,
+        }),
     );
     const outdated = new Map<string, string>();
     for (const entity of pages.flatMap((p) => p.Entities ?? [])) {
       const version = entity.Data?.["AWS:Application"]?.Content?.find((c) => c.Name === "AwsVssComponents")?.Version;
-      if (entity.Id && version && compareVersions(version, AwsVssComponentsVersions.MINIMUM) < 0) outdated.set(entity.Id, version);
+      if (entity.Id && version && compareVersions(version, AwsVssComponentsVersions.MINIMUM) < 0)
+        outdated.set(entity.Id, version);
     }
     return { outdatedPackages: outdated, inventoryNote: "versions checked in SSM inventory" };
   } catch (error) {
@@ -379,7 +532,11 @@ async function gatherInventory(aws: AwsCaller): Promise<{ outdatedPackages?: Map
 
 /** Every EC2 backup job of the account since then, in any vault (on-demand ones included), by instance. */
 async function gatherJobs(aws: AwsCaller, since: Date): Promise<Map<string, BackupJob[]>> {
-  const pages = await aws.pages<ListBackupJobsOutput>("backup", (NextToken) => new ListBackupJobsCommand({ ByResourceType: "EC2", ByCreatedAfter: since, MaxResults: 1000, NextToken }));
+  const pages = await aws.pages<ListBackupJobsOutput>(
+    "backup",
+    (NextToken) =>
+      new ListBackupJobsCommand({ ByResourceType: "EC2", ByCreatedAfter: since, MaxResults: 1000, NextToken }),
+  );
   const byInstance = new Map<string, BackupJob[]>();
   for (const job of pages.flatMap((p) => p.BackupJobs ?? [])) {
     const id = job.ResourceArn?.split("/").pop();

@@ -1,4 +1,9 @@
-import { ManagedPolicies, SSM_MANAGED_INSTANCE_STATEMENTS, VSS_FOR_AWS_BACKUP_STATEMENTS, VssPolicyMode } from "../modules";
+import {
+  ManagedPolicies,
+  SSM_MANAGED_INSTANCE_STATEMENTS,
+  VSS_FOR_AWS_BACKUP_STATEMENTS,
+  VssPolicyMode,
+} from "../modules";
 
 /** What AWS requires of an instance for VSS backups (EC2 User Guide, VSS prerequisites). */
 export const MIN_SSM_AGENT_VERSION = "3.0.502.0";
@@ -7,7 +12,14 @@ export const MIN_WINDOWS_SERVER = 2016;
 export const UNSUPPORTED_INSTANCE_TYPES = ["t2.nano", "t2.micro", "t3.nano", "t3.micro", "t3a.nano", "t3a.micro"];
 
 /** The actions of AWSEC2VssSnapshotPolicy (v2). */
-const MANAGED_VSS_ACTIONS = ["ec2:DescribeInstanceAttribute", "ec2:CreateSnapshots", "ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2:DescribeSnapshots"];
+const MANAGED_VSS_ACTIONS = [
+  "ec2:DescribeInstanceAttribute",
+  "ec2:CreateSnapshots",
+  "ec2:CreateImage",
+  "ec2:CreateTags",
+  "ec2:DescribeImages",
+  "ec2:DescribeSnapshots",
+];
 
 export type TouchedResource = "instance" | "image" | "snapshot" | "volume";
 
@@ -37,6 +49,14 @@ export function requiredActions(mode: VssPolicyMode): string[] {
  * the inline policy this project puts on the role).
  */
 export const GRANTS = [
-  { what: "SSM core permissions", managedPolicyArn: ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, inlinePolicyName: "SsmManagedInstanceCore" },
-  { what: "VSS snapshot permissions", managedPolicyArn: ManagedPolicies.EC2_VSS_SNAPSHOT, inlinePolicyName: "VssSnapshotsForAwsBackup" },
+  {
+    what: "SSM core permissions",
+    managedPolicyArn: ManagedPolicies.SSM_MANAGED_INSTANCE_CORE,
+    inlinePolicyName: "SsmManagedInstanceCore",
+  },
+  {
+    what: "VSS snapshot permissions",
+    managedPolicyArn: ManagedPolicies.EC2_VSS_SNAPSHOT,
+    inlinePolicyName: "VssSnapshotsForAwsBackup",
+  },
 ];

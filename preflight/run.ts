@@ -12,7 +12,13 @@ export interface PreflightReport {
   readonly tag: string;
   readonly backupSide: Record<string, CheckResult>;
   readonly instances: readonly InstanceReport[];
-  readonly summary: { readonly instances: number; readonly ready: number; readonly warnings: number; readonly notReady: number; readonly status: Status };
+  readonly summary: {
+    readonly instances: number;
+    readonly ready: number;
+    readonly warnings: number;
+    readonly notReady: number;
+    readonly status: Status;
+  };
   readonly apiCalls: Record<Service, number>;
 }
 
@@ -24,16 +30,24 @@ export interface PreflightOptions {
   readonly progress?: (phase: string) => void;
 }
 
-export async function runPreflight(aws: AwsCaller, env: ResolvedEnvironment, options: PreflightOptions): Promise<PreflightReport> {
+export async function runPreflight(
+  aws: AwsCaller,
+  env: ResolvedEnvironment,
+  options: PreflightOptions,
+): Promise<PreflightReport> {
   const progress = options.progress ?? (() => undefined);
   let identity: GetCallerIdentityResponse;
   try {
     identity = await aws.send<GetCallerIdentityResponse>("sts", new GetCallerIdentityCommand({}));
   } catch (error) {
-    throw new PreflightError(`no usable AWS credentials (${(error as Error).name}: ${(error as Error).message}); sign in for account ${env.account} (aws sso login, AWS_PROFILE, ...)`);
+    throw new PreflightError(
+      `no usable AWS credentials (${(error as Error).name}: ${(error as Error).message}); sign in for account ${env.account} (aws sso login, AWS_PROFILE, ...)`,
+    );
   }
   if (identity.Account !== env.account) {
-    throw new PreflightError(`these credentials are for account ${identity.Account}, but ${env.name} is account ${env.account}; use credentials for ${env.account}`);
+    throw new PreflightError(
+      `these credentials are for account ${identity.Account}, but ${env.name} is account ${env.account}; use credentials for ${env.account}`,
+    );
   }
   progress("backup vault, plan and selection");
   const backupSide = await checkBackupSide(aws, env);
@@ -46,7 +60,11 @@ export async function runPreflight(aws: AwsCaller, env: ResolvedEnvironment, opt
   const reports = judgeInstances(env, fleet);
   const count = (status: Status) => reports.filter((r) => r.status === status).length;
   const nothingProtected = reports.length === 0;
-  const status = worst([...Object.values(backupSide).map((c) => c.status), ...reports.map((r) => r.status), ...(nothingProtected ? (["fail"] as const) : [])]);
+  const status = worst([
+    ...Object.values(backupSide).map((c) => c.status),
+    ...reports.map((r) => r.status),
+    ...(nothingProtected ? (["fail"] as const) : []),
+  ]);
   return {
     environment: env.name,
     account: env.account,
@@ -54,7 +72,13 @@ export async function runPreflight(aws: AwsCaller, env: ResolvedEnvironment, opt
     tag: describeTag(env.selectionTag),
     backupSide,
     instances: reports,
-    summary: { instances: reports.length, ready: count("pass"), warnings: count("warn"), notReady: count("fail"), status },
+    summary: {
+      instances: reports.length,
+      ready: count("pass"),
+      warnings: count("warn"),
+      notReady: count("fail"),
+      status,
+    },
     apiCalls: { ...aws.calls },
   };
 }

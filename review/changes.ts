@@ -31,13 +31,23 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argum
 };
 
 /** Changes from `terraform show -json <planfile>`: Terraform's own verdict, replacements included. */
-export function changesFromPlan(plan: { resource_changes?: { address: string; type: string; mode?: string; change: { actions: string[] } }[] }): ResourceChange[] {
+export function changesFromPlan(plan: {
+  resource_changes?: { address: string; type: string; mode?: string; change: { actions: string[] } }[];
+}): ResourceChange[] {
   const changes: ResourceChange[] = [];
   for (const change of plan.resource_changes ?? []) {
     if (change.mode === "data") continue;
     const actions = change.change.actions;
     const action: ChangeAction | undefined =
-      actions.includes("delete") && actions.includes("create") ? "replace" : actions.includes("delete") ? "delete" : actions.includes("create") ? "create" : actions.includes("update") ? "update" : undefined;
+      actions.includes("delete") && actions.includes("create")
+        ? "replace"
+        : actions.includes("delete")
+          ? "delete"
+          : actions.includes("create")
+            ? "create"
+            : actions.includes("update")
+              ? "update"
+              : undefined;
     if (action) changes.push({ address: change.address, type: change.type, action });
   }
   return changes;
@@ -47,10 +57,19 @@ type Blocks = Record<string, Record<string, Record<string, unknown>>> | undefine
 
 /** `prefix<type>.<id>` → the block without cdktf's metadata, with its type. */
 function blocks(byType: Blocks, prefix = ""): Map<string, { type: string; body: Record<string, unknown> }> {
-  return new Map(Object.entries(byType ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => [`${prefix}${type}.${id}`, { type, body: withoutMetadata(body) }] as const)));
+  return new Map(
+    Object.entries(byType ?? {}).flatMap(([type, byId]) =>
+      Object.entries(byId).map(
+        ([id, body]) => [`${prefix}${type}.${id}`, { type, body: withoutMetadata(body) }] as const,
+      ),
+    ),
+  );
 }
 
-const differing = (a: Record<string, unknown>, b: Record<string, unknown>) => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
+const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]),
+  );
 
 /**
  * Changes between two synthesized stacks, with replacements predicted from FORCE_NEW. An argument
@@ -61,24 +80,37 @@ export function changesFromSynth(base: StackJson | undefined, head: StackJson | 
   const before = blocks(base?.resource);
   const after = blocks(head?.resource);
   const dataBefore = blocks(base?.data, "data.");
-  const changedData = [...blocks(head?.data, "data.")].filter(([address, { body }]) => !dataBefore.has(address) || differing(body, dataBefore.get(address)!.body).length > 0).map(([address]) => address);
-  const readsChangedData = (value: unknown) => changedData.some((address) => JSON.stringify(value ?? null).includes(`\${${address}.`));
+  const changedData = [...blocks(head?.data, "data.")]
+    .filter(
+      ([address, { body }]) => !dataBefore.has(address) || differing(body, dataBefore.get(address)!.body).length > 0,
+    )
+    .map(([address]) => address);
+  const readsChangedData = (value: unknown) =>
+    changedData.some((address) => JSON.stringify(value ?? null).includes(`\${${address}.`));
   const changes: ResourceChange[] = [];
   const providerBefore = (base?.provider?.aws ?? [])[0] ?? {};
   const providerAfter = (head?.provider?.aws ?? [])[0] ?? {};
   const providerChanged = differing(providerAfter, providerBefore);
-  if (base && head && providerChanged.length > 0) changes.push({ address: "provider.aws", type: "provider", action: "update", changedArguments: providerChanged });
+  if (base && head && providerChanged.length > 0)
+    changes.push({ address: "provider.aws", type: "provider", action: "update", changedArguments: providerChanged });
   for (const [address, { type, body }] of after) {
     const old = before.get(address);
     if (!old) {
       changes.push({ address, type, action: "create" });
       continue;
     }
-    const changed = [...new Set([...differing(body, old.body), ...Object.keys(body).filter((key) => readsChangedData(body[key]))])];
+    const changed = [
+      ...new Set([...differing(body, old.body), ...Object.keys(body).filter((key) => readsChangedData(body[key]))]),
+    ];
     if (changed.length === 0) continue;
     const forceNew = FORCE_NEW[type] ?? [];
-    const forcedBy = forceNew === "every argument" ? changed.filter((key) => key !== "lifecycle") : changed.filter((key) => forceNew.includes(key));
-    changes.push(forcedBy.length > 0 ? { address, type, action: "replace", forcedBy } : { address, type, action: "update" });
+    const forcedBy =
+      forceNew === "every argument"
+        ? changed.filter((key) => key !== "lifecycle")
+        : changed.filter((key) => forceNew.includes(key));
+    changes.push(
+      forcedBy.length > 0 ? { address, type, action: "replace", forcedBy } : { address, type, action: "update" },
+    );
   }
   for (const [address, { type }] of before) if (!after.has(address)) changes.push({ address, type, action: "delete" });
   return changes;

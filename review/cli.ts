@@ -7,7 +7,8 @@ import { changesFromPlan, changesFromSynth } from "./changes";
 import { postureOf, StackJson } from "./posture";
 import { EnvironmentReview, renderReview } from "./report";
 
-const USAGE = "usage: npm run review -- [--out cdktf.out] [--base <dir>] [--plan <env>=<plan.json>]... [--output <file.md>]";
+const USAGE =
+  "usage: npm run review -- [--out cdktf.out] [--base <dir>] [--plan <env>=<plan.json>]... [--output <file.md>]";
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -20,7 +21,12 @@ const stackFile = (outdir: string, name: string) => join(outdir, "stacks", name,
 let options;
 try {
   options = parseArgs({
-    options: { out: { type: "string", default: "cdktf.out" }, base: { type: "string" }, plan: { type: "string", multiple: true, default: [] }, output: { type: "string", default: join("cdktf.out", "review.md") } },
+    options: {
+      out: { type: "string", default: "cdktf.out" },
+      base: { type: "string" },
+      plan: { type: "string", multiple: true, default: [] },
+      output: { type: "string", default: join("cdktf.out", "review.md") },
+    },
   }).values;
 } catch (error) {
   fail((error as Error).message);

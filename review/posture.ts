@@ -44,17 +44,25 @@ const referenced = (value: unknown): string | undefined => /^\$\{([^}]+)\.[a-z_]
 export function postureOf(stack: StackJson): Posture {
   const provider = stack.provider?.aws?.[0];
   const [, selection] = all(stack, "aws_backup_selection")[0] ?? [];
-  const condition = (selection?.condition as { string_equals?: { key: string; value: string }[] }[] | undefined)?.[0]?.string_equals?.[0];
+  const condition = (selection?.condition as { string_equals?: { key: string; value: string }[] }[] | undefined)?.[0]
+    ?.string_equals?.[0];
   const [, plan] = all(stack, "aws_backup_plan")[0] ?? [];
   const [, vault] = all(stack, "aws_backup_vault")[0] ?? [];
-  const settings = (plan?.advanced_backup_setting as { resource_type: string; backup_options: Record<string, string> }[] | undefined) ?? [];
+  const settings =
+    (plan?.advanced_backup_setting as
+      | { resource_type: string; backup_options: Record<string, string> }[]
+      | undefined) ?? [];
   return {
     region: provider?.region,
     accounts: provider?.allowed_account_ids ?? [],
     tag: condition ? { key: condition.key.replace(/^aws:ResourceTag\//, ""), value: condition.value } : undefined,
     windowsVss: settings.some((s) => s.resource_type === "EC2" && s.backup_options.WindowsVSS === "enabled"),
     vault: vault
-      ? { name: String(vault.name), preventDestroy: (vault.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true, kmsKeyArn: vault.kms_key_arn as string | undefined }
+      ? {
+          name: String(vault.name),
+          preventDestroy: (vault.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true,
+          kmsKeyArn: vault.kms_key_arn as string | undefined,
+        }
       : undefined,
     rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
     roles: rolesOf(stack),
@@ -73,21 +81,50 @@ function rulePosture(rule: Body): RulePosture {
     timezone,
     scheduleInWords: scheduleInWords(String(rule.schedule), timezone),
     ...lifecycle(rule.lifecycle),
-    copies: ((rule.copy_action as Body[] | undefined) ?? []).map((copy) => ({ destinationVaultArn: String(copy.destination_vault_arn), ...lifecycle(copy.lifecycle) })),
+    copies: ((rule.copy_action as Body[] | undefined) ?? []).map((copy) => ({
+      destinationVaultArn: String(copy.destination_vault_arn),
+      ...lifecycle(copy.lifecycle),
+    })),
   };
 }
 
 function rolesOf(stack: StackJson): RolePosture[] {
-  const byAddress = new Map<string, { name: string; assumedBy: string[]; existing: boolean; managed: string[]; inline: string[] }>();
+  const byAddress = new Map<
+    string,
+    { name: string; assumedBy: string[]; existing: boolean; managed: string[]; inline: string[] }
+  >();
   for (const [id, role] of all(stack, "aws_iam_role")) {
     const trust = referenced(role.assume_role_policy)?.split(".")[2];
-    const statements = (stack.data?.aws_iam_policy_document?.[trust ?? ""]?.statement as { principals?: { identifiers: string[] }[] }[] | undefined) ?? [];
-    byAddress.set(`aws_iam_role.${id}`, { name: String(role.name), assumedBy: statements.flatMap((s) => s.principals ?? []).flatMap((p) => p.identifiers), existing: false, managed: [], inline: [] });
+    const statements =
+      (stack.data?.aws_iam_policy_document?.[trust ?? ""]?.statement as
+        | { principals?: { identifiers: string[] }[] }[]
+        | undefined) ?? [];
+    byAddress.set(`aws_iam_role.${id}`, {
+      name: String(role.name),
+      assumedBy: statements.flatMap((s) => s.principals ?? []).flatMap((p) => p.identifiers),
+      existing: false,
+      managed: [],
+      inline: [],
+    });
   }
   for (const [id, role] of Object.entries(stack.data?.aws_iam_role ?? {})) {
-    byAddress.set(`data.aws_iam_role.${id}`, { name: String(role.name), assumedBy: [], existing: true, managed: [], inline: [] });
+    byAddress.set(`data.aws_iam_role.${id}`, {
+      name: String(role.name),
+      assumedBy: [],
+      existing: true,
+      managed: [],
+      inline: [],
+    });
   }
-  for (const [, attachment] of all(stack, "aws_iam_role_policy_attachment")) byAddress.get(referenced(attachment.role) ?? "")?.managed.push(String(attachment.policy_arn));
-  for (const [, policy] of all(stack, "aws_iam_role_policy")) byAddress.get(referenced(policy.role) ?? "")?.inline.push(String(policy.name));
-  return [...byAddress.values()].map((r) => ({ name: r.name, assumedBy: r.assumedBy, existing: r.existing, managedPolicies: r.managed, inlinePolicies: r.inline }));
+  for (const [, attachment] of all(stack, "aws_iam_role_policy_attachment"))
+    byAddress.get(referenced(attachment.role) ?? "")?.managed.push(String(attachment.policy_arn));
+  for (const [, policy] of all(stack, "aws_iam_role_policy"))
+    byAddress.get(referenced(policy.role) ?? "")?.inline.push(String(policy.name));
+  return [...byAddress.values()].map((r) => ({
+    name: r.name,
+    assumedBy: r.assumedBy,
+    existing: r.existing,
+    managedPolicies: r.managed,
+    inlinePolicies: r.inline,
+  }));
 }

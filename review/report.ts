@@ -19,31 +19,59 @@ export function renderReview(environments: readonly EnvironmentReview[], today: 
   const attention = environments.flatMap((env) => [
     ...(env.changes ?? [])
       .filter((c) => c.type === "provider")
-      .map((c) => `- **${env.name}**: changes the provider's ${c.changedArguments?.join(", ")}: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed`),
+      .map(
+        (c) =>
+          `- **${env.name}**: changes the provider's ${c.changedArguments?.join(", ")}: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed`,
+      ),
     ...(env.changes ?? [])
       .filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete"))
-      .map((c) => `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`),
+      .map(
+        (c) =>
+          `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`,
+      ),
   ]);
-  if (attention.length > 0) lines.push("> [!WARNING]", "> **Replaced or destroyed backup resources**", ">", ...attention.map((l) => `> ${l}`), "");
+  if (attention.length > 0)
+    lines.push(
+      "> [!WARNING]",
+      "> **Replaced or destroyed backup resources**",
+      ">",
+      ...attention.map((l) => `> ${l}`),
+      "",
+    );
   for (const env of environments) lines.push(...environmentSection(env, today), "");
   return lines.join("\n");
 }
 
 function environmentSection(env: EnvironmentReview, today: Date): string[] {
   const p = env.posture;
-  const lines = [`## ${env.name}`, "", `Account ${p.accounts.join(", ") || "(any)"}, region ${p.region ?? "(provider default)"}.`, ""];
+  const lines = [
+    `## ${env.name}`,
+    "",
+    `Account ${p.accounts.join(", ") || "(any)"}, region ${p.region ?? "(provider default)"}.`,
+    "",
+  ];
   lines.push(
-    p.tag ? `- **Protected:** EC2 instances tagged \`${p.tag.key}=${p.tag.value}\`` : "- **Protected:** nothing: no tag selection",
+    p.tag
+      ? `- **Protected:** EC2 instances tagged \`${p.tag.key}=${p.tag.value}\``
+      : "- **Protected:** nothing: no tag selection",
     `- **Windows VSS:** ${p.windowsVss ? "on (application-consistent)" : "**off**: crash-consistent backups only"}`,
-    p.vault ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}` : "- **Vault:** none",
+    p.vault
+      ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}`
+      : "- **Vault:** none",
     "",
     "| rule | when | schedule | kept | cold storage | copies |",
     "|---|---|---|---|---|---|",
-    ...p.rules.map((r) => `| ${r.name} | ${r.scheduleInWords} | \`${r.schedule}\` ${r.timezone} | ${days(r.deleteAfterDays)} | ${r.coldStorageAfterDays ? `after ${r.coldStorageAfterDays} days` : "none"} | ${r.copies.map((c) => `${c.destinationVaultArn} (${days(c.deleteAfterDays)})`).join("<br>") || "none"} |`),
+    ...p.rules.map(
+      (r) =>
+        `| ${r.name} | ${r.scheduleInWords} | \`${r.schedule}\` ${r.timezone} | ${days(r.deleteAfterDays)} | ${r.coldStorageAfterDays ? `after ${r.coldStorageAfterDays} days` : "none"} | ${r.copies.map((c) => `${c.destinationVaultArn} (${days(c.deleteAfterDays)})`).join("<br>") || "none"} |`,
+    ),
     "",
     "| IAM role | assumed by | managed policies | inline policies |",
     "|---|---|---|---|",
-    ...p.roles.map((r) => `| ${r.name}${r.existing ? " (existing)" : ""} | ${r.assumedBy.join(", ") || "(unchanged)"} | ${r.managedPolicies.map(shortPolicy).join(", ") || "none"} | ${r.inlinePolicies.join(", ") || "none"} |`),
+    ...p.roles.map(
+      (r) =>
+        `| ${r.name}${r.existing ? " (existing)" : ""} | ${r.assumedBy.join(", ") || "(unchanged)"} | ${r.managedPolicies.map(shortPolicy).join(", ") || "none"} | ${r.inlinePolicies.join(", ") || "none"} |`,
+    ),
     "",
     ...retentionTimeline(env.name, p, today),
     "",
@@ -64,7 +92,10 @@ export function retentionTimeline(name: string, posture: Posture, today: Date): 
     if (kept === undefined) return [`    ${label} kept forever :${start}, 36500d`];
     const cold = retention.coldStorageAfterDays;
     if (cold === undefined) return [`    ${label} kept ${kept} d :${start}, ${kept}d`];
-    return [`    ${label} warm ${cold} d :${start}, ${cold}d`, `    ${label} cold ${kept - cold} d :crit, ${shift(cold)}, ${kept - cold}d`];
+    return [
+      `    ${label} warm ${cold} d :${start}, ${cold}d`,
+      `    ${label} cold ${kept - cold} d :crit, ${shift(cold)}, ${kept - cold}d`,
+    ];
   };
   return [
     "```mermaid",
@@ -72,7 +103,11 @@ export function retentionTimeline(name: string, posture: Posture, today: Date): 
     `    title ${name}: how long a backup taken on ${start} is kept`,
     "    dateFormat YYYY-MM-DD",
     "    axisFormat %Y-%m-%d",
-    ...posture.rules.flatMap((rule) => [`    section ${rule.name}`, ...bars("vault", rule), ...rule.copies.flatMap((copy, i) => bars(`copy ${i + 1}`, copy))]),
+    ...posture.rules.flatMap((rule) => [
+      `    section ${rule.name}`,
+      ...bars("vault", rule),
+      ...rule.copies.flatMap((copy, i) => bars(`copy ${i + 1}`, copy)),
+    ]),
     "```",
   ];
 }
@@ -81,25 +116,34 @@ function changesSection(env: EnvironmentReview): string[] {
   if (!env.changes) return ["_No base given: changes not computed._"];
   if (env.changes.length === 0) return [`**Changes** (from the ${env.changesFrom}): none.`];
   const order = { delete: 0, replace: 1, update: 2, create: 3 };
-  const sorted = [...env.changes].sort((a, b) => order[a.action] - order[b.action] || a.address.localeCompare(b.address));
+  const sorted = [...env.changes].sort(
+    (a, b) => order[a.action] - order[b.action] || a.address.localeCompare(b.address),
+  );
   const count = (action: string) => env.changes!.filter((c) => c.action === action).length;
   const lines = [
     `**Changes** (from the ${env.changesFrom}): ${count("create")} to add, ${count("update")} to change, ${count("replace")} to replace, ${count("delete")} to destroy.`,
     "",
     "| action | resource | forced by (provider: changed) |",
     "|---|---|---|",
-    ...sorted.map((c) => `| ${c.action} | \`${c.address}\` | ${(c.forcedBy ?? c.changedArguments)?.join(", ") ?? ""} |`),
+    ...sorted.map(
+      (c) => `| ${c.action} | \`${c.address}\` | ${(c.forcedBy ?? c.changedArguments)?.join(", ") ?? ""} |`,
+    ),
   ];
   const replacedTypes = [...new Set(sorted.filter((c) => c.action === "replace").map((c) => c.type))];
   if (replacedTypes.length > 0) {
     lines.push("", "Arguments that force replacement, per resource type:", "");
     for (const type of replacedTypes) {
       const forceNew = FORCE_NEW[type];
-      lines.push(`- \`${type}\`: ${forceNew === "every argument" ? "every argument (any change replaces it)" : (forceNew ?? []).join(", ") || "see the provider documentation"}`);
+      lines.push(
+        `- \`${type}\`: ${forceNew === "every argument" ? "every argument (any change replaces it)" : (forceNew ?? []).join(", ") || "see the provider documentation"}`,
+      );
     }
   }
   if (sorted.some((c) => c.type === "aws_backup_selection" && (c.action === "replace" || c.action === "delete"))) {
-    lines.push("", "A backup selection is replaced on any change: between its destroy and create, no instance is selected, so schedule the apply outside the backup window.");
+    lines.push(
+      "",
+      "A backup selection is replaced on any change: between its destroy and create, no instance is selected, so schedule the apply outside the backup window.",
+    );
   }
   return lines;
 }

@@ -1,6 +1,19 @@
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const MONTH_NAMES = MONTHS.map((m) => m.slice(0, 3).toUpperCase());
 
 /**
@@ -12,10 +25,20 @@ export function scheduleInWords(expression: string, timezone = "Etc/UTC"): strin
   if (!fields || fields.length !== 6) return expression;
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
   const zone = timezone === "Etc/UTC" || timezone === "UTC" ? "UTC" : timezone;
-  const time = /^\d+$/.test(hours) && /^\d+$/.test(minutes) ? `at ${hours.padStart(2, "0")}:${minutes.padStart(2, "0")} ${zone}` : undefined;
-  const hourly = /^\*$|^\d+\/1$/.test(hours) && /^\d+$/.test(minutes) ? `every hour at minute ${minutes} (${zone})` : undefined;
+  const time =
+    /^\d+$/.test(hours) && /^\d+$/.test(minutes)
+      ? `at ${hours.padStart(2, "0")}:${minutes.padStart(2, "0")} ${zone}`
+      : undefined;
+  const hourly =
+    /^\*$|^\d+\/1$/.test(hours) && /^\d+$/.test(minutes) ? `every hour at minute ${minutes} (${zone})` : undefined;
   if (!time && !hourly) return `${expression} (${zone})`;
-  const months = month === "*" ? "" : ` in ${month.split(",").map((m) => monthName(m)).join(", ")}`;
+  const months =
+    month === "*"
+      ? ""
+      : ` in ${month
+          .split(",")
+          .map((m) => monthName(m))
+          .join(", ")}`;
   const years = year === "*" ? "" : ` in ${year}`;
   let days: string;
   if (dayOfMonth === "?" && dayOfWeek === "*") days = "every day";

@@ -32,7 +32,9 @@ function measure(args, { cwd = scratch, env = {}, times = runs } = {}) {
 }
 
 function row(what, m, note = "") {
-  console.log(`${what.padEnd(44)} ${`${m.wall.toFixed(3)} s`.padStart(9)} ${`${m.peakMiB.toFixed(0)} MiB`.padStart(9)}  ${note}`);
+  console.log(
+    `${what.padEnd(44)} ${`${m.wall.toFixed(3)} s`.padStart(9)} ${`${m.peakMiB.toFixed(0)} MiB`.padStart(9)}  ${note}`,
+  );
 }
 
 try {
@@ -42,22 +44,41 @@ try {
   measure([run, path.join(root, "main.ts")], { times: 1 });
   measure([run, path.join(root, "scripts/synth-generated.ts"), "1", path.join(scratch, "warm")], { times: 1 });
 
-  console.log(`${"what".padEnd(44)} ${"wall".padStart(9)} ${"peak".padStart(9)}  (median of ${runs} runs; peak is the largest)`);
+  console.log(
+    `${"what".padEnd(44)} ${"wall".padStart(9)} ${"peak".padStart(9)}  (median of ${runs} runs; peak is the largest)`,
+  );
   const floor = measure(["-e", "require('cdktf')"], { cwd: root });
   row(`node -e "require('cdktf')" (the floor)`, floor);
   const app = measure([run, path.join(root, "main.ts")], { env: { VSS_ENVIRONMENTS: "" } });
   const stacks = JSON.parse(fs.readFileSync(path.join(scratch, "cdktf.out", "manifest.json"), "utf8")).stacks;
-  row(`app command: ${Object.keys(stacks).length} environments`, app, `+${(app.wall - floor.wall).toFixed(3)} s over the floor`);
-  const generated = measure([run, path.join(root, "scripts/synth-generated.ts"), "100", path.join(scratch, "generated")]);
-  row("100 generated environments", generated, `${((generated.wall - floor.wall) * 10).toFixed(1)} ms per environment over the floor`);
+  row(
+    `app command: ${Object.keys(stacks).length} environments`,
+    app,
+    `+${(app.wall - floor.wall).toFixed(3)} s over the floor`,
+  );
+  const generated = measure([
+    run,
+    path.join(root, "scripts/synth-generated.ts"),
+    "100",
+    path.join(scratch, "generated"),
+  ]);
+  row(
+    "100 generated environments",
+    generated,
+    `${((generated.wall - floor.wall) * 10).toFixed(1)} ms per environment over the floor`,
+  );
 
   const preflightBench = path.join(root, "preflight", "bench-fleet.ts");
   if (fs.existsSync(preflightBench)) {
     const result = spawnSync(process.execPath, [run, preflightBench], { cwd: root, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`preflight bench failed:\n${result.stderr}`);
     const report = JSON.parse(result.stdout.trim().split("\n").pop());
-    const calls = Object.entries(report.callsPerService).map(([service, n]) => `${service} ${n}`).join(", ");
-    console.log(`${`preflight: ${report.instances} instances, ${report.roles} roles (mocked)`.padEnd(44)} ${`${(report.wallMs / 1000).toFixed(3)} s`.padStart(9)} ${"".padStart(9)}  API calls: ${calls}`);
+    const calls = Object.entries(report.callsPerService)
+      .map(([service, n]) => `${service} ${n}`)
+      .join(", ");
+    console.log(
+      `${`preflight: ${report.instances} instances, ${report.roles} roles (mocked)`.padEnd(44)} ${`${(report.wallMs / 1000).toFixed(3)} s`.padStart(9)} ${"".padStart(9)}  API calls: ${calls}`,
+    );
   }
 } catch (error) {
   console.error(error.message);

@@ -8,7 +8,9 @@ import type { ResolvedBackend } from "../config/backend";
 class ProjectWorkspace extends NamedCloudWorkspace {
   toHclTerraform(): Record<string, unknown> {
     const hcl = super.toHclTerraform() as Record<string, unknown>;
-    return this.project ? { ...hcl, project: { value: this.project, type: "simple", storageClassType: "string" } } : hcl;
+    return this.project
+      ? { ...hcl, project: { value: this.project, type: "simple", storageClassType: "string" } }
+      : hcl;
   }
 }
 
@@ -28,7 +30,13 @@ export function declareBackend(stack: TerraformStack, backend: ResolvedBackend):
       });
       return;
     case "s3":
-      new S3Backend(stack, { bucket: backend.bucket, key: backend.key, region: backend.region, encrypt: true, kmsKeyId: backend.kmsKeyId });
+      new S3Backend(stack, {
+        bucket: backend.bucket,
+        key: backend.key,
+        region: backend.region,
+        encrypt: true,
+        kmsKeyId: backend.kmsKeyId,
+      });
       // S3-native locking (Terraform 1.10+); cdktf 0.21's S3BackendConfig has no field for it, and
       // DynamoDB locking is deprecated since Terraform 1.11.
       stack.addOverride("terraform.backend.s3.use_lockfile", true);

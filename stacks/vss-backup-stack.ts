@@ -40,15 +40,30 @@ export class VssBackupStack extends TerraformStack {
             roleName: env.backupServiceRole.roleName,
             passableInstanceRoleArns: [instanceRole.roleArn],
           }).roleArn;
-    const selection = new VssBackupSelection(this, "selection", { ...env.selection, planId: plan.planId, serviceRoleArn, tag });
+    const selection = new VssBackupSelection(this, "selection", {
+      ...env.selection,
+      planId: plan.planId,
+      serviceRoleArn,
+      tag,
+    });
 
-    const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
+    const output = (id: string, value: string, description: string) =>
+      new TerraformOutput(this, id, { value, description });
     output("instance_role_arn", instanceRole.roleArn, "Role of the Windows instances (VSS and SSM permissions)");
-    if (instanceRole.instanceProfileName) output("instance_profile_name", instanceRole.instanceProfileName, "Attach this instance profile to every instance to back up");
+    if (instanceRole.instanceProfileName)
+      output(
+        "instance_profile_name",
+        instanceRole.instanceProfileName,
+        "Attach this instance profile to every instance to back up",
+      );
     output("vault_arn", vault.vaultArn, "Vault holding the recovery points");
     output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
     output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
-    output("association_id", association.associationId, "Association installing AwsVssComponents on the tagged instances");
+    output(
+      "association_id",
+      association.associationId,
+      "Association installing AwsVssComponents on the tagged instances",
+    );
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
   }
 }

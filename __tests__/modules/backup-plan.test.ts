@@ -5,17 +5,24 @@ import { synthesize, theResource } from "../synth";
 const daily: BackupRuleSpec = { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 35 };
 
 function plan(props: Partial<VssBackupPlanProps> = {}) {
-  const stack = synthesize((scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }));
+  const stack = synthesize(
+    (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }),
+  );
   return theResource(stack, "aws_backup_plan");
 }
 
 function constructing(props: Partial<VssBackupPlanProps>) {
-  return () => synthesize((scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }));
+  return () =>
+    synthesize(
+      (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }),
+    );
 }
 
 describe("VssBackupPlan", () => {
   it("enables Windows VSS for EC2 with the exact advanced_backup_setting", () => {
-    expect(plan().advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
+    expect(plan().advanced_backup_setting).toEqual([
+      { resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } },
+    ]);
   });
 
   it("emits no advanced_backup_setting when windowsVss is false", () => {
@@ -53,7 +60,12 @@ describe("VssBackupPlan", () => {
       start_window: 120,
       completion_window: 600,
       lifecycle: { delete_after: 200, cold_storage_after: 30 },
-      copy_action: [{ destination_vault_arn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", lifecycle: { delete_after: 90 } }],
+      copy_action: [
+        {
+          destination_vault_arn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr",
+          lifecycle: { delete_after: 90 },
+        },
+      ],
       recovery_point_tags: { CostCentre: "1234" },
     });
   });
@@ -61,10 +73,18 @@ describe("VssBackupPlan", () => {
   it("warns, without failing, that cold storage is ignored for EC2 backups", () => {
     let construct: VssBackupPlan | undefined;
     synthesize((scope) => {
-      construct = new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [{ ...daily, deleteAfterDays: 200, coldStorageAfterDays: 30 }] });
+      construct = new VssBackupPlan(scope, "plan", {
+        name: "vss",
+        vaultName: "vault",
+        rules: [{ ...daily, deleteAfterDays: 200, coldStorageAfterDays: 30 }],
+      });
     });
-    const warnings = construct!.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringMatching(/^rules\[0\]\.coldStorageAfterDays: AWS Backup ignores cold storage for EC2 backups/)]);
+    const warnings = construct!.node.metadata
+      .filter((m) => m.type === AnnotationMetadataEntryType.WARN)
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^rules\[0\]\.coldStorageAfterDays: AWS Backup ignores cold storage for EC2 backups/),
+    ]);
   });
 
   it("adds no warning when no rule uses cold storage", () => {
@@ -98,25 +118,105 @@ describe("VssBackupPlan", () => {
 
   describe("rejects, naming the field and what is allowed", () => {
     it.each<[string, Partial<BackupRuleSpec>, RegExp]>([
-      ["a name with a space", { name: "my rule" }, /rules\[0\]\.name: "my rule" has ' ', allowed: 1-50 of A-Z a-z 0-9 - _ \./],
-      ["a five-field cron", { schedule: "cron(0 5 * * ?)" }, /rules\[0\]\.schedule: .* has 5 fields, allowed: six fields/],
-      ["a rate expression", { schedule: "rate(1 day)" }, /rules\[0\]\.schedule: "rate\(1 day\)" is not a cron expression/],
-      ["'*' in both day fields", { schedule: "cron(0 5 * * * *)" }, /exactly one of day-of-month and day-of-week must be '\?'/],
-      ["more often than hourly", { schedule: "cron(0/15 * ? * * *)" }, /rules\[0\]\.schedule: .*minutes is '0\/15', but AWS Backup runs at most hourly/],
+      [
+        "a name with a space",
+        { name: "my rule" },
+        /rules\[0\]\.name: "my rule" has ' ', allowed: 1-50 of A-Z a-z 0-9 - _ \./,
+      ],
+      [
+        "a five-field cron",
+        { schedule: "cron(0 5 * * ?)" },
+        /rules\[0\]\.schedule: .* has 5 fields, allowed: six fields/,
+      ],
+      [
+        "a rate expression",
+        { schedule: "rate(1 day)" },
+        /rules\[0\]\.schedule: "rate\(1 day\)" is not a cron expression/,
+      ],
+      [
+        "'*' in both day fields",
+        { schedule: "cron(0 5 * * * *)" },
+        /exactly one of day-of-month and day-of-week must be '\?'/,
+      ],
+      [
+        "more often than hourly",
+        { schedule: "cron(0/15 * ? * * *)" },
+        /rules\[0\]\.schedule: .*minutes is '0\/15', but AWS Backup runs at most hourly/,
+      ],
       ["an hour out of range", { schedule: "cron(0 24 ? * * *)" }, /hours '24' is not valid, allowed: 0-23/],
-      ["an unknown time zone", { timezone: "Mars/Olympus" }, /rules\[0\]\.timezone: "Mars\/Olympus" is not a time zone/],
-      ["a start window under 60", { startWindowMinutes: 30 }, /rules\[0\]\.startWindowMinutes: 30 is not allowed, allowed: a whole number of minutes \(AWS Backup needs at least 60\) from 60/],
-      ["a completion window not after the start window", { startWindowMinutes: 120, completionWindowMinutes: 120 }, /rules\[0\]\.completionWindowMinutes: 120 is not allowed, allowed: a whole number of minutes greater than startWindowMinutes \(120\)/],
-      ["zero retention", { deleteAfterDays: 0 }, /rules\[0\]\.deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500/],
-      ["retention too short for cold storage", { deleteAfterDays: 90, coldStorageAfterDays: 30 }, /rules\[0\]\.coldStorageAfterDays: 30 leaves 60 days in cold storage; deleteAfterDays must be at least 120/],
-      ["a copy target that is not a vault ARN", { copies: [{ destinationVaultArn: "dr-vault", deleteAfterDays: 7 }] }, /rules\[0\]\.copies\[0\]\.destinationVaultArn: "dr-vault" is not an ARN/],
-      ["a copy kept too short for its cold storage", { copies: [{ destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", deleteAfterDays: 100, coldStorageAfterDays: 20 }] }, /rules\[0\]\.copies\[0\]\.coldStorageAfterDays: 20 leaves 80 days/],
-      ["an empty recovery point tag value", { recoveryPointTags: { Owner: " " } }, /rules\[0\]\.recoveryPointTags\["Owner"\]: " " is not a tag value/],
-      ["a recovery point tag key AWS reserves", { recoveryPointTags: { "aws:owner": "x" } }, /rules\[0\]\.recoveryPointTags\["aws:owner"\]: is not a tag key, allowed: 1-128 characters not starting with aws:/],
-      ["a recovery point tag key over 128 characters", { recoveryPointTags: { ["k".repeat(129)]: "x" } }, /rules\[0\]\.recoveryPointTags\["k{129}"\]: is not a tag key/],
-      ["more than 50 recovery point tags", { recoveryPointTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) }, /rules\[0\]\.recoveryPointTags: has 51 tags, allowed: at most 50/],
-      ["retention over 100 years", { deleteAfterDays: 36501 }, /rules\[0\]\.deleteAfterDays: 36501 is not allowed, allowed: a whole number of days from 1 to 36500/],
-      ["a rule name over 50 characters", { name: "r".repeat(51) }, /rules\[0\]\.name: "r{51}" has 51 characters, allowed: 1-50/],
+      [
+        "an unknown time zone",
+        { timezone: "Mars/Olympus" },
+        /rules\[0\]\.timezone: "Mars\/Olympus" is not a time zone/,
+      ],
+      [
+        "a start window under 60",
+        { startWindowMinutes: 30 },
+        /rules\[0\]\.startWindowMinutes: 30 is not allowed, allowed: a whole number of minutes \(AWS Backup needs at least 60\) from 60/,
+      ],
+      [
+        "a completion window not after the start window",
+        { startWindowMinutes: 120, completionWindowMinutes: 120 },
+        /rules\[0\]\.completionWindowMinutes: 120 is not allowed, allowed: a whole number of minutes greater than startWindowMinutes \(120\)/,
+      ],
+      [
+        "zero retention",
+        { deleteAfterDays: 0 },
+        /rules\[0\]\.deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500/,
+      ],
+      [
+        "retention too short for cold storage",
+        { deleteAfterDays: 90, coldStorageAfterDays: 30 },
+        /rules\[0\]\.coldStorageAfterDays: 30 leaves 60 days in cold storage; deleteAfterDays must be at least 120/,
+      ],
+      [
+        "a copy target that is not a vault ARN",
+        { copies: [{ destinationVaultArn: "dr-vault", deleteAfterDays: 7 }] },
+        /rules\[0\]\.copies\[0\]\.destinationVaultArn: "dr-vault" is not an ARN/,
+      ],
+      [
+        "a copy kept too short for its cold storage",
+        {
+          copies: [
+            {
+              destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr",
+              deleteAfterDays: 100,
+              coldStorageAfterDays: 20,
+            },
+          ],
+        },
+        /rules\[0\]\.copies\[0\]\.coldStorageAfterDays: 20 leaves 80 days/,
+      ],
+      [
+        "an empty recovery point tag value",
+        { recoveryPointTags: { Owner: " " } },
+        /rules\[0\]\.recoveryPointTags\["Owner"\]: " " is not a tag value/,
+      ],
+      [
+        "a recovery point tag key AWS reserves",
+        { recoveryPointTags: { "aws:owner": "x" } },
+        /rules\[0\]\.recoveryPointTags\["aws:owner"\]: is not a tag key, allowed: 1-128 characters not starting with aws:/,
+      ],
+      [
+        "a recovery point tag key over 128 characters",
+        { recoveryPointTags: { ["k".repeat(129)]: "x" } },
+        /rules\[0\]\.recoveryPointTags\["k{129}"\]: is not a tag key/,
+      ],
+      [
+        "more than 50 recovery point tags",
+        { recoveryPointTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) },
+        /rules\[0\]\.recoveryPointTags: has 51 tags, allowed: at most 50/,
+      ],
+      [
+        "retention over 100 years",
+        { deleteAfterDays: 36501 },
+        /rules\[0\]\.deleteAfterDays: 36501 is not allowed, allowed: a whole number of days from 1 to 36500/,
+      ],
+      [
+        "a rule name over 50 characters",
+        { name: "r".repeat(51) },
+        /rules\[0\]\.name: "r{51}" has 51 characters, allowed: 1-50/,
+      ],
     ])("%s", (_, change, message) => {
       expect(constructing({ rules: [{ ...daily, ...change }] })).toThrow(message);
     });
@@ -130,7 +230,9 @@ describe("VssBackupPlan", () => {
     });
 
     it("two rules with one name", () => {
-      expect(constructing({ rules: [daily, { ...daily, schedule: "cron(0 6 ? * * *)" }] })).toThrow(/rules\[1\]\.name: "daily" is used by an earlier rule/);
+      expect(constructing({ rules: [daily, { ...daily, schedule: "cron(0 6 ? * * *)" }] })).toThrow(
+        /rules\[1\]\.name: "daily" is used by an earlier rule/,
+      );
     });
 
     it("every problem at once, one line each", () => {

@@ -9,7 +9,10 @@ const props: VssBackupSelectionProps = {
 };
 
 function selection(change: Partial<VssBackupSelectionProps> = {}) {
-  return theResource(synthesize((scope) => new VssBackupSelection(scope, "selection", { ...props, ...change })), "aws_backup_selection");
+  return theResource(
+    synthesize((scope) => new VssBackupSelection(scope, "selection", { ...props, ...change })),
+    "aws_backup_selection",
+  );
 }
 
 describe("VssBackupSelection", () => {
@@ -24,11 +27,19 @@ describe("VssBackupSelection", () => {
   });
 
   it("belongs to the plan and uses the service role", () => {
-    expect(selection()).toMatchObject({ name: "fleet.windows", plan_id: "plan-1234", iam_role_arn: "arn:aws:iam::123456789012:role/backup" });
+    expect(selection()).toMatchObject({
+      name: "fleet.windows",
+      plan_id: "plan-1234",
+      iam_role_arn: "arn:aws:iam::123456789012:role/backup",
+    });
   });
 
   it.each<[string, Partial<VssBackupSelectionProps>, RegExp]>([
-    ["a name over 50 characters", { name: "s".repeat(51) }, /name: "s+" has 51 characters, allowed: 1-50 of A-Z a-z 0-9 - _ \./],
+    [
+      "a name over 50 characters",
+      { name: "s".repeat(51) },
+      /name: "s+" has 51 characters, allowed: 1-50 of A-Z a-z 0-9 - _ \./,
+    ],
     ["an empty tag key", { tag: { key: "", value: "x" } }, /tag\.key: "" is empty/],
     ["a blank tag value", { tag: { key: "Backup", value: "  " } }, /tag\.value: " {2}" is empty/],
   ])("rejects %s", (_, change, message) => {
@@ -38,13 +49,23 @@ describe("VssBackupSelection", () => {
 
 describe("BackupServiceRole", () => {
   const instanceRoleArn = "arn:aws:iam::123456789012:role/fleet-vss";
-  const stack = synthesize((scope) => new BackupServiceRole(scope, "service-role", { roleName: "fleet-backup", passableInstanceRoleArns: [instanceRoleArn] }));
+  const stack = synthesize(
+    (scope) =>
+      new BackupServiceRole(scope, "service-role", {
+        roleName: "fleet-backup",
+        passableInstanceRoleArns: [instanceRoleArn],
+      }),
+  );
 
   it("can be assumed by AWS Backup only", () => {
     const role = theResource(stack, "aws_iam_role");
     expect(role.name).toBe("fleet-backup");
     expect(referencedPolicyDocument(stack, role.assume_role_policy).statement).toEqual([
-      { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }] },
+      {
+        effect: "Allow",
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }],
+      },
     ]);
   });
 
@@ -70,6 +91,8 @@ describe("BackupServiceRole", () => {
   });
 
   it("rejects a role name with a slash", () => {
-    expect(() => synthesize((scope) => new BackupServiceRole(scope, "r", { roleName: "a/b", passableInstanceRoleArns: [] }))).toThrow(/roleName: "a\/b" has '\/'/);
+    expect(() =>
+      synthesize((scope) => new BackupServiceRole(scope, "r", { roleName: "a/b", passableInstanceRoleArns: [] })),
+    ).toThrow(/roleName: "a\/b" has '\/'/);
   });
 });

@@ -2,12 +2,19 @@ import { VssBackupVault, VssBackupVaultProps } from "../../modules";
 import { synthesize, theResource } from "../synth";
 
 function vault(props: Partial<VssBackupVaultProps> = {}) {
-  return theResource(synthesize((scope) => new VssBackupVault(scope, "vault", { name: "fleet_vault-1", ...props })), "aws_backup_vault");
+  return theResource(
+    synthesize((scope) => new VssBackupVault(scope, "vault", { name: "fleet_vault-1", ...props })),
+    "aws_backup_vault",
+  );
 }
 
 describe("VssBackupVault", () => {
   it("is never force-destroyed and refuses destroy plans by default", () => {
-    expect(vault()).toMatchObject({ name: "fleet_vault-1", force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(vault()).toMatchObject({
+      name: "fleet_vault-1",
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
     expect(vault()).not.toHaveProperty("kms_key_arn");
   });
 
@@ -24,7 +31,11 @@ describe("VssBackupVault", () => {
     ["a period in the name", { name: "stg.vault" }, /name: "stg\.vault" has '\.', allowed: 2-50 of A-Z a-z 0-9 - _/],
     ["a one-character name", { name: "v" }, /name: "v" has 1 characters, allowed: 2-50/],
     ["a 51-character name", { name: "v".repeat(51) }, /has 51 characters, allowed: 2-50/],
-    ["a KMS alias instead of a key ARN", { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/backup" }, /kmsKeyArn: .* is not a kms key ARN/],
+    [
+      "a KMS alias instead of a key ARN",
+      { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/backup" },
+      /kmsKeyArn: .* is not a kms key ARN/,
+    ],
     ["a key ID instead of an ARN", { kmsKeyArn: "1234abcd" }, /kmsKeyArn: "1234abcd" is not an ARN/],
   ])("rejects %s", (_, props, message) => {
     expect(() => vault(props)).toThrow(message);

@@ -44,9 +44,12 @@ describe("timezoneProblem", () => {
 });
 
 describe("associationScheduleProblem (SSM State Manager)", () => {
-  it.each(["rate(14 days)", "rate(1 day)", "rate(30 minutes)", "rate(2 hours)", "cron(0 2 ? * SUN *)"])("accepts %s", (expression) => {
-    expect(associationScheduleProblem(expression)).toBeUndefined();
-  });
+  it.each(["rate(14 days)", "rate(1 day)", "rate(30 minutes)", "rate(2 hours)", "cron(0 2 ? * SUN *)"])(
+    "accepts %s",
+    (expression) => {
+      expect(associationScheduleProblem(expression)).toBeUndefined();
+    },
+  );
   it.each([
     ["rate(29 minutes)", /more often than every 30 minutes/],
     ["rate(1 days)", /needs 'day'/],

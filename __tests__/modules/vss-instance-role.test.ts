@@ -1,5 +1,13 @@
 import { ManagedPolicies, VssInstanceRole, VssInstanceRoleProps } from "../../modules";
-import { addressesOf, addressOf, dataSources, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+import {
+  addressesOf,
+  addressOf,
+  dataSources,
+  referencedPolicyDocument,
+  resources,
+  synthesize,
+  theResource,
+} from "../synth";
 
 function role(props: Partial<VssInstanceRoleProps> = {}) {
   return synthesize((scope) => new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss", ...props }));
@@ -13,7 +21,11 @@ describe("VssInstanceRole", () => {
       const created = theResource(stack, "aws_iam_role");
       expect(created.name).toBe("fleet-vss");
       expect(referencedPolicyDocument(stack, created.assume_role_policy).statement).toEqual([
-        { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] },
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }],
+        },
       ]);
     });
 
@@ -46,25 +58,47 @@ describe("VssInstanceRole", () => {
     it("puts the SSM core actions and the AWS Backup-scoped VSS permissions inline", () => {
       const policies = resources(stack, "aws_iam_role_policy");
       expect(policies.map((p) => p.name)).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
-      const sids = (index: number) => (referencedPolicyDocument(stack, policies[index].policy).statement as { sid: string }[]).map((s) => s.sid);
+      const sids = (index: number) =>
+        (referencedPolicyDocument(stack, policies[index].policy).statement as { sid: string }[]).map((s) => s.sid);
       expect(sids(0)).toEqual(["SsmAgentCore", "SessionMessages", "Ec2Messages"]);
-      expect(sids(1)).toEqual(["DescribeInstanceInfo", "CreateImageWithTag", "CreateImageAccessInstance", "CreateTagsOnResourceCreation", "CreateTagsAfterResourceCreation", "DescribeImages"]);
+      expect(sids(1)).toEqual([
+        "DescribeInstanceInfo",
+        "CreateImageWithTag",
+        "CreateImageAccessInstance",
+        "CreateTagsOnResourceCreation",
+        "CreateTagsAfterResourceCreation",
+        "DescribeImages",
+      ]);
     });
 
     it("grants no wildcard action and no snapshot permission (AWS Backup takes VSS backups as AMIs)", () => {
-      const statements = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) => d.statement as { actions: string[]; resources?: string[] }[]);
+      const statements = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap(
+        (d) => d.statement as { actions: string[]; resources?: string[] }[],
+      );
       const actions = statements.flatMap((s) => s.actions);
       expect(actions.filter((a) => a.includes("*"))).toEqual([]);
       expect(actions).not.toContain("ec2:CreateSnapshots");
       expect(actions).not.toContain("ec2:DescribeSnapshots");
-      expect(actions).toEqual(expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2:DescribeInstanceAttribute", "ssm:UpdateInstanceInformation"]));
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          "ec2:CreateImage",
+          "ec2:CreateTags",
+          "ec2:DescribeImages",
+          "ec2:DescribeInstanceAttribute",
+          "ssm:UpdateInstanceInformation",
+        ]),
+      );
     });
 
     it("limits instance actions to the calling instance with an escaped IAM variable", () => {
       const vss = referencedPolicyDocument(stack, resources(stack, "aws_iam_role_policy")[1].policy);
-      const describe = (vss.statement as { sid: string; condition: unknown }[]).find((s) => s.sid === "DescribeInstanceInfo");
+      const describe = (vss.statement as { sid: string; condition: unknown }[]).find(
+        (s) => s.sid === "DescribeInstanceInfo",
+      );
       // Terraform turns $${ into ${, so IAM receives the variable ${ec2:InstanceId}.
-      expect(describe?.condition).toEqual([{ test: "ArnLike", variable: "ec2:SourceInstanceARN", values: ["arn:aws:ec2:*:*:instance/$${ec2:InstanceId}"] }]);
+      expect(describe?.condition).toEqual([
+        { test: "ArnLike", variable: "ec2:SourceInstanceARN", values: ["arn:aws:ec2:*:*:instance/$${ec2:InstanceId}"] },
+      ]);
     });
   });
 
@@ -80,7 +114,11 @@ describe("VssInstanceRole", () => {
 
     it("creates no instance profile unless asked", () => {
       expect(resources(role({ useExistingRole: true }), "aws_iam_instance_profile")).toEqual([]);
-      const asked = role({ useExistingRole: true, createInstanceProfile: true, instanceProfileName: "fleet-vss-profile" });
+      const asked = role({
+        useExistingRole: true,
+        createInstanceProfile: true,
+        instanceProfileName: "fleet-vss-profile",
+      });
       expect(theResource(asked, "aws_iam_instance_profile").name).toBe("fleet-vss-profile");
     });
 
@@ -90,29 +128,69 @@ describe("VssInstanceRole", () => {
       expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
     });
 
-    it.each(["managed", "inline"] as const)("that already has the VSS permissions is left untouched (%s mode, grantVssPermissions false)", (policyMode) => {
-      const stack = role({ useExistingRole: true, grantVssPermissions: false, policyMode, createInstanceProfile: true });
-      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
-      expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
-      expect(theResource(stack, "aws_iam_instance_profile").role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
-    });
+    it.each(["managed", "inline"] as const)(
+      "that already has the VSS permissions is left untouched (%s mode, grantVssPermissions false)",
+      (policyMode) => {
+        const stack = role({
+          useExistingRole: true,
+          grantVssPermissions: false,
+          policyMode,
+          createInstanceProfile: true,
+        });
+        expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+        expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
+        expect(theResource(stack, "aws_iam_instance_profile").role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
+      },
+    );
   });
 
   describe("rejects, naming the field and what is allowed", () => {
     it.each<[string, Partial<VssInstanceRoleProps>, RegExp]>([
-      ["a role name with a space", { roleName: "fleet vss" }, /roleName: "fleet vss" has ' ', allowed: 1-64 of A-Z a-z 0-9 \+ = , \. @ - _/],
-      ["a role name over 64 characters", { roleName: "r".repeat(65) }, /roleName: "r+" has 65 characters, allowed: 1-64/],
-      ["an unknown policy mode", { policyMode: "custom" as never }, /policyMode: "custom" is not a policy mode, allowed: "managed" or "inline"/],
-      ["a permissions boundary that is not an ARN", { permissionsBoundaryArn: "boundary" }, /permissionsBoundaryArn: "boundary" is not an ARN/],
-      ["a permissions boundary on an existing role", { useExistingRole: true, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/b" }, /permissionsBoundaryArn: is set for an existing role/],
-      ["a permissions boundary in another partition", { permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/b" }, /permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy\/b" is not an ARN, allowed: an ARN like arn:aws:iam:/],
-      ["an instance profile name with a slash", { instanceProfileName: "fleet/vss" }, /instanceProfileName: "fleet\/vss" has '\/', allowed: 1-64/],
-      ["withholding the VSS permissions from a role it creates", { grantVssPermissions: false }, /grantVssPermissions: is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole/],
+      [
+        "a role name with a space",
+        { roleName: "fleet vss" },
+        /roleName: "fleet vss" has ' ', allowed: 1-64 of A-Z a-z 0-9 \+ = , \. @ - _/,
+      ],
+      [
+        "a role name over 64 characters",
+        { roleName: "r".repeat(65) },
+        /roleName: "r+" has 65 characters, allowed: 1-64/,
+      ],
+      [
+        "an unknown policy mode",
+        { policyMode: "custom" as never },
+        /policyMode: "custom" is not a policy mode, allowed: "managed" or "inline"/,
+      ],
+      [
+        "a permissions boundary that is not an ARN",
+        { permissionsBoundaryArn: "boundary" },
+        /permissionsBoundaryArn: "boundary" is not an ARN/,
+      ],
+      [
+        "a permissions boundary on an existing role",
+        { useExistingRole: true, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/b" },
+        /permissionsBoundaryArn: is set for an existing role/,
+      ],
+      [
+        "a permissions boundary in another partition",
+        { permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/b" },
+        /permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy\/b" is not an ARN, allowed: an ARN like arn:aws:iam:/,
+      ],
+      [
+        "an instance profile name with a slash",
+        { instanceProfileName: "fleet/vss" },
+        /instanceProfileName: "fleet\/vss" has '\/', allowed: 1-64/,
+      ],
+      [
+        "withholding the VSS permissions from a role it creates",
+        { grantVssPermissions: false },
+        /grantVssPermissions: is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole/,
+      ],
     ])("%s", (_, props, message) => {
       expect(() => role(props)).toThrow(message);
     });
 
-    it("accepts an AWS managed policy as permissions boundary (account \"aws\" in its ARN)", () => {
+    it('accepts an AWS managed policy as permissions boundary (account "aws" in its ARN)', () => {
       const stack = role({ permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess" });
       expect(theResource(stack, "aws_iam_role").permissions_boundary).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
     });

@@ -1,4 +1,10 @@
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, _InstanceType } from "@aws-sdk/client-ec2";
+import {
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  _InstanceType,
+} from "@aws-sdk/client-ec2";
 import {
   AddRoleToInstanceProfileCommand,
   AttachRolePolicyCommand,
@@ -32,97 +38,140 @@ const roles: Record<string, readonly string[]> = {
   "weak-role": [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE],
 };
 
-tier.describe("preflight against moto: EC2 instances and IAM from moto, SSM and AWS Backup mocked (moto lacks them)", () => {
-  let moto: MotoServer;
-  let ec2: EC2Client;
-  let iam: IAMClient;
-  const launched: Record<string, string> = {};
-  let report: PreflightReport;
-  let code: number;
+tier.describe(
+  "preflight against moto: EC2 instances and IAM from moto, SSM and AWS Backup mocked (moto lacks them)",
+  () => {
+    let moto: MotoServer;
+    let ec2: EC2Client;
+    let iam: IAMClient;
+    const launched: Record<string, string> = {};
+    let report: PreflightReport;
+    let code: number;
 
-  beforeAll(async () => {
-    moto = await startMoto(env.account);
-    const options = { endpoint: moto.endpoint, region: env.region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
-    ec2 = new EC2Client(options);
-    iam = new IAMClient(options);
-    for (const [role, policies] of Object.entries(roles)) {
-      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }));
-      for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
-      await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
-      await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
-    }
-    const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
-    const windowsAmi = images.find((i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""))!.ImageId!;
-    const linuxAmi = images.find((i) => !i.Platform)!.ImageId!;
-    const run = async (name: string, ami: string, type: _InstanceType, profile?: string, tags = tag) => {
-      const result = await ec2.send(
-        new RunInstancesCommand({ ImageId: ami, InstanceType: type, MinCount: 1, MaxCount: 1, IamInstanceProfile: profile ? { Name: profile } : undefined, TagSpecifications: [{ ResourceType: "instance", Tags: [...tags, { Key: "Name", Value: name }] }] }),
-      );
-      launched[name] = result.Instances![0].InstanceId!;
-    };
-    await run("ready", windowsAmi, "m5.large", env.instanceRole.roleName);
-    await run("micro", windowsAmi, "t3.micro", env.instanceRole.roleName);
-    await run("weak", windowsAmi, "m5.large", "weak-role");
-    await run("no-profile", windowsAmi, "m5.large");
-    await run("linux", linuxAmi, "m5.large", env.instanceRole.roleName);
-    await run("untagged", windowsAmi, "m5.large", env.instanceRole.roleName, []);
-
-    // SSM and AWS Backup answer from the mock, about the instances moto launched.
-    const ssmFleet = Object.values(launched).map((id) => ({ id, ssm: { ping: "Online", agent: "3.3.1142.0" } }));
-    const account = mockAccount(env, { account: env.account, instances: ssmFleet, associationRunAt: new Date(Date.now() + 60_000) }, new Date());
-    account.mocks.ec2.restore();
-    account.mocks.iam.restore();
-    account.mocks.sts.restore();
-    try {
-      let output = "";
-      const mocked = account.clients();
-      code = await main(["--env", env.name, "--json"], {
-        clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
-        stdout: (text) => (output = text),
-        stderr: () => undefined,
-        isTty: false,
-      });
-      report = JSON.parse(output);
-    } finally {
-      account.restore();
-    }
-  });
-
-  afterAll(async () => {
-    try {
-      if (ec2 && Object.keys(launched).length > 0) await ec2.send(new TerminateInstancesCommand({ InstanceIds: Object.values(launched) }));
+    beforeAll(async () => {
+      moto = await startMoto(env.account);
+      const options = {
+        endpoint: moto.endpoint,
+        region: env.region,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      };
+      ec2 = new EC2Client(options);
+      iam = new IAMClient(options);
       for (const [role, policies] of Object.entries(roles)) {
-        await iam?.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role })).catch(() => undefined);
-        await iam?.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(() => undefined);
-        for (const arn of policies) await iam?.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(() => undefined);
-        await iam?.send(new DeleteRoleCommand({ RoleName: role })).catch(() => undefined);
+        await iam.send(
+          new CreateRoleCommand({
+            RoleName: role,
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+          }),
+        );
+        for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
+        await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
+        await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
       }
-    } finally {
-      await moto?.stop();
-    }
-  });
+      const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
+      const windowsAmi = images.find(
+        (i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""),
+      )!.ImageId!;
+      const linuxAmi = images.find((i) => !i.Platform)!.ImageId!;
+      const run = async (name: string, ami: string, type: _InstanceType, profile?: string, tags = tag) => {
+        const result = await ec2.send(
+          new RunInstancesCommand({
+            ImageId: ami,
+            InstanceType: type,
+            MinCount: 1,
+            MaxCount: 1,
+            IamInstanceProfile: profile ? { Name: profile } : undefined,
+            TagSpecifications: [{ ResourceType: "instance", Tags: [...tags, { Key: "Name", Value: name }] }],
+          }),
+        );
+        launched[name] = result.Instances![0].InstanceId!;
+      };
+      await run("ready", windowsAmi, "m5.large", env.instanceRole.roleName);
+      await run("micro", windowsAmi, "t3.micro", env.instanceRole.roleName);
+      await run("weak", windowsAmi, "m5.large", "weak-role");
+      await run("no-profile", windowsAmi, "m5.large");
+      await run("linux", linuxAmi, "m5.large", env.instanceRole.roleName);
+      await run("untagged", windowsAmi, "m5.large", env.instanceRole.roleName, []);
 
-  const checks = (name: string) => report.instances.find((i) => i.id === launched[name])!.checks;
+      // SSM and AWS Backup answer from the mock, about the instances moto launched.
+      const ssmFleet = Object.values(launched).map((id) => ({ id, ssm: { ping: "Online", agent: "3.3.1142.0" } }));
+      const account = mockAccount(
+        env,
+        { account: env.account, instances: ssmFleet, associationRunAt: new Date(Date.now() + 60_000) },
+        new Date(),
+      );
+      account.mocks.ec2.restore();
+      account.mocks.iam.restore();
+      account.mocks.sts.restore();
+      try {
+        let output = "";
+        const mocked = account.clients();
+        code = await main(["--env", env.name, "--json"], {
+          clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
+          stdout: (text) => (output = text),
+          stderr: () => undefined,
+          isTty: false,
+        });
+        report = JSON.parse(output);
+      } finally {
+        account.restore();
+      }
+    });
 
-  it("finds exactly the tagged instances, through DescribeInstances' tag filter", () => {
-    const { untagged, ...tagged } = launched;
-    expect(report.instances.map((i) => i.id).sort()).toEqual(Object.values(tagged).sort());
-    expect(report.instances.map((i) => i.id)).not.toContain(untagged);
-  });
+    afterAll(async () => {
+      try {
+        if (ec2 && Object.keys(launched).length > 0)
+          await ec2.send(new TerminateInstancesCommand({ InstanceIds: Object.values(launched) }));
+        for (const [role, policies] of Object.entries(roles)) {
+          await iam
+            ?.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }))
+            .catch(() => undefined);
+          await iam?.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(() => undefined);
+          for (const arn of policies)
+            await iam?.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(() => undefined);
+          await iam?.send(new DeleteRoleCommand({ RoleName: role })).catch(() => undefined);
+        }
+      } finally {
+        await moto?.stop();
+      }
+    });
 
-  it("passes the instance with the right profile, type and platform", () => {
-    expect(Object.values(checks("ready")).filter((c) => c.status !== "pass")).toEqual([]);
-  });
+    const checks = (name: string) => report.instances.find((i) => i.id === launched[name])!.checks;
 
-  it("reads the role through the real instance profile and judges its attached policies", () => {
-    expect(checks("ready").role.detail).toMatch(new RegExp(`^role ${env.instanceRole.roleName} allows what VSS needs`));
-    expect(checks("weak").role).toMatchObject({ status: "fail", detail: expect.stringMatching(/^role weak-role lacks/) });
-  });
+    it("finds exactly the tagged instances, through DescribeInstances' tag filter", () => {
+      const { untagged, ...tagged } = launched;
+      expect(report.instances.map((i) => i.id).sort()).toEqual(Object.values(tagged).sort());
+      expect(report.instances.map((i) => i.id)).not.toContain(untagged);
+    });
 
-  it("fails the unsupported type, the Linux instance and the instance without a profile", () => {
-    expect(checks("micro").type).toMatchObject({ status: "fail", detail: "t3.micro is too small for VSS backups (AWS excludes it)" });
-    expect(checks("linux").windows).toMatchObject({ status: "fail", fix: `remove the tag: aws ec2 delete-tags --resources ${launched.linux} --tags Key=Backup` });
-    expect(checks("no-profile").role).toMatchObject({ status: "fail", detail: "no instance profile" });
-    expect(code).toBe(1);
-  });
-});
+    it("passes the instance with the right profile, type and platform", () => {
+      expect(Object.values(checks("ready")).filter((c) => c.status !== "pass")).toEqual([]);
+    });
+
+    it("reads the role through the real instance profile and judges its attached policies", () => {
+      expect(checks("ready").role.detail).toMatch(
+        new RegExp(`^role ${env.instanceRole.roleName} allows what VSS needs`),
+      );
+      expect(checks("weak").role).toMatchObject({
+        status: "fail",
+        detail: expect.stringMatching(/^role weak-role lacks/),
+      });
+    });
+
+    it("fails the unsupported type, the Linux instance and the instance without a profile", () => {
+      expect(checks("micro").type).toMatchObject({
+        status: "fail",
+        detail: "t3.micro is too small for VSS backups (AWS excludes it)",
+      });
+      expect(checks("linux").windows).toMatchObject({
+        status: "fail",
+        fix: `remove the tag: aws ec2 delete-tags --resources ${launched.linux} --tags Key=Backup`,
+      });
+      expect(checks("no-profile").role).toMatchObject({ status: "fail", detail: "no instance profile" });
+      expect(code).toBe(1);
+    });
+  },
+);

@@ -24,7 +24,11 @@ interface Run {
   readonly report?: PreflightReport;
 }
 
-async function preflight(envName: string, spec: Partial<AccountSpec> & Pick<AccountSpec, "instances">, ...flags: string[]): Promise<Run> {
+async function preflight(
+  envName: string,
+  spec: Partial<AccountSpec> & Pick<AccountSpec, "instances">,
+  ...flags: string[]
+): Promise<Run> {
   const env = envName === "staging" ? staging : dev;
   const account = mockAccount(env, { account: env.account, ...spec }, now);
   const out: string[] = [];
@@ -39,7 +43,12 @@ async function preflight(envName: string, spec: Partial<AccountSpec> & Pick<Acco
       now,
     });
     const stdout = out.join("\n");
-    return { code, stdout, stderr: err.join("\n"), report: flags.includes("--json") && stdout ? JSON.parse(stdout) : undefined };
+    return {
+      code,
+      stdout,
+      stderr: err.join("\n"),
+      report: flags.includes("--json") && stdout ? JSON.parse(stdout) : undefined,
+    };
   } finally {
     account.restore();
   }
@@ -50,7 +59,9 @@ describe("preflight on a fleet that mixes every failure", () => {
     healthy("i-000000000000000a1"),
     healthy("i-0000000000000stop", { state: "stopped" }),
     healthy("i-000000000000linux", { platform: "Linux/UNIX" }),
-    healthy("i-00000000000002012", { ssm: { ping: "Online", agent: "3.3.1142.0", platformName: "Microsoft Windows Server 2012 R2 Standard" } }),
+    healthy("i-00000000000002012", {
+      ssm: { ping: "Online", agent: "3.3.1142.0", platformName: "Microsoft Windows Server 2012 R2 Standard" },
+    }),
     healthy("i-0000000000000micro", { instanceType: "t3.micro" }),
     healthy("i-00000000000noprofile", { role: undefined }),
     healthy("i-0000000000weakrole", { role: "weak-role" }),
@@ -63,47 +74,153 @@ describe("preflight on a fleet that mixes every failure", () => {
     healthy("i-0000000000notreached", { notInLatestRun: true }),
     healthy("i-00000000000oldpkg", { packageVersion: "2.2.1" }),
     healthy("i-000000000000v2100", { packageVersion: "2.10.0" }),
-    healthy("i-000000000jobfailed", { jobs: [{ state: "FAILED", message: "Windows VSS Backup attempt failed because ec2-vss-agent.exe is not installed in the Instance", hoursAgo: 3 }] }),
-    healthy("i-00000000withissues", { jobs: [{ state: "COMPLETED", message: "Windows VSS Backup Job Error encountered, trying for regular backup", category: "AGGREGATE_ALL", hoursAgo: 3 }] }),
+    healthy("i-000000000jobfailed", {
+      jobs: [
+        {
+          state: "FAILED",
+          message: "Windows VSS Backup attempt failed because ec2-vss-agent.exe is not installed in the Instance",
+          hoursAgo: 3,
+        },
+      ],
+    }),
+    healthy("i-00000000withissues", {
+      jobs: [
+        {
+          state: "COMPLETED",
+          message: "Windows VSS Backup Job Error encountered, trying for regular backup",
+          category: "AGGREGATE_ALL",
+          hoursAgo: 3,
+        },
+      ],
+    }),
   ];
   const roles = {
     "weak-role": { denies: ["ec2:CreateImage"] },
     // Allowed on the instance but not on the snapshots the image is made of: an "any resource" rule would pass it.
     "instance-only-role": { denies: ["ec2:CreateImage@snapshot"] },
-    "locked-role": { simulationError: "User is not authorized to perform: iam:SimulatePrincipalPolicy", attached: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"] },
+    "locked-role": {
+      simulationError: "User is not authorized to perform: iam:SimulatePrincipalPolicy",
+      attached: [
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
+      ],
+    },
   };
   let run: Run;
   beforeAll(async () => {
     run = await preflight("dev", { instances: fleet, roles }, "--json");
   });
   const instance = (id: string) => run.report!.instances.find((i) => i.id === id)!;
-  const failing = (id: string) => Object.entries(instance(id).checks).filter(([, c]) => c.status !== "pass").map(([name, c]) => [name, c.status]);
+  const failing = (id: string) =>
+    Object.entries(instance(id).checks)
+      .filter(([, c]) => c.status !== "pass")
+      .map(([name, c]) => [name, c.status]);
 
   it("exits 1 and its --json output parses", () => {
     expect(run.code).toBe(1);
-    expect(run.report?.summary).toEqual({ instances: fleet.length, ready: 3, warnings: 1, notReady: 14, status: "fail" });
+    expect(run.report?.summary).toEqual({
+      instances: fleet.length,
+      ready: 3,
+      warnings: 1,
+      notReady: 14,
+      status: "fail",
+    });
   });
 
   it("passes the healthy instance on every check", () => {
     expect(failing("i-000000000000000a1")).toEqual([]);
-    expect(instance("i-000000000000000a1").checks.role.detail).toBe("role vss-backup-dev-vss-instance allows what VSS needs (by IAM policy simulation)");
+    expect(instance("i-000000000000000a1").checks.role.detail).toBe(
+      "role vss-backup-dev-vss-instance allows what VSS needs (by IAM policy simulation)",
+    );
   });
 
   it.each<[string, string, "warn" | "fail", RegExp, RegExp]>([
-    ["i-0000000000000stop", "running", "fail", /^stopped: VSS needs a running instance/, /aws ec2 start-instances --instance-ids i-0000000000000stop/],
-    ["i-000000000000linux", "windows", "fail", /^Linux\/UNIX: VSS is Windows-only/, /aws ec2 delete-tags --resources i-000000000000linux --tags Key=Backup/],
-    ["i-00000000000002012", "windows", "fail", /Windows Server 2012 R2 Standard: VSS needs Windows Server 2016 or later/, /upgrade Windows/],
+    [
+      "i-0000000000000stop",
+      "running",
+      "fail",
+      /^stopped: VSS needs a running instance/,
+      /aws ec2 start-instances --instance-ids i-0000000000000stop/,
+    ],
+    [
+      "i-000000000000linux",
+      "windows",
+      "fail",
+      /^Linux\/UNIX: VSS is Windows-only/,
+      /aws ec2 delete-tags --resources i-000000000000linux --tags Key=Backup/,
+    ],
+    [
+      "i-00000000000002012",
+      "windows",
+      "fail",
+      /Windows Server 2012 R2 Standard: VSS needs Windows Server 2016 or later/,
+      /upgrade Windows/,
+    ],
     ["i-0000000000000micro", "type", "fail", /^t3\.micro is too small/, /resize to t3\.small or larger/],
-    ["i-00000000000noprofile", "role", "fail", /^no instance profile$/, /associate-iam-instance-profile --instance-id i-00000000000noprofile --iam-instance-profile Name=vss-backup-dev-vss-instance/],
-    ["i-0000000000weakrole", "role", "fail", /^role weak-role lacks ec2:CreateImage on instance and image and snapshot \(by IAM policy simulation\)/, /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/],
-    ["i-00000000nosnapshots", "role", "fail", /^role instance-only-role lacks ec2:CreateImage on snapshot \(by IAM policy simulation\)$/, /to role instance-only-role/],
+    [
+      "i-00000000000noprofile",
+      "role",
+      "fail",
+      /^no instance profile$/,
+      /associate-iam-instance-profile --instance-id i-00000000000noprofile --iam-instance-profile Name=vss-backup-dev-vss-instance/,
+    ],
+    [
+      "i-0000000000weakrole",
+      "role",
+      "fail",
+      /^role weak-role lacks ec2:CreateImage on instance and image and snapshot \(by IAM policy simulation\)/,
+      /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/,
+    ],
+    [
+      "i-00000000nosnapshots",
+      "role",
+      "fail",
+      /^role instance-only-role lacks ec2:CreateImage on snapshot \(by IAM policy simulation\)$/,
+      /to role instance-only-role/,
+    ],
     ["i-00000000000offline", "ssm", "fail", /^SSM Agent ConnectionLost$/, /start the AmazonSSMAgent service/],
-    ["i-000000000oldagent", "ssm", "fail", /^SSM Agent 3\.0\.100\.0 is older than 3\.0\.502\.0$/, /AWS-UpdateSSMAgent --instance-ids i-000000000oldagent/],
-    ["i-0000000000assocfail", "vss", "fail", /^AwsVssComponents install Failed: Failed to install package AwsVssComponents in the latest run of vss-backup-dev-AwsVssComponents$/, /aws ssm start-associations-once --association-ids 11111111-2222-3333-4444-555555555555/],
-    ["i-0000000000notreached", "vss", "warn", /^not reached by the latest run of vss-backup-dev-AwsVssComponents \(2026-11-20T00:00:00\.000Z\): tagged, launched or registered since/, /start-associations-once/],
-    ["i-00000000000oldpkg", "vss", "fail", /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which the instance role's VSS policy needs \(the AwsVssConfig tag\)$/, /start-associations-once/],
-    ["i-000000000jobfailed", "jobs", "fail", /^latest backup FAILED: Windows VSS Backup attempt failed because ec2-vss-agent\.exe is not installed in the Instance$/, /fix the cause AWS reports/],
-    ["i-00000000withissues", "jobs", "fail", /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/, /fix the VSS cause/],
+    [
+      "i-000000000oldagent",
+      "ssm",
+      "fail",
+      /^SSM Agent 3\.0\.100\.0 is older than 3\.0\.502\.0$/,
+      /AWS-UpdateSSMAgent --instance-ids i-000000000oldagent/,
+    ],
+    [
+      "i-0000000000assocfail",
+      "vss",
+      "fail",
+      /^AwsVssComponents install Failed: Failed to install package AwsVssComponents in the latest run of vss-backup-dev-AwsVssComponents$/,
+      /aws ssm start-associations-once --association-ids 11111111-2222-3333-4444-555555555555/,
+    ],
+    [
+      "i-0000000000notreached",
+      "vss",
+      "warn",
+      /^not reached by the latest run of vss-backup-dev-AwsVssComponents \(2026-11-20T00:00:00\.000Z\): tagged, launched or registered since/,
+      /start-associations-once/,
+    ],
+    [
+      "i-00000000000oldpkg",
+      "vss",
+      "fail",
+      /^AwsVssComponents 2\.2\.1 is older than 2\.3\.1, which the instance role's VSS policy needs \(the AwsVssConfig tag\)$/,
+      /start-associations-once/,
+    ],
+    [
+      "i-000000000jobfailed",
+      "jobs",
+      "fail",
+      /^latest backup FAILED: Windows VSS Backup attempt failed because ec2-vss-agent\.exe is not installed in the Instance$/,
+      /fix the cause AWS reports/,
+    ],
+    [
+      "i-00000000withissues",
+      "jobs",
+      "fail",
+      /^latest backup completed with issues \(crash-consistent only\): Windows VSS Backup Job Error encountered, trying for regular backup$/,
+      /fix the VSS cause/,
+    ],
   ])("%s fails only its %s check (%s), with the fix", (id, check, status, detail, fix) => {
     expect(failing(id)).toEqual([[check, status]]);
     const result = instance(id).checks[check as keyof PreflightReport["instances"][number]["checks"]];
@@ -112,14 +229,22 @@ describe("preflight on a fleet that mixes every failure", () => {
   });
 
   it("fails an instance SSM does not manage, which the package association cannot reach either", () => {
-    expect(failing("i-0000000000unmanaged")).toEqual([["ssm", "fail"], ["vss", "warn"]]);
-    expect(instance("i-0000000000unmanaged").checks.ssm).toMatchObject({ detail: "not managed by Systems Manager", fix: expect.stringMatching(/^check the SSM Agent service/) });
+    expect(failing("i-0000000000unmanaged")).toEqual([
+      ["ssm", "fail"],
+      ["vss", "warn"],
+    ]);
+    expect(instance("i-0000000000unmanaged").checks.ssm).toMatchObject({
+      detail: "not managed by Systems Manager",
+      fix: expect.stringMatching(/^check the SSM Agent service/),
+    });
     expect(instance("i-0000000000unmanaged").checks.vss.detail).toMatch(/^not reached by the latest run/);
   });
 
   it("falls back to comparing attached policies when simulation is denied, and says so", () => {
     expect(failing("i-00000000000fallback")).toEqual([]);
-    expect(instance("i-00000000000fallback").checks.role.detail).toMatch(/^role locked-role allows what VSS needs \(by attached policies \(simulation unavailable: AccessDenied: User is not authorized/);
+    expect(instance("i-00000000000fallback").checks.role.detail).toMatch(
+      /^role locked-role allows what VSS needs \(by attached policies \(simulation unavailable: AccessDenied: User is not authorized/,
+    );
   });
 
   it("compares package versions as versions: 2.10.0 is not older than 2.3.1", () => {
@@ -130,7 +255,13 @@ describe("preflight on a fleet that mixes every failure", () => {
     const env = dev;
     const account = mockAccount(env, { account: env.account, instances: [healthy("i-1")] }, now);
     try {
-      await main(["--env", "dev", "--json"], { clients: account.clients, caller: { sleep: async () => undefined }, stdout: () => undefined, stderr: () => undefined, now });
+      await main(["--env", "dev", "--json"], {
+        clients: account.clients,
+        caller: { sleep: async () => undefined },
+        stdout: () => undefined,
+        stderr: () => undefined,
+        now,
+      });
       const [call] = account.mocks.iam.commandCalls(SimulatePrincipalPolicyCommand);
       const input = call.args[0].input;
       expect(input.PolicySourceArn).toBe("arn:aws:iam::111111111111:role/vss-backup-dev-vss-instance");
@@ -159,7 +290,9 @@ describe("preflight on a fleet that mixes every failure", () => {
   it("prints a table with one row per instance, the fix, and a summary line", async () => {
     const table = await preflight("dev", { instances: fleet, roles });
     const lines = table.stdout.split("\n");
-    expect(lines.find((l) => l.startsWith("i-0000000000000micro"))).toMatch(/ok\s+ok\s+FAIL\s+ok\s+ok\s+ok\s+ok\s+t3\.micro is too small .* -> resize to t3\.small or larger$/);
+    expect(lines.find((l) => l.startsWith("i-0000000000000micro"))).toMatch(
+      /ok\s+ok\s+FAIL\s+ok\s+ok\s+ok\s+ok\s+t3\.micro is too small .* -> resize to t3\.small or larger$/,
+    );
     expect(lines.at(-1)).toBe("NOT READY: 18 instances, 3 ready, 1 with warnings, 14 not ready");
     expect(table.code).toBe(1);
   });
@@ -173,8 +306,26 @@ describe("exit codes", () => {
   });
 
   it("looks back --days days from the run's clock", async () => {
-    const run = await preflight("dev", { instances: [healthy("i-1", { jobs: [{ state: "COMPLETED", hoursAgo: 5 }, { state: "FAILED", hoursAgo: 100 }] })] }, "--json", "--days", "3");
-    expect(run.report!.instances[0].checks.jobs).toEqual({ status: "pass", detail: "1 backups in 3 days, all application-consistent" });
+    const run = await preflight(
+      "dev",
+      {
+        instances: [
+          healthy("i-1", {
+            jobs: [
+              { state: "COMPLETED", hoursAgo: 5 },
+              { state: "FAILED", hoursAgo: 100 },
+            ],
+          }),
+        ],
+      },
+      "--json",
+      "--days",
+      "3",
+    );
+    expect(run.report!.instances[0].checks.jobs).toEqual({
+      status: "pass",
+      detail: "1 backups in 3 days, all application-consistent",
+    });
   });
 
   it("0 with warnings only, 1 with --strict", async () => {
@@ -194,9 +345,16 @@ describe("exit codes", () => {
     const account = mockAccount(env, { account: "999999999999", instances: [] }, now);
     const err: string[] = [];
     try {
-      const code = await main(["--env", "dev"], { clients: account.clients, stdout: () => undefined, stderr: (t) => err.push(t), now });
+      const code = await main(["--env", "dev"], {
+        clients: account.clients,
+        stdout: () => undefined,
+        stderr: (t) => err.push(t),
+        now,
+      });
       expect(code).toBe(2);
-      expect(err.join("\n")).toBe("preflight: these credentials are for account 999999999999, but dev is account 111111111111; use credentials for 111111111111");
+      expect(err.join("\n")).toBe(
+        "preflight: these credentials are for account 999999999999, but dev is account 111111111111; use credentials for 111111111111",
+      );
     } finally {
       account.restore();
     }
@@ -205,7 +363,9 @@ describe("exit codes", () => {
   it("2 when the credentials do not work", async () => {
     const run = await preflight("dev", { instances: [], denied: ["GetCallerIdentity"] });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^preflight: no usable AWS credentials \(AccessDeniedException: not authorized to perform GetCallerIdentity\)/);
+    expect(run.stderr).toMatch(
+      /^preflight: no usable AWS credentials \(AccessDeniedException: not authorized to perform GetCallerIdentity\)/,
+    );
   });
 
   it.each([
@@ -224,14 +384,37 @@ describe("exit codes", () => {
 describe("the backup side", () => {
   it.each<[string, Partial<AccountSpec>, string, RegExp]>([
     ["a missing vault", { vaultExists: false }, "vault", /^vault vss-backup-dev: ResourceNotFoundException/],
-    ["a plan without WindowsVSS", { planVss: false }, "plan", /lacks WindowsVSS=enabled for EC2: backups are crash-consistent/],
-    ["a selection of another tag", { selectionTagValue: "other" }, "selection", /no selection of plan vss-backup-dev selects EC2 instances tagged Backup=windows-vss/],
-    ["EC2 not opted in", { ec2OptedIn: false }, "optIn", /EC2 is not opted in to AWS Backup in eu-west-1: tag selections silently skip it/],
+    [
+      "a plan without WindowsVSS",
+      { planVss: false },
+      "plan",
+      /lacks WindowsVSS=enabled for EC2: backups are crash-consistent/,
+    ],
+    [
+      "a selection of another tag",
+      { selectionTagValue: "other" },
+      "selection",
+      /no selection of plan vss-backup-dev selects EC2 instances tagged Backup=windows-vss/,
+    ],
+    [
+      "EC2 not opted in",
+      { ec2OptedIn: false },
+      "optIn",
+      /EC2 is not opted in to AWS Backup in eu-west-1: tag selections silently skip it/,
+    ],
   ])("fails on %s, with the fix", async (_, spec, check, detail) => {
     const run = await preflight("dev", { instances: [healthy("i-1")], ...spec }, "--json");
     expect(run.code).toBe(1);
-    expect(run.report!.backupSide[check]).toMatchObject({ status: "fail", detail: expect.stringMatching(detail), fix: expect.any(String) });
-    expect(Object.entries(run.report!.backupSide).filter(([, c]) => c.status !== "pass").map(([name]) => name)).toEqual([check]);
+    expect(run.report!.backupSide[check]).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(detail),
+      fix: expect.any(String),
+    });
+    expect(
+      Object.entries(run.report!.backupSide)
+        .filter(([, c]) => c.status !== "pass")
+        .map(([name]) => name),
+    ).toEqual([check]);
   });
 });
 
@@ -241,7 +424,13 @@ describe("at scale, under throttling and missing permissions", () => {
   it("checks 2,000 instances in 20 roles with at most 50 API calls per service", async () => {
     const run = await preflight("dev", { instances: bigFleet }, "--json");
     expect(run.report!.summary).toMatchObject({ instances: 2000, notReady: 40 });
-    expect(run.report!.apiCalls).toEqual({ sts: 1, ec2: 2, iam: 40, ssm: expect.any(Number), backup: expect.any(Number) });
+    expect(run.report!.apiCalls).toEqual({
+      sts: 1,
+      ec2: 2,
+      iam: 40,
+      ssm: expect.any(Number),
+      backup: expect.any(Number),
+    });
     for (const calls of Object.values(run.report!.apiCalls)) expect(calls).toBeLessThanOrEqual(50);
     // DescribeInstanceInformation takes 50 instances per call: 40 pages, plus the association and inventory reads.
     expect(run.report!.apiCalls.ssm).toBe(40 + 1 + 1 + 1 + 1 + 1);
@@ -250,7 +439,9 @@ describe("at scale, under throttling and missing permissions", () => {
   it("pages through every target of a run that did not reach the whole fleet, and names the instances it missed", async () => {
     const fleet = generateFleet(130, 2).map((i, n) => (n % 13 === 0 ? { ...i, notInLatestRun: true } : i));
     const run = await preflight("dev", { instances: fleet }, "--json");
-    const missed = run.report!.instances.filter((i) => /^not reached by the latest run/.test(i.checks.vss.detail)).map((i) => i.id);
+    const missed = run
+      .report!.instances.filter((i) => /^not reached by the latest run/.test(i.checks.vss.detail))
+      .map((i) => i.id);
     expect(missed).toEqual(fleet.filter((i) => i.notInLatestRun).map((i) => i.id));
     // 120 targets at 50 per call: 3 pages, after 3 pages of DescribeInstanceInformation, ListAssociations,
     // DescribeAssociationExecutions and 2 inventory reads.
@@ -258,7 +449,11 @@ describe("at scale, under throttling and missing permissions", () => {
   });
 
   it("retries throttled calls with backoff, and counts every attempt", async () => {
-    const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 2, SimulatePrincipalPolicy: 1 } }, "--json");
+    const run = await preflight(
+      "dev",
+      { instances: [healthy("i-1")], throttle: { DescribeInstances: 2, SimulatePrincipalPolicy: 1 } },
+      "--json",
+    );
     expect(run.code).toBe(0);
     expect(run.report!.apiCalls).toMatchObject({ ec2: 3, iam: 3 });
   });
@@ -266,11 +461,17 @@ describe("at scale, under throttling and missing permissions", () => {
   it("exits 2 with a clear message when throttling outlasts the retries", async () => {
     const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeInstances: 10 } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("preflight: cannot list the tagged instances (ThrottlingException: Rate exceeded); run again later");
+    expect(run.stderr).toBe(
+      "preflight: cannot list the tagged instances (ThrottlingException: Rate exceeded); run again later",
+    );
   });
 
   it("retries a passing AWS outage (503) like throttling", async () => {
-    const run = await preflight("dev", { instances: [healthy("i-1")], unavailable: { DescribeInstances: 1, ListBackupJobs: 2 } }, "--json");
+    const run = await preflight(
+      "dev",
+      { instances: [healthy("i-1")], unavailable: { DescribeInstances: 1, ListBackupJobs: 2 } },
+      "--json",
+    );
     expect(run.code).toBe(0);
     expect(run.report!.apiCalls).toMatchObject({ ec2: 2 });
   });
@@ -285,14 +486,26 @@ describe("at scale, under throttling and missing permissions", () => {
     });
     const checks = run.report!.instances[0].checks;
     expect(checks.role).toMatchObject({ status: "warn", fix: "allow iam:GetInstanceProfile, then run again" });
-    expect(checks.vss).toMatchObject({ status: "warn", fix: expect.stringMatching(/^allow ssm:ListAssociations, ssm:DescribeAssociationExecutions and ssm:DescribeAssociationExecutionTargets/) });
+    expect(checks.vss).toMatchObject({
+      status: "warn",
+      fix: expect.stringMatching(
+        /^allow ssm:ListAssociations, ssm:DescribeAssociationExecutions and ssm:DescribeAssociationExecutionTargets/,
+      ),
+    });
     expect(run.code).toBe(0);
   });
 
   it("reports what it could not check when permissions are missing, without failing the instance", async () => {
-    const run = await preflight("dev", { instances: [healthy("i-1")], denied: ["DescribeInstanceInformation", "ListBackupJobs"] }, "--json");
+    const run = await preflight(
+      "dev",
+      { instances: [healthy("i-1")], denied: ["DescribeInstanceInformation", "ListBackupJobs"] },
+      "--json",
+    );
     const checks = run.report!.instances[0].checks;
-    expect(checks.ssm).toMatchObject({ status: "warn", detail: "not checked: AccessDeniedException: not authorized to perform DescribeInstanceInformation" });
+    expect(checks.ssm).toMatchObject({
+      status: "warn",
+      detail: "not checked: AccessDeniedException: not authorized to perform DescribeInstanceInformation",
+    });
     expect(checks.jobs).toMatchObject({ status: "warn", fix: "allow backup:ListBackupJobs, then run again" });
     expect(run.code).toBe(0);
   });
@@ -300,13 +513,24 @@ describe("at scale, under throttling and missing permissions", () => {
 
 describe("policy modes", () => {
   it("simulates the managed policy's actions in managed mode and the scoped-down ones in inline mode", () => {
-    expect(requiredActions("managed")).toEqual(expect.arrayContaining(["ec2:CreateSnapshots", "ec2:CreateImage", "ssm:UpdateInstanceInformation"]));
+    expect(requiredActions("managed")).toEqual(
+      expect.arrayContaining(["ec2:CreateSnapshots", "ec2:CreateImage", "ssm:UpdateInstanceInformation"]),
+    );
     expect(requiredActions("inline")).not.toContain("ec2:CreateSnapshots");
-    expect(requiredActions("inline")).toEqual(expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2messages:GetMessages"]));
+    expect(requiredActions("inline")).toEqual(
+      expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2messages:GetMessages"]),
+    );
   });
 
   it("checks the package version in inline mode too: its scoped-down policy also requires the AwsVssConfig tag", async () => {
-    const run = await preflight("staging", { instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })] }, "--json");
-    expect(run.report!.instances[0].checks.vss).toMatchObject({ status: "fail", detail: expect.stringMatching(/^AwsVssComponents 2\.0\.0 is older than 2\.3\.1/) });
+    const run = await preflight(
+      "staging",
+      { instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })] },
+      "--json",
+    );
+    expect(run.report!.instances[0].checks.vss).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/^AwsVssComponents 2\.0\.0 is older than 2\.3\.1/),
+    });
   });
 });

@@ -38,7 +38,12 @@ describe("postureOf (from the synthesized JSON)", () => {
   const prod = postureOf(synthesized("prod"));
 
   it("says what is protected, where, and that VSS is on", () => {
-    expect(prod).toMatchObject({ region: "eu-central-1", accounts: ["333333333333"], tag: { key: "Backup", value: "windows-vss" }, windowsVss: true });
+    expect(prod).toMatchObject({
+      region: "eu-central-1",
+      accounts: ["333333333333"],
+      tag: { key: "Backup", value: "windows-vss" },
+      windowsVss: true,
+    });
     expect(prod.vault).toEqual({ name: "vss-backup-prod", preventDestroy: true, kmsKeyArn: undefined });
   });
 
@@ -55,17 +60,32 @@ describe("postureOf (from the synthesized JSON)", () => {
       name: "vss-backup-prod-vss-instance",
       assumedBy: ["ec2.amazonaws.com"],
       existing: false,
-      managedPolicies: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"],
+      managedPolicies: [
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
+      ],
       inlinePolicies: [],
     });
     const staging = postureOf(synthesized("staging"));
-    expect(staging.roles.find((r) => r.name === "vss-backup-staging-vss-instance")).toMatchObject({ managedPolicies: [], inlinePolicies: ["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"] });
-    expect(staging.roles.find((r) => r.name === "vss-backup-staging-backup-service")).toMatchObject({ assumedBy: ["backup.amazonaws.com"], inlinePolicies: ["PassInstanceRoleForRestores"] });
+    expect(staging.roles.find((r) => r.name === "vss-backup-staging-vss-instance")).toMatchObject({
+      managedPolicies: [],
+      inlinePolicies: ["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"],
+    });
+    expect(staging.roles.find((r) => r.name === "vss-backup-staging-backup-service")).toMatchObject({
+      assumedBy: ["backup.amazonaws.com"],
+      inlinePolicies: ["PassInstanceRoleForRestores"],
+    });
   });
 
   it("marks an existing role the stack only attaches to", () => {
     const posture = postureOf(synthesized("dev", { instanceRole: { roleName: "fleet-role", useExistingRole: true } }));
-    expect(posture.roles.find((r) => r.name === "fleet-role")).toEqual({ name: "fleet-role", assumedBy: [], existing: true, managedPolicies: ["arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"], inlinePolicies: [] });
+    expect(posture.roles.find((r) => r.name === "fleet-role")).toEqual({
+      name: "fleet-role",
+      assumedBy: [],
+      existing: true,
+      managedPolicies: ["arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy"],
+      inlinePolicies: [],
+    });
   });
 });
 
@@ -82,11 +102,24 @@ describe("changes", () => {
 
   it("predicts from two synthesized stacks that a new tag replaces the selection and a new key replaces the vault", () => {
     const base = synthesized("dev");
-    const head = synthesized("dev", { selectionTag: { key: "Backup", value: "sql" }, vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/abcd" } });
+    const head = synthesized("dev", {
+      selectionTag: { key: "Backup", value: "sql" },
+      vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/abcd" },
+    });
     const changes = changesFromSynth(base, head);
     expect(changes.filter((c) => c.action !== "update")).toEqual([
-      { address: expect.stringMatching(/^aws_backup_selection\./), type: "aws_backup_selection", action: "replace", forcedBy: ["condition"] },
-      { address: expect.stringMatching(/^aws_backup_vault\./), type: "aws_backup_vault", action: "replace", forcedBy: ["kms_key_arn"] },
+      {
+        address: expect.stringMatching(/^aws_backup_selection\./),
+        type: "aws_backup_selection",
+        action: "replace",
+        forcedBy: ["condition"],
+      },
+      {
+        address: expect.stringMatching(/^aws_backup_vault\./),
+        type: "aws_backup_vault",
+        action: "replace",
+        forcedBy: ["kms_key_arn"],
+      },
     ]);
     // The association retargets in place: its targets do not force replacement.
     expect(changes.filter((c) => c.action === "update").map((c) => c.type)).toEqual(["aws_ssm_association"]);
@@ -94,11 +127,16 @@ describe("changes", () => {
 
   it("sees a changed policy through the data source that renders it: the inline policy reading it is updated", () => {
     const base = synthesized("staging");
-    const head = structuredClone(base) as { resource: Record<string, Record<string, Record<string, unknown>>>; data: Record<string, Record<string, { statement: { actions: string[] }[] }>> };
+    const head = structuredClone(base) as {
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+      data: Record<string, Record<string, { statement: { actions: string[] }[] }>>;
+    };
     const vss = Object.values(head.resource.aws_iam_role_policy).find((p) => p.name === "VssSnapshotsForAwsBackup")!;
     const documentId = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(String(vss.policy))![1];
     head.data.aws_iam_policy_document[documentId].statement[0].actions.push("ec2:DescribeTags");
-    expect(changesFromSynth(base, head as StackJson)).toEqual([{ address: expect.stringMatching(/^aws_iam_role_policy\./), type: "aws_iam_role_policy", action: "update" }]);
+    expect(changesFromSynth(base, head as StackJson)).toEqual([
+      { address: expect.stringMatching(/^aws_iam_role_policy\./), type: "aws_iam_role_policy", action: "update" },
+    ]);
     expect(changesFromSynth(base, base)).toEqual([]);
   });
 
@@ -106,17 +144,30 @@ describe("changes", () => {
     const base = synthesized("dev");
     const head = synthesized("dev", { region: "eu-north-1" });
     const changes = changesFromSynth(base, head);
-    expect(changes).toEqual([{ address: "provider.aws", type: "provider", action: "update", changedArguments: ["region"] }]);
-    const review = renderReview([{ name: "dev", posture: postureOf(head), changes, changesFrom: "synthesized JSON" }], today);
-    expect(review).toContain("> - **dev**: changes the provider's region: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed");
+    expect(changes).toEqual([
+      { address: "provider.aws", type: "provider", action: "update", changedArguments: ["region"] },
+    ]);
+    const review = renderReview(
+      [{ name: "dev", posture: postureOf(head), changes, changesFrom: "synthesized JSON" }],
+      today,
+    );
+    expect(review).toContain(
+      "> - **dev**: changes the provider's region: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed",
+    );
   });
 
   it("finds added and removed resources between two stacks", () => {
     const managed = synthesized("dev");
     const inline = synthesized("dev", { instanceRole: { policyMode: "inline" } });
     const changes = changesFromSynth(managed, inline);
-    expect(changes.filter((c) => c.action === "create").map((c) => c.type)).toEqual(["aws_iam_role_policy", "aws_iam_role_policy"]);
-    expect(changes.filter((c) => c.action === "delete").map((c) => c.type)).toEqual(["aws_iam_role_policy_attachment", "aws_iam_role_policy_attachment"]);
+    expect(changes.filter((c) => c.action === "create").map((c) => c.type)).toEqual([
+      "aws_iam_role_policy",
+      "aws_iam_role_policy",
+    ]);
+    expect(changes.filter((c) => c.action === "delete").map((c) => c.type)).toEqual([
+      "aws_iam_role_policy_attachment",
+      "aws_iam_role_policy_attachment",
+    ]);
   });
 });
 
@@ -124,7 +175,12 @@ describe("renderReview", () => {
   const markdown = renderReview(
     [
       { name: "dev", posture: postureOf(synthesized("dev")) },
-      { name: "prod", posture: postureOf(synthesized("prod")), changes: changesFromPlan(planFixture), changesFrom: "plan" },
+      {
+        name: "prod",
+        posture: postureOf(synthesized("prod")),
+        changes: changesFromPlan(planFixture),
+        changesFrom: "plan",
+      },
     ],
     today,
   );
@@ -136,7 +192,9 @@ describe("renderReview", () => {
   it("calls out replaced and destroyed vaults and selections at the top, before any environment", () => {
     const top = markdown.slice(0, markdown.indexOf("## dev"));
     expect(top).toContain("> [!WARNING]");
-    expect(top).toContain("> - **prod**: replaces `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create");
+    expect(top).toContain(
+      "> - **prod**: replaces `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create",
+    );
     expect(top).toContain("> - **prod**: replaces `aws_backup_vault.vault_BBE00A92`");
     expect(top).not.toContain("aws_iam_role_policy_attachment");
   });
@@ -144,11 +202,15 @@ describe("renderReview", () => {
   it("summarises the plan and explains that a selection is replaced on any change", () => {
     expect(markdown).toContain("**Changes** (from the plan): 1 to add, 1 to change, 2 to replace, 1 to destroy.");
     expect(markdown).toContain("- `aws_backup_selection`: every argument (any change replaces it)");
-    expect(markdown).toContain("A backup selection is replaced on any change: between its destroy and create, no instance is selected");
+    expect(markdown).toContain(
+      "A backup selection is replaced on any change: between its destroy and create, no instance is selected",
+    );
   });
 
   it("shows each rule's schedule in words, its timezone and retention", () => {
-    expect(markdown).toContain("| weekly | every Sunday at 02:00 Europe/Berlin | `cron(0 2 ? * SUN *)` Europe/Berlin | 90 days | none | none |");
+    expect(markdown).toContain(
+      "| weekly | every Sunday at 02:00 Europe/Berlin | `cron(0 2 ? * SUN *)` Europe/Berlin | 90 days | none | none |",
+    );
     expect(markdown).toContain("- **Protected:** EC2 instances tagged `Backup=windows-vss`");
     expect(markdown).toContain("_No base given: changes not computed._");
   });
@@ -156,7 +218,23 @@ describe("renderReview", () => {
   it("draws a Mermaid retention timeline per environment, cold storage marked critical", () => {
     expect(markdown).toContain("```mermaid\ngantt\n    title prod: how long a backup taken on 2026-11-25 is kept");
     expect(markdown).toContain("    section monthly\n    vault kept 365 d :2026-11-25, 365d");
-    const cold = renderReview([{ name: "qa", posture: postureOf(synthesized("dev", { plan: { rules: [{ name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 120, coldStorageAfterDays: 30 }] } })) }], today);
+    const cold = renderReview(
+      [
+        {
+          name: "qa",
+          posture: postureOf(
+            synthesized("dev", {
+              plan: {
+                rules: [
+                  { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 120, coldStorageAfterDays: 30 },
+                ],
+              },
+            }),
+          ),
+        },
+      ],
+      today,
+    );
     expect(cold).toContain("    vault warm 30 d :2026-11-25, 30d\n    vault cold 90 d :crit, 2026-12-25, 90d");
   });
 });

@@ -6,7 +6,16 @@ import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
 import { ManagedPolicies } from "../../modules";
 import { expectedResourceCounts } from "../expected-resources";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
-import { addressesOf, addressOf, dataSources, referencedPolicyDocument, resources, SynthesizedStack, synthesizeStack, theResource } from "../synth";
+import {
+  addressesOf,
+  addressOf,
+  dataSources,
+  referencedPolicyDocument,
+  resources,
+  SynthesizedStack,
+  synthesizeStack,
+  theResource,
+} from "../synth";
 
 function stackFor(name: string, variables: Variables = {}, project: ProjectConfig = config) {
   const [env] = loadEnvironments(project, name, variables);
@@ -28,8 +37,12 @@ function roleAddress(stack: SynthesizedStack, roleName: string): string {
 function grantsOf(stack: SynthesizedStack, address: string) {
   const onRole = (r: Record<string, unknown>) => addressOf(r.role) === address;
   return {
-    managed: resources(stack, "aws_iam_role_policy_attachment").filter(onRole).map((a) => a.policy_arn),
-    inline: resources(stack, "aws_iam_role_policy").filter(onRole).map((p) => p.name),
+    managed: resources(stack, "aws_iam_role_policy_attachment")
+      .filter(onRole)
+      .map((a) => a.policy_arn),
+    inline: resources(stack, "aws_iam_role_policy")
+      .filter(onRole)
+      .map((p) => p.name),
   };
 }
 
@@ -37,7 +50,9 @@ const trustedService = (stack: SynthesizedStack, address: string) => {
   const role = stack.resource!.aws_iam_role[address.split(".")[1]];
   return referencedPolicyDocument(stack, role.assume_role_policy).statement;
 };
-const trusting = (service: string) => [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }];
+const trusting = (service: string) => [
+  { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] },
+];
 
 describe.each(config.environments.map((env) => env.name))("the %s stack", (name) => {
   const { env, stack } = stackFor(name);
@@ -58,7 +73,9 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("creates one of each piece of the VSS backup, and nothing else", () => {
-    const counts = Object.fromEntries(Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]));
+    const counts = Object.fromEntries(
+      Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]),
+    );
     expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
   });
 
@@ -67,7 +84,9 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     const association = theResource(stack, "aws_ssm_association");
     const [condition] = selection.condition as { string_equals: { key: string; value: string }[] }[];
     const [target] = association.targets as { key: string; values: string[] }[];
-    expect(condition.string_equals).toEqual([{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }]);
+    expect(condition.string_equals).toEqual([
+      { key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value },
+    ]);
     expect(target).toEqual({ key: `tag:${env.selectionTag.key}`, values: [env.selectionTag.value] });
     expect(selection.resources).toEqual(["arn:aws:ec2:*:*:instance/*"]);
   });
@@ -76,10 +95,19 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     const plan = theResource(stack, "aws_backup_plan");
     const vaultAddress = addressesOf(stack, "aws_backup_vault")[0];
     expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
-    const rules = plan.rule as { rule_name: string; schedule: string; target_vault_name: string; lifecycle: { delete_after: number } }[];
-    expect(rules.map((r) => [r.rule_name, r.schedule, r.lifecycle.delete_after])).toEqual(configured.plan.rules.map((r) => [r.name, r.schedule, r.deleteAfterDays]));
+    const rules = plan.rule as {
+      rule_name: string;
+      schedule: string;
+      target_vault_name: string;
+      lifecycle: { delete_after: number };
+    }[];
+    expect(rules.map((r) => [r.rule_name, r.schedule, r.lifecycle.delete_after])).toEqual(
+      configured.plan.rules.map((r) => [r.name, r.schedule, r.deleteAfterDays]),
+    );
     for (const rule of rules) expect(addressOf(rule.target_vault_name)).toBe(vaultAddress);
-    expect(addressOf(theResource(stack, "aws_backup_selection").plan_id)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
+    expect(addressOf(theResource(stack, "aws_backup_selection").plan_id)).toBe(
+      addressesOf(stack, "aws_backup_plan")[0],
+    );
   });
 
   it("schedules every rule as configured: time zone, windows and retention", () => {
@@ -129,13 +157,19 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("grants no wildcard action anywhere", () => {
-    const actions = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) => (d.statement as { actions: string[] }[]).flatMap((s) => s.actions));
+    const actions = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) =>
+      (d.statement as { actions: string[] }[]).flatMap((s) => s.actions),
+    );
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.filter((a) => a.includes("*"))).toEqual([]);
   });
 
   it("protects the vault from destroy", () => {
-    expect(theResource(stack, "aws_backup_vault")).toMatchObject({ name: `${config.project}-${name}`, force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(theResource(stack, "aws_backup_vault")).toMatchObject({
+      name: `${config.project}-${name}`,
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   it("lets AWS Backup assume its own role and pass only this stack's instance role", () => {
@@ -144,13 +178,23 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     expect(addressOf(theResource(stack, "aws_backup_selection").iam_role_arn)).toBe(serviceRole);
     expect(addressOf(theResource(stack, "aws_iam_instance_profile").role)).toBe(instanceRole);
     const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
-    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([{ actions: ["iam:PassRole"], resources: [`\${${instanceRole}.arn}`] }]);
+    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([
+      { actions: ["iam:PassRole"], resources: [`\${${instanceRole}.arn}`] },
+    ]);
     expect(addressOf(passRole.role)).toBe(serviceRole);
   });
 
   it("outputs what operators need, including the tag an instance must carry", () => {
     expect(Object.keys(stack.output ?? {}).sort()).toEqual(
-      ["association_id", "instance_profile_name", "instance_role_arn", "plan_id", "required_instance_tag", "selection_id", "vault_arn"].sort(),
+      [
+        "association_id",
+        "instance_profile_name",
+        "instance_role_arn",
+        "plan_id",
+        "required_instance_tag",
+        "selection_id",
+        "vault_arn",
+      ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
     expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
@@ -171,17 +215,24 @@ describe("a stack reusing what the account already has", () => {
     const { stack } = devWith({ instanceRole: { roleName: "fleet-windows", useExistingRole: true } });
     const [lookup] = Object.keys(dataSources(stack, "aws_iam_role"));
     expect(resources(stack, "aws_iam_role").map((r) => r.name)).toEqual(["vss-backup-dev-backup-service"]);
-    expect(resources(stack, "aws_iam_role_policy_attachment").filter((a) => String(a.role).startsWith("${data.")).map((a) => a.policy_arn)).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
+    expect(
+      resources(stack, "aws_iam_role_policy_attachment")
+        .filter((a) => String(a.role).startsWith("${data."))
+        .map((a) => a.policy_arn),
+    ).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
     expect(resources(stack, "aws_iam_instance_profile")).toEqual([]);
     expect(stack.output).not.toHaveProperty("instance_profile_name");
     expect(stack.output?.instance_role_arn.value).toBe(`\${data.aws_iam_role.${lookup}.arn}`);
     const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
-    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([{ actions: ["iam:PassRole"], resources: [`\${data.aws_iam_role.${lookup}.arn}`] }]);
+    expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([
+      { actions: ["iam:PassRole"], resources: [`\${data.aws_iam_role.${lookup}.arn}`] },
+    ]);
   });
 });
 
 describe("the example environments", () => {
-  const retention = (name: string) => config.environments.find((e) => e.name === name)!.plan.rules.map((r) => r.deleteAfterDays);
+  const retention = (name: string) =>
+    config.environments.find((e) => e.name === name)!.plan.rules.map((r) => r.deleteAfterDays);
 
   it("keep prod longest: daily 35 days plus weekly and monthly", () => {
     expect(retention("dev")).toEqual([7]);
@@ -193,27 +244,59 @@ describe("the example environments", () => {
 
 describe("state backends", () => {
   it("declares a Terraform Cloud workspace <prefix><environment> in the organization and project, with no token", () => {
-    const { stack } = stackFor("prod", { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_PROJECT: "backups" });
-    expect(stack.terraform?.cloud).toEqual({ organization: "acme", workspaces: { name: "vss-backup-prod", project: "backups" } });
+    const { stack } = stackFor("prod", {
+      VSS_BACKEND: "cloud",
+      VSS_TFC_ORGANIZATION: "acme",
+      VSS_TFC_PROJECT: "backups",
+    });
+    expect(stack.terraform?.cloud).toEqual({
+      organization: "acme",
+      workspaces: { name: "vss-backup-prod", project: "backups" },
+    });
     expect(stack.terraform?.backend).toBeUndefined();
     expect(JSON.stringify(stack)).not.toMatch(/token/i);
   });
 
   it("uses the configured workspace prefix and hostname", () => {
-    const { stack } = stackFor("dev", { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_WORKSPACE_PREFIX: "win-", VSS_TFC_HOSTNAME: "tfe.example.com" });
-    expect(stack.terraform?.cloud).toEqual({ organization: "acme", hostname: "tfe.example.com", workspaces: { name: "win-dev" } });
+    const { stack } = stackFor("dev", {
+      VSS_BACKEND: "cloud",
+      VSS_TFC_ORGANIZATION: "acme",
+      VSS_TFC_WORKSPACE_PREFIX: "win-",
+      VSS_TFC_HOSTNAME: "tfe.example.com",
+    });
+    expect(stack.terraform?.cloud).toEqual({
+      organization: "acme",
+      hostname: "tfe.example.com",
+      workspaces: { name: "win-dev" },
+    });
   });
 
   it("declares an encrypted S3 backend with one key per environment and S3-native locking, no DynamoDB", () => {
-    const { stack } = stackFor("staging", { VSS_BACKEND: "s3", VSS_S3_BUCKET: "acme-state", VSS_S3_REGION: "eu-west-1" });
+    const { stack } = stackFor("staging", {
+      VSS_BACKEND: "s3",
+      VSS_S3_BUCKET: "acme-state",
+      VSS_S3_REGION: "eu-west-1",
+    });
     expect(stack.terraform?.backend).toEqual({
-      s3: { bucket: "acme-state", key: "vss-backup/staging/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "acme-state",
+        key: "vss-backup/staging/terraform.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
   });
 
   it("keeps the Terraform Cloud project in the HCL form too", () => {
-    const [env] = loadEnvironments(config, "prod", { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_PROJECT: "backups" });
+    const [env] = loadEnvironments(config, "prod", {
+      VSS_BACKEND: "cloud",
+      VSS_TFC_ORGANIZATION: "acme",
+      VSS_TFC_PROJECT: "backups",
+    });
     const hcl = new VssBackupStack(Testing.app(), env).toHclTerraform().hcl;
-    expect(hcl).toMatch(/cloud \{\s*organization = "acme"\s*workspaces \{\s*name\s*= "vss-backup-prod"\s*project = "backups"\s*\}/);
+    expect(hcl).toMatch(
+      /cloud \{\s*organization = "acme"\s*workspaces \{\s*name\s*= "vss-backup-prod"\s*project = "backups"\s*\}/,
+    );
   });
 });

@@ -21,12 +21,20 @@ function synthesizeWith(backend: string, variables: Variables): string {
 
 tier.describe("every stack with each state backend", () => {
   it("validates with a Terraform Cloud workspace per environment (init -backend=false: the cloud needs a token)", async () => {
-    const stacks = synthesizeWith("cloud", { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_PROJECT: "backups" });
+    const stacks = synthesizeWith("cloud", {
+      VSS_BACKEND: "cloud",
+      VSS_TFC_ORGANIZATION: "acme",
+      VSS_TFC_PROJECT: "backups",
+    });
     for (const name of names) expectClean(await initAndValidate(join(stacks, name), tier.env, { backend: false }));
   });
 
   it("initializes the S3 backend with use_lockfile against S3 (moto), validates, and plans under the lock", async () => {
-    const stacks = synthesizeWith("s3", { VSS_BACKEND: "s3", VSS_S3_BUCKET: "acme-terraform-state", VSS_S3_REGION: "eu-west-1" });
+    const stacks = synthesizeWith("s3", {
+      VSS_BACKEND: "s3",
+      VSS_S3_BUCKET: "acme-terraform-state",
+      VSS_S3_REGION: "eu-west-1",
+    });
     for (const env of loadEnvironments(config)) {
       const moto = await startMoto(env.account);
       try {

@@ -29,8 +29,12 @@ tier.describe("a stack broken on purpose, past our own validation", () => {
   it("fails the tier's check with Terraform's own diagnostics: the deprecated argument and the invalid vault name, with file and line", async () => {
     const output = await initAndValidate(synthesizeBrokenStack(), tier.env, { backend: false });
     expect(output.valid).toBe(false);
-    expect(() => expectClean(output)).toThrow(/cdk\.tf\.json:\d+: warning: Argument is deprecated: .*managed_policy_arns/);
-    expect(() => expectClean(output)).toThrow(/cdk\.tf\.json:\d+: error: invalid value for name \(must consist of letters, numbers, and hyphens\.\)/);
+    expect(() => expectClean(output)).toThrow(
+      /cdk\.tf\.json:\d+: warning: Argument is deprecated: .*managed_policy_arns/,
+    );
+    expect(() => expectClean(output)).toThrow(
+      /cdk\.tf\.json:\d+: error: invalid value for name \(must consist of letters, numbers, and hyphens\.\)/,
+    );
   });
 });
 

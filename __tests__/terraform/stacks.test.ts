@@ -1,5 +1,12 @@
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
-import { GetInstanceProfileCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import {
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from "@aws-sdk/client-iam";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { config } from "../../config/environments";
@@ -16,7 +23,14 @@ const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
 
 /** Resource types moto implements; the backup selection and the SSM association are planned only. */
-const APPLIED_BY_MOTO = ["aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile", "aws_backup_vault", "aws_backup_plan"];
+const APPLIED_BY_MOTO = [
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_iam_role_policy_attachment",
+  "aws_iam_instance_profile",
+  "aws_backup_vault",
+  "aws_backup_plan",
+];
 
 interface PlannedChange {
   readonly address: string;
@@ -43,7 +57,10 @@ interface StackRun {
 }
 
 /** The configuration's environments with prevent_destroy switched off: this cycle destroys what it applies. */
-const environments = loadEnvironments({ ...config, environments: config.environments.map((e) => ({ ...e, vault: { ...e.vault, preventDestroy: false } })) });
+const environments = loadEnvironments({
+  ...config,
+  environments: config.environments.map((e) => ({ ...e, vault: { ...e.vault, preventDestroy: false } })),
+});
 const servers = new Map<string, Promise<MotoServer>>();
 const runs = new Map<string, StackRun>();
 
@@ -73,7 +90,9 @@ function startRun(env: ResolvedEnvironment, jsonDir: string, hclDir: string): St
   const applied = handled(
     plan.then(async (changes) => {
       const awsEnv = await withMoto();
-      const targets = changes.filter((c) => c.mode === "managed" && APPLIED_BY_MOTO.includes(c.type)).map((c) => `-target=${c.address}`);
+      const targets = changes
+        .filter((c) => c.mode === "managed" && APPLIED_BY_MOTO.includes(c.type))
+        .map((c) => `-target=${c.address}`);
       await terraformOk(["apply", "-input=false", "-no-color", "-auto-approve", ...targets], jsonDir, awsEnv);
       const state = JSON.parse(await terraformOk(["show", "-json"], jsonDir, awsEnv));
       return state.values.root_module.resources as StateResource[];
@@ -100,7 +119,8 @@ beforeAll(() => {
   freshDir("terraform-state");
   buildApp(environments, { outdir: jsonOut }).synth();
   buildApp(environments, { outdir: hclOut, hclOutput: true }).synth();
-  for (const env of environments) runs.set(env.name, startRun(env, join(jsonOut, "stacks", env.name), join(hclOut, "stacks", env.name)));
+  for (const env of environments)
+    runs.set(env.name, startRun(env, join(jsonOut, "stacks", env.name), join(hclOut, "stacks", env.name)));
 });
 
 afterAll(async () => {
@@ -122,14 +142,19 @@ function normalisePolicy(json: unknown): unknown {
     Statement: document.Statement.map((s: Record<string, unknown>) => ({
       Effect: s.Effect,
       Action: list(s.Action),
-      ...(s.Principal ? { Principal: Object.fromEntries(Object.entries(s.Principal as object).map(([k, v]) => [k, list(v)])) } : {}),
+      ...(s.Principal
+        ? { Principal: Object.fromEntries(Object.entries(s.Principal as object).map(([k, v]) => [k, list(v)])) }
+        : {}),
       ...(s.Resource ? { Resource: list(s.Resource) } : {}),
       ...(s.Condition ? { Condition: s.Condition } : {}),
     })),
   };
 }
 
-const trustOf = (service: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole"], Principal: { Service: [service] } }] });
+const trustOf = (service: string) => ({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole"], Principal: { Service: [service] } }],
+});
 
 tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by Terraform", (name) => {
   const run = () => runs.get(name)!;
@@ -148,7 +173,9 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     it("creates every synthesized resource, and nothing else: the expected number of each type", async () => {
       const managedChanges = (await run().plan).filter((c) => c.mode === "managed");
       const created = managedChanges.map((c) => [c.address, c.change.actions]);
-      const synthesized = Object.entries(run().synthesizedResources).flatMap(([type, byId]) => Object.keys(byId).map((id) => [`${type}.${id}`, ["create"]]));
+      const synthesized = Object.entries(run().synthesizedResources).flatMap(([type, byId]) =>
+        Object.keys(byId).map((id) => [`${type}.${id}`, ["create"]]),
+      );
       expect(created.sort()).toEqual(synthesized.sort());
       const counts: Record<string, number> = {};
       for (const change of managedChanges) counts[change.type] = (counts[change.type] ?? 0) + 1;
@@ -157,8 +184,12 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
       const [plan] = afterOf(await run().plan, "aws_backup_plan");
-      expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
-      expect((plan.rule as { rule_name: string }[]).map((r) => r.rule_name).sort()).toEqual(env.plan.rules.map((r) => r.name).sort());
+      expect(plan.advanced_backup_setting).toEqual([
+        { resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } },
+      ]);
+      expect((plan.rule as { rule_name: string }[]).map((r) => r.rule_name).sort()).toEqual(
+        env.plan.rules.map((r) => r.name).sort(),
+      );
     });
 
     it("plans the association to install AwsVssComponents on the tagged instances (moto lacks CreateAssociation: covered by plan only)", async () => {
@@ -174,7 +205,9 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       const [selection] = afterOf(await run().plan, "aws_backup_selection");
       expect(selection.resources).toEqual(["arn:aws:ec2:*:*:instance/*"]);
       expect(selection.selection_tag).toEqual([]);
-      expect(selection.condition).toMatchObject([{ string_equals: [{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }] }]);
+      expect(selection.condition).toMatchObject([
+        { string_equals: [{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }] },
+      ]);
     });
 
     it("renders the trust policies: EC2 for the instance role, AWS Backup for the service role", async () => {
@@ -188,23 +221,39 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     it("attaches exactly the AWS managed policies documented for this job", async () => {
       const arns = afterOf(await run().plan, "aws_iam_role_policy_attachment").map((a) => a.policy_arn);
-      const expected: string[] = [ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP, ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES];
+      const expected: string[] = [
+        ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP,
+        ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES,
+      ];
       if (managed) expected.push(ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT);
       expect(arns.sort()).toEqual(expected.sort());
     });
 
-    if (!managed) it("renders the inline VSS policy with the IAM variable ${ec2:InstanceId} intact (inline policy mode)", async () => {
-      const vss = afterOf(await run().plan, "aws_iam_role_policy").find((p) => p.name === "VssSnapshotsForAwsBackup")!;
-      const statements = JSON.parse(String(vss.policy)).Statement as { Sid: string; Condition?: unknown; Action: unknown }[];
-      expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({ ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" } });
-      expect(statements.flatMap((s) => s.Action).filter((a) => String(a).includes("*"))).toEqual([]);
-    });
+    if (!managed)
+      it("renders the inline VSS policy with the IAM variable ${ec2:InstanceId} intact (inline policy mode)", async () => {
+        const vss = afterOf(await run().plan, "aws_iam_role_policy").find(
+          (p) => p.name === "VssSnapshotsForAwsBackup",
+        )!;
+        const statements = JSON.parse(String(vss.policy)).Statement as {
+          Sid: string;
+          Condition?: unknown;
+          Action: unknown;
+        }[];
+        expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({
+          ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" },
+        });
+        expect(statements.flatMap((s) => s.Action).filter((a) => String(a).includes("*"))).toEqual([]);
+      });
   });
 
   describe("terraform apply against moto, read back with the AWS SDK", () => {
     const clients = async () => {
       const server = await motoFor(env.account);
-      const options = { endpoint: server.endpoint, region: env.region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
+      const options = {
+        endpoint: server.endpoint,
+        region: env.region,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      };
       return { backup: new BackupClient(options), iam: new IAMClient(options) };
     };
     const stateOf = async (type: string) => (await run().applied).filter((r) => r.type === type).map((r) => r.values);
@@ -213,12 +262,24 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       const [plan] = await stateOf("aws_backup_plan");
       const read = await (await clients()).backup.send(new GetBackupPlanCommand({ BackupPlanId: String(plan.id) }));
       expect(read.AdvancedBackupSettings).toEqual([{ ResourceType: "EC2", BackupOptions: { WindowsVSS: "enabled" } }]);
-      const rules = read.BackupPlan?.Rules?.map((r) => [r.RuleName, r.ScheduleExpression, r.ScheduleExpressionTimezone, r.TargetBackupVaultName, r.Lifecycle?.DeleteAfterDays]);
-      expect(rules?.sort()).toEqual(env.plan.rules.map((r) => [r.name, r.schedule, r.timezone ?? "Etc/UTC", env.vault.name, r.deleteAfterDays]).sort());
+      const rules = read.BackupPlan?.Rules?.map((r) => [
+        r.RuleName,
+        r.ScheduleExpression,
+        r.ScheduleExpressionTimezone,
+        r.TargetBackupVaultName,
+        r.Lifecycle?.DeleteAfterDays,
+      ]);
+      expect(rules?.sort()).toEqual(
+        env.plan.rules
+          .map((r) => [r.name, r.schedule, r.timezone ?? "Etc/UTC", env.vault.name, r.deleteAfterDays])
+          .sort(),
+      );
     });
 
     it("creates the vault", async () => {
-      const read = await (await clients()).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+      const read = await (
+        await clients()
+      ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
       expect(read.BackupVaultName).toBe(env.vault.name);
     });
 
@@ -227,26 +288,44 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: env.instanceRole.roleName }));
       expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([env.instanceRole.roleName]);
       const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
-      expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : []);
+      expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(
+        managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : [],
+      );
     });
 
-    if (!managed) it("puts the instance role's inline policies, the VSS one with the literal IAM variable ${ec2:InstanceId} (inline policy mode)", async () => {
-      const { iam } = await clients();
-      const names = await iam.send(new ListRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
-      expect(names.PolicyNames?.sort()).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
-      const vss = await iam.send(new GetRolePolicyCommand({ RoleName: env.instanceRole.roleName, PolicyName: "VssSnapshotsForAwsBackup" }));
-      const statements = JSON.parse(decodeURIComponent(vss.PolicyDocument!)).Statement as { Sid: string; Condition?: unknown }[];
-      expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({ ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" } });
-    });
+    if (!managed)
+      it("puts the instance role's inline policies, the VSS one with the literal IAM variable ${ec2:InstanceId} (inline policy mode)", async () => {
+        const { iam } = await clients();
+        const names = await iam.send(new ListRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
+        expect(names.PolicyNames?.sort()).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
+        const vss = await iam.send(
+          new GetRolePolicyCommand({ RoleName: env.instanceRole.roleName, PolicyName: "VssSnapshotsForAwsBackup" }),
+        );
+        const statements = JSON.parse(decodeURIComponent(vss.PolicyDocument!)).Statement as {
+          Sid: string;
+          Condition?: unknown;
+        }[];
+        expect(statements.find((s) => s.Sid === "DescribeInstanceInfo")?.Condition).toEqual({
+          ArnLike: { "ec2:SourceInstanceARN": "arn:aws:ec2:*:*:instance/${ec2:InstanceId}" },
+        });
+      });
 
     it("creates the service role AWS Backup assumes, allowed to pass only the instance role", async () => {
       const { iam } = await clients();
       const serviceRoleName = (env.backupServiceRole as { roleName: string }).roleName;
       const role = await iam.send(new GetRoleCommand({ RoleName: serviceRoleName }));
-      expect(normalisePolicy(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(trustOf("backup.amazonaws.com"));
+      expect(normalisePolicy(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(
+        trustOf("backup.amazonaws.com"),
+      );
       const instanceRole = await iam.send(new GetRoleCommand({ RoleName: env.instanceRole.roleName }));
-      const passRole = await iam.send(new GetRolePolicyCommand({ RoleName: serviceRoleName, PolicyName: "PassInstanceRoleForRestores" }));
-      const [statement] = (normalisePolicy(decodeURIComponent(passRole.PolicyDocument!)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
+      const passRole = await iam.send(
+        new GetRolePolicyCommand({ RoleName: serviceRoleName, PolicyName: "PassInstanceRoleForRestores" }),
+      );
+      const [statement] = (
+        normalisePolicy(decodeURIComponent(passRole.PolicyDocument!)) as {
+          Statement: { Action: string[]; Resource: string[] }[];
+        }
+      ).Statement;
       expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
     });
 

@@ -17,7 +17,9 @@ export function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -52,7 +54,8 @@ export async function startMoto(account: string, timeoutMs = 30_000): Promise<Mo
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } catch (error) {
@@ -61,7 +64,12 @@ export async function startMoto(account: string, timeoutMs = 30_000): Promise<Mo
   }
   return {
     endpoint,
-    env: { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_SESSION_TOKEN: "testing" },
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_SESSION_TOKEN: "testing",
+    },
     stop,
   };
 }

@@ -23,7 +23,8 @@ export const TERRAFORM_CACHE = join(projectRoot(), ".cache", "terraform");
  * root), from VSS_TF_PROVIDER_MIRROR or found within four levels of /. Undefined when there is none.
  */
 export function findProviderMirror(variables: NodeJS.ProcessEnv = process.env): string | undefined {
-  const holdsProvider = (registryDir: string) => existsSync(join(registryDir, "hashicorp", "aws", AWS_PROVIDER.version));
+  const holdsProvider = (registryDir: string) =>
+    existsSync(join(registryDir, "hashicorp", "aws", AWS_PROVIDER.version));
   const named = variables[MIRROR_VARIABLE];
   if (named) {
     const registryDir = named.endsWith("registry.terraform.io") ? named : join(named, "registry.terraform.io");
@@ -75,19 +76,30 @@ export function writeCliConfig(mirror: string | undefined): string {
   const file = join(TERRAFORM_CACHE, "cli.tfrc");
   // Synthesized stacks have no lock file, and without this Terraform re-installs the provider into the
   // cache on every init, replacing the entry that stacks already initialized are running from.
-  writeFileSync(file, `${installation}plugin_cache_dir = ${JSON.stringify(pluginCache)}\nplugin_cache_may_break_dependency_lock_file = true\n`);
+  writeFileSync(
+    file,
+    `${installation}plugin_cache_dir = ${JSON.stringify(pluginCache)}\nplugin_cache_may_break_dependency_lock_file = true\n`,
+  );
   return file;
 }
 
 export type Tool = "terraform" | "provider mirror" | "moto_server";
 
 /** Of the tools named, those missing, each with how to get it. */
-export function missingTools(mirror: string | undefined, needs: readonly Tool[] = ["terraform", "provider mirror", "moto_server"]): string[] {
+export function missingTools(
+  mirror: string | undefined,
+  needs: readonly Tool[] = ["terraform", "provider mirror", "moto_server"],
+): string[] {
   const onPath = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
   const problems: Record<Tool, () => string | undefined> = {
-    terraform: () => (onPath("terraform") ? undefined : "terraform is not on PATH (https://developer.hashicorp.com/terraform/install)"),
-    "provider mirror": () => (mirror ? undefined : `no provider mirror holding hashicorp/aws ${AWS_PROVIDER.version} (set ${MIRROR_VARIABLE}, or run: terraform providers mirror <dir>)`),
-    moto_server: () => (onPath("moto_server") ? undefined : 'moto_server is not on PATH (pip install "moto[server]==5.2.1")'),
+    terraform: () =>
+      onPath("terraform") ? undefined : "terraform is not on PATH (https://developer.hashicorp.com/terraform/install)",
+    "provider mirror": () =>
+      mirror
+        ? undefined
+        : `no provider mirror holding hashicorp/aws ${AWS_PROVIDER.version} (set ${MIRROR_VARIABLE}, or run: terraform providers mirror <dir>)`,
+    moto_server: () =>
+      onPath("moto_server") ? undefined : 'moto_server is not on PATH (pip install "moto[server]==5.2.1")',
   };
   return needs.map((tool) => problems[tool]()).filter((problem): problem is string => problem !== undefined);
 }
@@ -105,9 +117,17 @@ export interface CommandResult {
 export const TERRAFORM_TIMEOUT_MS = 5 * 60_000;
 
 /** Runs terraform without blocking the event loop, so stacks can run side by side. */
-export function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = TERRAFORM_TIMEOUT_MS): Promise<CommandResult> {
+export function terraform(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = TERRAFORM_TIMEOUT_MS,
+): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("terraform", [...args], { cwd, env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" } });
+    const child = spawn("terraform", [...args], {
+      cwd,
+      env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -132,7 +152,8 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
 /** Like `terraform`, but a non-zero exit is an error that carries Terraform's own output. */
 export async function terraformOk(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const result = await terraform(args, cwd, env);
-  if (result.code !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${result.stderr || result.stdout}`);
+  if (result.code !== 0)
+    throw new Error(`terraform ${args.join(" ")} failed in ${cwd}:\n${result.stderr || result.stdout}`);
   return result.stdout;
 }
 
@@ -160,8 +181,14 @@ export function formatDiagnostics(output: ValidateOutput): string[] {
 let initQueue: Promise<unknown> = Promise.resolve();
 
 /** `terraform init` (offline, one at a time in this process), then `terraform validate -json`. */
-export async function initAndValidate(stackDir: string, env: NodeJS.ProcessEnv, options: { backend: boolean }): Promise<ValidateOutput> {
-  const init = initQueue.then(() => terraformOk(["init", "-input=false", "-no-color", ...(options.backend ? [] : ["-backend=false"])], stackDir, env));
+export async function initAndValidate(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+  options: { backend: boolean },
+): Promise<ValidateOutput> {
+  const init = initQueue.then(() =>
+    terraformOk(["init", "-input=false", "-no-color", ...(options.backend ? [] : ["-backend=false"])], stackDir, env),
+  );
   initQueue = init.catch(() => undefined);
   await init;
   const result = await terraform(["validate", "-json", "-no-color"], stackDir, env);
