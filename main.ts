@@ -4,7 +4,11 @@ import { ValidationError } from "./modules/validation";
 import { buildApp } from "./stacks/app";
 
 try {
-  const environments = loadEnvironments(config, process.env[ENVIRONMENTS_VARIABLE], process.env);
+  const environments = loadEnvironments(config, {
+    only: process.env[ENVIRONMENTS_VARIABLE],
+    variables: process.env,
+    now: new Date(),
+  });
   // Under the cdktf CLI (which sets CDKTF_OUTDIR) the same warnings reach the user from the plans' annotations.
   if (process.env.CDKTF_OUTDIR === undefined) {
     for (const warning of configurationWarnings(environments))

@@ -33,11 +33,17 @@ const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"];
  * empty), resolved, with `variables` (the process environment) overriding backends. Throws one
  * ValidationError listing every problem of every environment.
  */
-export function loadEnvironments(
-  config: ProjectConfig,
-  selection?: string,
-  variables: Variables = {},
-): ResolvedEnvironment[] {
+export interface LoadOptions {
+  /** Environments to return, comma-separated (VSS_ENVIRONMENTS). @default all */
+  readonly only?: string;
+  /** The process environment: backend overrides (BACKEND_VARIABLES). @default none */
+  readonly variables?: Variables;
+  /** The time the configuration is judged at (whether schedules still fire). */
+  readonly now: Date;
+}
+
+export function loadEnvironments(config: ProjectConfig, options: LoadOptions): ResolvedEnvironment[] {
+  const { only: selection, variables = {}, now } = options;
   const problems = new Problems();
   if (!PROJECT_NAME.test(config.project)) {
     problems.add(
@@ -48,7 +54,7 @@ export function loadEnvironments(
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
   const resolved = config.environments.map((env) => resolveEnvironment(config.project, env, variables));
   config.environments.forEach((env, i) => {
-    const envProblems = environmentProblems(env, resolved[i]);
+    const envProblems = environmentProblems(env, resolved[i], now);
     envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
     problems.nest(env.name || `environments[${i}]`, envProblems);
   });
@@ -71,7 +77,7 @@ export function configurationWarnings(envs: readonly ResolvedEnvironment[]): Pro
   return envs.flatMap((env) => under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all));
 }
 
-function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironment): Problems {
+function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironment, now: Date): Problems {
   const problems = new Problems();
   if (!ENVIRONMENT_NAME.test(env.name))
     problems.add(
@@ -95,9 +101,9 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   tagProblems(env.tags ?? {}, problems);
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole));
   problems.nest("vault", vssBackupVaultProblems(resolved.vault));
-  problems.nest("plan", vssBackupPlanProblems(resolved.plan));
+  problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
-  problems.nest("association", vssComponentsAssociationProblems(resolved.association));
+  problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole)
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, "iam", "role/");

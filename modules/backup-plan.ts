@@ -1,8 +1,8 @@
 import { BackupPlan, BackupPlanRule } from "@cdktf/provider-aws/lib/backup-plan";
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import { backupScheduleProblem, timezoneProblem } from "./schedule";
-import { BACKUP_NAME, Problems, throwIfAny } from "./validation";
+import { backupScheduleProblem, DEFAULT_TIMEZONE, timezoneProblem } from "./schedule";
+import { BACKUP_NAME, Problems, synthesisTime, throwIfAny } from "./validation";
 
 /** How long recovery points are kept. */
 export interface RetentionSpec {
@@ -75,7 +75,6 @@ function preset(name: string, schedule: string, options: PresetRuleOptions): Bac
 
 export const DEFAULT_START_WINDOW_MINUTES = 60;
 export const DEFAULT_COMPLETION_WINDOW_MINUTES = 480;
-export const DEFAULT_TIMEZONE = "Etc/UTC";
 const MAX_WINDOW_MINUTES = 52_560_000; // 100 years, the API's maximum
 const MAX_RETENTION_DAYS = 36_500;
 const MIN_DAYS_IN_COLD_STORAGE = 90;
@@ -91,7 +90,7 @@ export interface VssBackupPlanProps {
   readonly windowsVss?: boolean;
 }
 
-export function vssBackupPlanProblems(props: Pick<VssBackupPlanProps, "name" | "rules">): Problems {
+export function vssBackupPlanProblems(props: Pick<VssBackupPlanProps, "name" | "rules">, now: Date): Problems {
   const problems = new Problems();
   problems.checkName("name", props.name, BACKUP_NAME);
   if (props.rules.length === 0)
@@ -104,17 +103,17 @@ export function vssBackupPlanProblems(props: Pick<VssBackupPlanProps, "name" | "
         `${JSON.stringify(rule.name)} is used by an earlier rule, allowed: a name unique within the plan`,
       );
     seen.add(rule.name);
-    problems.nest(`rules[${i}]`, ruleProblems(rule));
+    problems.nest(`rules[${i}]`, ruleProblems(rule, now));
   });
   return problems;
 }
 
-function ruleProblems(rule: BackupRuleSpec): Problems {
+function ruleProblems(rule: BackupRuleSpec, now: Date): Problems {
   const problems = new Problems();
   problems.checkName("name", rule.name, BACKUP_NAME);
-  const schedule = backupScheduleProblem(rule.schedule);
-  if (schedule) problems.add("schedule", schedule);
   const timezone = rule.timezone !== undefined ? timezoneProblem(rule.timezone) : undefined;
+  const schedule = backupScheduleProblem(rule.schedule, now, rule.timezone);
+  if (schedule) problems.add("schedule", schedule);
   if (timezone) problems.add("timezone", timezone);
   const start = rule.startWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES;
   const completion = rule.completionWindowMinutes ?? DEFAULT_COMPLETION_WINDOW_MINUTES;
@@ -188,7 +187,7 @@ export class VssBackupPlan extends Construct {
 
   constructor(scope: Construct, id: string, props: VssBackupPlanProps) {
     super(scope, id);
-    throwIfAny(`VssBackupPlan ${this.node.path}`, vssBackupPlanProblems(props).all);
+    throwIfAny(`VssBackupPlan ${this.node.path}`, vssBackupPlanProblems(props, synthesisTime(this)).all);
     for (const warning of vssBackupPlanWarnings(props).all)
       Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
 

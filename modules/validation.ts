@@ -3,6 +3,20 @@
  * collects every problem of every environment before anything is built). One rule, one function.
  */
 
+import type { Construct } from "constructs";
+
+/**
+ * Context key of the time synthesis judges against (an ISO date): whether a schedule still fires
+ * depends on it. The app sets it from its clock; a test sets its own.
+ */
+export const SYNTHESIS_TIME_CONTEXT = "vss-backup:synthesisTime";
+
+/** The time this synthesis runs at, as the app (or a test) set it; the wall clock where none is set. */
+export function synthesisTime(scope: Construct): Date {
+  const time = scope.node.tryGetContext(SYNTHESIS_TIME_CONTEXT) as string | undefined;
+  return time === undefined ? new Date() : new Date(time);
+}
+
 /** One thing wrong with an input: where (a dotted field path) and what is allowed. */
 export interface Problem {
   readonly path: string;

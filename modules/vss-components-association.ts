@@ -2,7 +2,7 @@ import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { Construct } from "constructs";
 import { associationScheduleProblem } from "./schedule";
 import { SelectionTag, selectionTagProblems } from "./selection-tag";
-import { ASSOCIATION_NAME, compareVersions, Problems, throwIfAny, under } from "./validation";
+import { ASSOCIATION_NAME, compareVersions, Problems, synthesisTime, throwIfAny, under } from "./validation";
 
 /** AwsVssComponents versions that change what works (EC2 User Guide, VSS prerequisites and package management). */
 export const AwsVssComponentsVersions = {
@@ -59,7 +59,10 @@ const SEVERITIES: readonly ComplianceSeverity[] = ["CRITICAL", "HIGH", "MEDIUM",
 const INSTALLATION_TYPES: readonly VssInstallationType[] = ["Uninstall and reinstall", "In-place update"];
 
 /** Problems of everything but the tag, which its owner checks once for both sides. */
-export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssociationProps, "tag">): Problems {
+export function vssComponentsAssociationProblems(
+  props: Omit<VssComponentsAssociationProps, "tag">,
+  now: Date,
+): Problems {
   const problems = new Problems();
   problems.checkName("name", props.name, ASSOCIATION_NAME);
   if (props.installationType !== undefined && !INSTALLATION_TYPES.includes(props.installationType)) {
@@ -72,7 +75,7 @@ export function vssComponentsAssociationProblems(props: Omit<VssComponentsAssoci
     props.version !== undefined ? packageVersionProblem(props.version, props.installationType) : undefined;
   if (versionProblem) problems.add("version", versionProblem);
   const schedule =
-    props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression) : undefined;
+    props.scheduleExpression !== undefined ? associationScheduleProblem(props.scheduleExpression, now) : undefined;
   if (schedule) problems.add("scheduleExpression", schedule);
   if (props.maxConcurrency !== undefined && !MAX_CONCURRENCY.test(props.maxConcurrency)) {
     problems.add(
@@ -127,7 +130,7 @@ export class VssComponentsAssociation extends Construct {
   constructor(scope: Construct, id: string, props: VssComponentsAssociationProps) {
     super(scope, id);
     throwIfAny(`VssComponentsAssociation ${this.node.path}`, [
-      ...vssComponentsAssociationProblems(props).all,
+      ...vssComponentsAssociationProblems(props, synthesisTime(this)).all,
       ...under("tag", selectionTagProblems(props.tag).all),
     ]);
     const association = new SsmAssociation(this, "association", {

@@ -9,7 +9,7 @@ const INSTANCES = 2000;
 const ROLES = 20;
 
 async function bench() {
-  const [env] = loadEnvironments(config, config.environments[0].name);
+  const [env] = loadEnvironments(config, { only: config.environments[0].name, now: new Date() });
   const now = new Date();
   const account = mockAccount(env, { account: env.account, instances: generateFleet(INSTANCES, ROLES) }, now);
   let output = "";

@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], deps: CliDependencies = {}):
   }
   let env;
   try {
-    [env] = loadEnvironments(config, args.env);
+    [env] = loadEnvironments(config, { only: args.env, now: deps.now ?? new Date() });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     stderr(error.message);

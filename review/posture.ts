@@ -1,4 +1,4 @@
-import { scheduleInWords } from "./schedule-words";
+import { scheduleInWords } from "../modules/schedule";
 
 /** A synthesized stack (cdk.tf.json) as the review reads it. */
 export interface StackJson {

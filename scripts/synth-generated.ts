@@ -18,4 +18,4 @@ const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) =
   name: `env-${String(i + 1).padStart(3, "0")}`,
   account: String(100_000_000_000 + i),
 }));
-buildApp(loadEnvironments({ ...config, environments }), { outdir }).synth();
+buildApp(loadEnvironments({ ...config, environments }, { now: new Date() }), { outdir }).synth();

@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { config } from "../../config/environments";
 import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
 import { configurationWarnings, loadEnvironments } from "../../config/validate";
@@ -12,7 +13,7 @@ const dev: EnvironmentConfig = {
 
 function problemsOf(project: ProjectConfig, selection?: string, variables = {}): string[] {
   try {
-    loadEnvironments(project, selection, variables);
+    loadEnvironments(project, { only: selection, variables: variables, now: NOW });
   } catch (error) {
     if (error instanceof ValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
     throw error;
@@ -27,11 +28,13 @@ const withDev = (change: Partial<EnvironmentConfig>): ProjectConfig => ({
 
 describe("loadEnvironments", () => {
   it("accepts the shipped configuration and returns every environment by default", () => {
-    expect(loadEnvironments(config).map((env) => env.name)).toEqual(config.environments.map((env) => env.name));
+    expect(loadEnvironments(config, { now: NOW }).map((env) => env.name)).toEqual(
+      config.environments.map((env) => env.name),
+    );
   });
 
   it("returns only the environments named in the selection, in configuration order", () => {
-    expect(loadEnvironments(config, " prod,dev ").map((env) => env.name)).toEqual(["dev", "prod"]);
+    expect(loadEnvironments(config, { only: " prod,dev ", now: NOW }).map((env) => env.name)).toEqual(["dev", "prod"]);
   });
 
   it("names an unknown environment and lists the known ones", () => {
@@ -41,7 +44,7 @@ describe("loadEnvironments", () => {
   });
 
   it("fills every default from project and environment names", () => {
-    const [env] = loadEnvironments(withDev({}));
+    const [env] = loadEnvironments(withDev({}), { now: NOW });
     expect(env).toMatchObject({
       selectionTag: { key: "Backup", value: "windows-vss" },
       instanceRole: { roleName: "vss-backup-dev-vss-instance" },
@@ -56,7 +59,7 @@ describe("loadEnvironments", () => {
   });
 
   it("throws a ValidationError whose message lists every problem, one line each", () => {
-    expect(() => loadEnvironments(withDev({ account: "1", region: "europe" }))).toThrow(
+    expect(() => loadEnvironments(withDev({ account: "1", region: "europe" }), { now: NOW })).toThrow(
       'Invalid configuration (2 problems):\n  dev.account: "1" is not an AWS account ID, allowed: 12 digits\n  dev.region: "europe" is not an AWS region, allowed: a region code such as eu-west-1',
     );
   });
@@ -201,7 +204,7 @@ describe("loadEnvironments", () => {
       BackupRules.daily({ keepDays: 7 }),
       { ...BackupRules.monthly({ keepDays: 365 }), coldStorageAfterDays: 30 },
     ];
-    const environments = loadEnvironments(withDev({ plan: { rules } }));
+    const environments = loadEnvironments(withDev({ plan: { rules } }), { now: NOW });
     expect(configurationWarnings(environments)).toEqual([
       {
         path: "dev.plan.rules[1].coldStorageAfterDays",
@@ -209,7 +212,7 @@ describe("loadEnvironments", () => {
           "AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out",
       },
     ]);
-    expect(configurationWarnings(loadEnvironments(config))).toEqual([]);
+    expect(configurationWarnings(loadEnvironments(config, { now: NOW }))).toEqual([]);
   });
 
   it("reports problems of every environment at once", () => {
@@ -303,7 +306,10 @@ describe("loadEnvironments", () => {
 
   describe("backends", () => {
     it("lets VSS_BACKEND and its variables switch every environment to Terraform Cloud", () => {
-      const [env] = loadEnvironments(withDev({}), undefined, { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme" });
+      const [env] = loadEnvironments(withDev({}), {
+        variables: { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme" },
+        now: NOW,
+      });
       expect(env.backend).toEqual({
         type: "cloud",
         organization: "acme",
@@ -315,8 +321,13 @@ describe("loadEnvironments", () => {
 
     it("takes the configured backend unless a variable overrides a field", () => {
       const s3 = withDev({ backend: { type: "s3", bucket: "acme-state", region: "eu-west-1", keyPrefix: "win/" } });
-      expect(loadEnvironments(s3)[0].backend).toMatchObject({ bucket: "acme-state", key: "win/dev/terraform.tfstate" });
-      expect(loadEnvironments(s3, undefined, { VSS_S3_BUCKET: "ci-state" })[0].backend).toMatchObject({
+      expect(loadEnvironments(s3, { now: NOW })[0].backend).toMatchObject({
+        bucket: "acme-state",
+        key: "win/dev/terraform.tfstate",
+      });
+      expect(
+        loadEnvironments(s3, { only: undefined, variables: { VSS_S3_BUCKET: "ci-state" }, now: NOW })[0].backend,
+      ).toMatchObject({
         bucket: "ci-state",
         key: "win/dev/terraform.tfstate",
       });

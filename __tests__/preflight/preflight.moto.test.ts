@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import {
   DescribeImagesCommand,
   EC2Client,
@@ -29,7 +30,7 @@ import { terraformTier } from "../terraform/tier";
 const tier = terraformTier("preflight against moto", ["moto_server"]);
 jest.setTimeout(120_000);
 
-const [env] = loadEnvironments(config, "dev");
+const [env] = loadEnvironments(config, { only: "dev", now: NOW });
 const tag = [{ Key: env.selectionTag.key, Value: env.selectionTag.value }];
 
 /** IAM roles with their instance profiles, as a fleet has them; removed again in cleanup(). */

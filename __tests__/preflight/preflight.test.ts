@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { config } from "../../config/environments";
 import { loadEnvironments } from "../../config/validate";
@@ -7,8 +8,8 @@ import type { PreflightReport } from "../../preflight/run";
 import { AccountSpec, FleetInstance, generateFleet, mockAccount } from "../../preflight/testing/mock-fleet";
 
 const now = new Date("2026-11-25T12:00:00Z");
-const [dev] = loadEnvironments(config, "dev"); // managed policy mode
-const [staging] = loadEnvironments(config, "staging"); // inline policy mode
+const [dev] = loadEnvironments(config, { only: "dev", now: NOW }); // managed policy mode
+const [staging] = loadEnvironments(config, { only: "staging", now: NOW }); // inline policy mode
 const healthy = (id: string, extra: Partial<FleetInstance> = {}): FleetInstance => ({
   id,
   role: "vss-backup-dev-vss-instance",

@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { Testing } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
@@ -7,7 +8,7 @@ import { loadEnvironments } from "../../config/validate";
 import { changesFromPlan, changesFromSynth } from "../../review/changes";
 import { postureOf, StackJson } from "../../review/posture";
 import { renderReview, REVIEW_MARKER } from "../../review/report";
-import { scheduleInWords } from "../../review/schedule-words";
+import { scheduleInWords } from "../../modules/schedule";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 
 const planFixture = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "review", "prod-plan.json"), "utf8"));
@@ -16,7 +17,7 @@ const today = new Date("2026-11-25T00:00:00Z");
 /** The synthesized JSON of one configured environment, optionally changed. */
 function synthesized(name: string, change: Partial<EnvironmentConfig> = {}): StackJson {
   const environments = config.environments.map((env) => (env.name === name ? { ...env, ...change } : env));
-  const [env] = loadEnvironments({ ...config, environments }, name);
+  const [env] = loadEnvironments({ ...config, environments }, { only: name, now: NOW });
   return JSON.parse(Testing.synth(new VssBackupStack(Testing.app(), env)));
 }
 

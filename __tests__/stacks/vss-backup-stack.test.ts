@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { Testing } from "cdktf";
 import { config } from "../../config/environments";
 import { loadEnvironments } from "../../config/validate";
@@ -18,7 +19,7 @@ import {
 } from "../synth";
 
 function stackFor(name: string, variables: Variables = {}, project: ProjectConfig = config) {
-  const [env] = loadEnvironments(project, name, variables);
+  const [env] = loadEnvironments(project, { only: name, variables: variables, now: NOW });
   return { env, stack: synthesizeStack(new VssBackupStack(Testing.app(), env)) };
 }
 
@@ -289,10 +290,14 @@ describe("state backends", () => {
   });
 
   it("keeps the Terraform Cloud project in the HCL form too", () => {
-    const [env] = loadEnvironments(config, "prod", {
-      VSS_BACKEND: "cloud",
-      VSS_TFC_ORGANIZATION: "acme",
-      VSS_TFC_PROJECT: "backups",
+    const [env] = loadEnvironments(config, {
+      only: "prod",
+      variables: {
+        VSS_BACKEND: "cloud",
+        VSS_TFC_ORGANIZATION: "acme",
+        VSS_TFC_PROJECT: "backups",
+      },
+      now: NOW,
     });
     const hcl = new VssBackupStack(Testing.app(), env).toHclTerraform().hcl;
     expect(hcl).toMatch(

@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { join } from "path";
 import { config } from "../../config/environments";
 import type { Variables } from "../../config/backend";
@@ -15,7 +16,7 @@ const names = config.environments.map((env) => env.name);
 /** Synthesizes every environment with the backend the variables select, as CI would. */
 function synthesizeWith(backend: string, variables: Variables): string {
   const outdir = freshDir(`backend-${backend}`);
-  buildApp(loadEnvironments(config, undefined, variables), { outdir }).synth();
+  buildApp(loadEnvironments(config, { only: undefined, variables: variables, now: NOW }), { outdir }).synth();
   return join(outdir, "stacks");
 }
 
@@ -35,7 +36,7 @@ tier.describe("every stack with each state backend", () => {
       VSS_S3_BUCKET: "acme-terraform-state",
       VSS_S3_REGION: "eu-west-1",
     });
-    for (const env of loadEnvironments(config)) {
+    for (const env of loadEnvironments(config, { now: NOW })) {
       const moto = await startMoto(env.account);
       try {
         const created = await fetch(`${moto.endpoint}/acme-terraform-state`, {

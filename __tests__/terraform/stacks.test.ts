@@ -1,3 +1,4 @@
+import { NOW } from "../support/clock";
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
 import {
   GetInstanceProfileCommand,
@@ -57,10 +58,13 @@ interface StackRun {
 }
 
 /** The configuration's environments with prevent_destroy switched off: this cycle destroys what it applies. */
-const environments = loadEnvironments({
-  ...config,
-  environments: config.environments.map((e) => ({ ...e, vault: { ...e.vault, preventDestroy: false } })),
-});
+const environments = loadEnvironments(
+  {
+    ...config,
+    environments: config.environments.map((e) => ({ ...e, vault: { ...e.vault, preventDestroy: false } })),
+  },
+  { now: NOW },
+);
 const servers = new Map<string, Promise<MotoServer>>();
 const runs = new Map<string, StackRun>();
 
