@@ -1,6 +1,6 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { Construct } from "constructs";
-import { SelectionTag, selectionTagProblems } from "./selection-tag";
+import { SelectionTag, selectionTagProblems, tagCondition } from "./selection-tag";
 import { BACKUP_NAME, Problems, throwIfAny, under } from "./validation";
 
 /** Every EC2 instance; the tag condition then narrows it (AND). */
@@ -45,7 +45,7 @@ export class VssBackupSelection extends Construct {
       planId: props.planId,
       iamRoleArn: props.serviceRoleArn,
       resources: [ALL_EC2_INSTANCES],
-      condition: [{ stringEquals: [{ key: `aws:ResourceTag/${props.tag.key}`, value: props.tag.value }] }],
+      condition: [{ stringEquals: [tagCondition(props.tag)] }],
     });
     this.selectionId = selection.id;
   }

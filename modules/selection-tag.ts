@@ -43,3 +43,17 @@ export function selectionTagProblems(tag: SelectionTag): Problems {
 export function describeTag(tag: SelectionTag): string {
   return `${tag.key}=${tag.value}`;
 }
+
+/** How a backup selection's condition names a resource tag: `aws:ResourceTag/<key>`. */
+export const RESOURCE_TAG_CONDITION_PREFIX = "aws:ResourceTag/";
+
+/** The selection condition (`string_equals`) that selects resources carrying `tag`. */
+export function tagCondition(tag: SelectionTag): { readonly key: string; readonly value: string } {
+  return { key: `${RESOURCE_TAG_CONDITION_PREFIX}${tag.key}`, value: tag.value };
+}
+
+/** The tag a selection condition selects, or undefined when the condition is not on a resource tag. */
+export function tagOfCondition(condition: { readonly key: string; readonly value: string }): SelectionTag | undefined {
+  if (!condition.key.startsWith(RESOURCE_TAG_CONDITION_PREFIX)) return undefined;
+  return { key: condition.key.slice(RESOURCE_TAG_CONDITION_PREFIX.length), value: condition.value };
+}
