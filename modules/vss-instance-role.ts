@@ -76,6 +76,31 @@ export function vssInstanceRoleProblems(props: VssInstanceRoleProps): Problems {
   return problems;
 }
 
+/** Names of the inline policies the `inline` policy mode puts on the role. */
+export const VSS_INLINE_POLICY_NAMES = { ssmCore: "SsmManagedInstanceCore", vss: "VssSnapshotsForAwsBackup" } as const;
+
+/** The policy mode the role is built with. */
+export function policyModeOf(props: VssInstanceRoleProps): VssPolicyMode {
+  return props.policyMode ?? "managed";
+}
+
+/** Whether the construct adds to a role that exists already rather than creating one. */
+export function usesExistingRole(props: VssInstanceRoleProps): boolean {
+  return props.useExistingRole === true;
+}
+
+/** The role's name, created or existing. */
+export function instanceRoleNameOf(props: VssInstanceRoleProps): string {
+  return props.roleName;
+}
+
+/** The instance profile the construct creates for the role, or undefined when it creates none. */
+export function instanceProfileNameOf(props: VssInstanceRoleProps): string | undefined {
+  return (props.createInstanceProfile ?? !props.useExistingRole)
+    ? (props.instanceProfileName ?? props.roleName)
+    : undefined;
+}
+
 /** The IAM role (and instance profile) that lets Windows instances take VSS snapshots for AWS Backup. */
 export class VssInstanceRole extends Construct {
   readonly roleName: string;
@@ -116,13 +141,13 @@ export class VssInstanceRole extends Construct {
       if (grantSsmCore)
         this.putInline(
           "ssm-managed-instance-core",
-          "SsmManagedInstanceCore",
+          VSS_INLINE_POLICY_NAMES.ssmCore,
           policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json,
         );
       if (grantVss)
         this.putInline(
           "vss-snapshot",
-          "VssSnapshotsForAwsBackup",
+          VSS_INLINE_POLICY_NAMES.vss,
           policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json,
         );
     }
