@@ -3,18 +3,18 @@ import { configurationWarnings, ENVIRONMENTS_VARIABLE, loadEnvironments } from "
 import { ValidationError } from "./modules/validation";
 import { buildApp } from "./stacks/app";
 
+// The app's one clock: the configuration and the constructs are judged at this time.
+const now = new Date();
 try {
-  const environments = loadEnvironments(config, {
-    only: process.env[ENVIRONMENTS_VARIABLE],
-    variables: process.env,
-    now: new Date(),
-  });
-  // Under the cdktf CLI (which sets CDKTF_OUTDIR) the same warnings reach the user from the plans' annotations.
-  if (process.env.CDKTF_OUTDIR === undefined) {
-    for (const warning of configurationWarnings(environments))
-      console.error(`Warning: ${warning.path}: ${warning.message}`);
+  const variables = process.env;
+  const environments = loadEnvironments(config, { only: variables[ENVIRONMENTS_VARIABLE], variables, now });
+  // Under the cdktf CLI (which sets CDKTF_OUTDIR) the plans' own warnings reach the user as annotations.
+  const underCli = variables.CDKTF_OUTDIR !== undefined;
+  for (const warning of configurationWarnings(environments, variables)) {
+    if (underCli && warning.path.includes(".plan.")) continue;
+    console.error(`Warning: ${warning.path}: ${warning.message}`);
   }
-  buildApp(environments).synth();
+  buildApp(environments, {}, now).synth();
 } catch (error) {
   if (!(error instanceof ValidationError)) throw error;
   // A configuration mistake, not a crash: the message lists every problem, no stack trace.

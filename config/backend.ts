@@ -1,4 +1,5 @@
-import { Problems } from "../modules/validation";
+import { regionProblem } from "../modules/regions";
+import { Problems, s3BucketNameProblem } from "../modules/validation";
 
 /** Where an environment's Terraform state lives. */
 export type BackendConfig =
@@ -104,46 +105,84 @@ export function resolveBackend(project: string, environment: string, backend: Ba
 
 const WORKSPACE = /^[A-Za-z0-9_-]{1,90}$/;
 const ORGANIZATION = /^[A-Za-z0-9_-]{3,40}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+const TFC_PROJECT = /^[A-Za-z0-9 _-]{3,40}$/;
+// A DNS name with an optional port, as Terraform's cloud block takes it: no scheme, no path.
+const HOSTNAME =
+  /^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i;
+// What the S3 backend's kms_key_id takes: a key id, a multi-Region key id, an alias name, or their ARNs.
+const KMS_KEY_ID =
+  /^(arn:aws:kms:[a-z0-9-]+:\d{12}:(key\/)?)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_ALIAS = /^(arn:aws:kms:[a-z0-9-]+:\d{12}:)?alias\/[A-Za-z0-9/_-]{1,250}$/;
 
 /** Problems of a backend; the message of a missing field names the variable that can set it. */
 export function backendProblems(backend: BackendConfig, resolved: ResolvedBackend): Problems {
   const problems = new Problems();
-  const fromVariable = (field: keyof typeof BACKEND_VARIABLES) => `(or set ${BACKEND_VARIABLES[field]})`;
+  const orSet = (field: keyof typeof BACKEND_VARIABLES) => `(or set ${BACKEND_VARIABLES[field]})`;
+  const shown = (value: string | undefined) => JSON.stringify(value ?? "");
   switch (resolved.type) {
     case "local":
-      if (backend.type !== "local")
-        problems.add(
-          "type",
-          `${JSON.stringify((backend as { type: unknown }).type)} is not a backend, allowed: "local", "cloud" or "s3" ${fromVariable("type")}`,
-        );
+      if (backend.type !== "local") {
+        const type = shown((backend as { type: string }).type);
+        problems.add("type", `${type} is not a backend, allowed: "local", "cloud" or "s3" ${orSet("type")}`);
+      }
       break;
     case "cloud":
       if (!resolved.organization || !ORGANIZATION.test(resolved.organization)) {
+        const allowed = `allowed: 3-40 of A-Z a-z 0-9 - _ ${orSet("organization")}`;
+        problems.add("organization", `${shown(resolved.organization)} is not an organization name, ${allowed}`);
+      }
+      if (!WORKSPACE.test(resolved.workspace)) {
+        const allowed = `allowed: 1-90 of A-Z a-z 0-9 - _ ${orSet("workspacePrefix")}`;
+        problems.add("workspacePrefix", `makes workspace ${shown(resolved.workspace)}, ${allowed}`);
+      }
+      if (resolved.project !== undefined && !TFC_PROJECT.test(resolved.project)) {
         problems.add(
-          "organization",
-          `${JSON.stringify(resolved.organization ?? "")} is not an organization name, allowed: 3-40 of A-Z a-z 0-9 - _ ${fromVariable("organization")}`,
+          "project",
+          `${shown(resolved.project)} is not a project name, allowed: 3-40 of A-Z a-z 0-9 space - _ ${orSet("project")}`,
         );
       }
-      if (!WORKSPACE.test(resolved.workspace))
-        problems.add(
-          "workspacePrefix",
-          `makes workspace ${JSON.stringify(resolved.workspace)}, allowed: 1-90 of A-Z a-z 0-9 - _ ${fromVariable("workspacePrefix")}`,
-        );
+      if (resolved.hostname !== undefined && !HOSTNAME.test(resolved.hostname)) {
+        const allowed = `allowed: a host name such as app.terraform.io or tfe.example.com, without https:// or a path ${orSet("hostname")}`;
+        problems.add("hostname", `${shown(resolved.hostname)} is not a host name, ${allowed}`);
+      }
       break;
-    case "s3":
-      if (!resolved.bucket || !BUCKET.test(resolved.bucket))
+    case "s3": {
+      const bucketProblem = resolved.bucket ? s3BucketNameProblem(resolved.bucket) : `"" is not a bucket name`;
+      if (bucketProblem) problems.add("bucket", `${bucketProblem} ${orSet("bucket")}`);
+      const region = resolved.region
+        ? regionProblem(resolved.region)
+        : `"" is not a region, allowed: a region such as eu-west-1`;
+      if (region) problems.add("region", `${region} ${orSet("region")}`);
+      const prefix = (backend as { keyPrefix?: string }).keyPrefix;
+      if (prefix !== undefined && (prefix.startsWith("/") || prefix.includes("//"))) {
+        const allowed = `allowed: a prefix like "team/backups/", without a leading '/' or '//' ${orSet("keyPrefix")}`;
         problems.add(
-          "bucket",
-          `${JSON.stringify(resolved.bucket ?? "")} is not a bucket name, allowed: 3-63 of a-z 0-9 . - ${fromVariable("bucket")}`,
+          "keyPrefix",
+          `${shown(prefix)} makes the state key ${shown(resolved.key)}, which terraform init refuses; ${allowed}`,
         );
-      if (!resolved.region || !REGION.test(resolved.region))
-        problems.add(
-          "region",
-          `${JSON.stringify(resolved.region ?? "")} is not an AWS region, allowed: a region code such as eu-west-1 ${fromVariable("region")}`,
-        );
+      }
+      const key = resolved.kmsKeyId;
+      if (key !== undefined && !KMS_KEY_ID.test(key) && !KMS_ALIAS.test(key)) {
+        const allowed = `allowed: a KMS key id, multi-Region key id (mrk-...), alias/<name>, or the ARN of one ${orSet("kmsKeyId")}`;
+        problems.add("kmsKeyId", `${shown(key)} is not a KMS key id, ${allowed}`);
+      }
       break;
+    }
   }
   return problems;
+}
+
+/** The fields of each backend type, by the variables that set them. */
+const VARIABLES_OF: Record<BackendType, readonly (keyof typeof BACKEND_VARIABLES)[]> = {
+  local: [],
+  cloud: ["organization", "workspacePrefix", "project", "hostname"],
+  s3: ["bucket", "region", "keyPrefix", "kmsKeyId"],
+};
+
+/** Variables set for a backend other than `type`: ignored, which their author likely did not mean. */
+export function ignoredBackendVariables(type: BackendType, variables: Variables): string[] {
+  return (Object.keys(VARIABLES_OF) as BackendType[])
+    .filter((other) => other !== type)
+    .flatMap((other) => VARIABLES_OF[other].map((field) => BACKEND_VARIABLES[field]))
+    .filter((variable) => variables[variable] !== undefined && variables[variable] !== "");
 }

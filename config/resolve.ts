@@ -9,6 +9,9 @@ import {
 import { effectiveBackend, resolveBackend, ResolvedBackend, Variables } from "./backend";
 import type { EnvironmentConfig } from "./types";
 
+/** The tags the project puts on every resource itself (provider default_tags). */
+export const PROJECT_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
+
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
 export interface ResolvedEnvironment {
   readonly name: string;
@@ -21,7 +24,9 @@ export interface ResolvedEnvironment {
   readonly vault: VssBackupVaultProps;
   readonly plan: { readonly name: string; readonly rules: readonly BackupRuleSpec[] };
   readonly selection: { readonly name: string };
-  readonly backupServiceRole: { readonly roleName: string } | { readonly existingRoleArn: string };
+  readonly backupServiceRole:
+    | { readonly roleName: string; readonly permissionsBoundaryArn?: string }
+    | { readonly existingRoleArn: string };
   readonly association: Omit<VssComponentsAssociationProps, "tag">;
   readonly backend: ResolvedBackend;
 }
@@ -33,20 +38,22 @@ export function resolveEnvironment(
   variables: Variables = {},
 ): ResolvedEnvironment {
   const prefix = `${project}-${env.name}`;
+  const role = env.instanceRole ?? {};
+  const serviceRole = env.backupServiceRole ?? {};
   return {
     name: env.name,
     account: env.account,
     region: env.region,
     defaultTags: { ...env.tags, Project: project, Environment: env.name, ManagedBy: "cdktf" },
     selectionTag: env.selectionTag ?? DEFAULT_SELECTION_TAG,
-    instanceRole: { ...env.instanceRole, roleName: env.instanceRole?.roleName ?? `${prefix}-vss-instance` },
+    instanceRole: "existingRoleName" in role ? role : { ...role, roleName: role.roleName ?? `${prefix}-vss-instance` },
     vault: { ...env.vault, name: env.vault?.name ?? prefix },
     plan: { name: env.plan.name ?? prefix, rules: env.plan.rules },
     selection: { name: env.selection?.name ?? `${prefix}-windows-instances` },
     backupServiceRole:
-      env.backupServiceRole && "existingRoleArn" in env.backupServiceRole
-        ? env.backupServiceRole
-        : { roleName: env.backupServiceRole?.roleName ?? `${prefix}-backup-service` },
+      "existingRoleArn" in serviceRole
+        ? serviceRole
+        : { ...serviceRole, roleName: serviceRole.roleName ?? `${prefix}-backup-service` },
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
   };

@@ -1,11 +1,36 @@
 import type {
   BackupRuleSpec,
+  ExistingInstanceRole,
+  NewInstanceRole,
   SelectionTag,
   VssBackupVaultProps,
   VssComponentsAssociationProps,
-  VssInstanceRoleProps,
+  VssPolicyMode,
 } from "../modules";
 import type { BackendConfig } from "./backend";
+
+/**
+ * The instance role: a new one (every field optional) or an existing role's name.
+ * @default a new role "<project>-<env>-vss-instance" with an instance profile of the same name
+ */
+export type InstanceRoleConfig = (Partial<NewInstanceRole> | ExistingInstanceRole) & {
+  /** @default "managed" */
+  readonly policyMode?: VssPolicyMode;
+};
+
+/**
+ * The role AWS Backup assumes: a new one, or an existing role's ARN (which then must carry the
+ * backup and restore permissions itself).
+ * @default a new role "<project>-<env>-backup-service"
+ */
+export type BackupServiceRoleConfig =
+  | {
+      /** @default "<project>-<env>-backup-service" */
+      readonly roleName?: string;
+      /** @default none */
+      readonly permissionsBoundaryArn?: string;
+    }
+  | { readonly existingRoleArn: string };
 
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
@@ -13,14 +38,13 @@ export interface EnvironmentConfig {
   readonly name: string;
   /** The AWS account the stack may be applied to (the provider's allowed_account_ids). 12 digits. */
   readonly account: string;
-  /** AWS region, e.g. "eu-west-1". */
+  /** AWS region, one the pinned provider accepts (modules/regions.ts), e.g. "eu-west-1". */
   readonly region: string;
   /** The tag that puts an instance under VSS backup. @default Backup = windows-vss */
   readonly selectionTag?: SelectionTag;
-  /** Extra tags on every resource, besides Project, Environment and ManagedBy. @default none */
+  /** Extra tags on every resource, besides Project, Environment and ManagedBy (at most 47). @default none */
   readonly tags?: Readonly<Record<string, string>>;
-  /** @default a new role "<project>-<env>-vss-instance" with managed policies and an instance profile */
-  readonly instanceRole?: Partial<VssInstanceRoleProps>;
+  readonly instanceRole?: InstanceRoleConfig;
   /** @default a vault "<project>-<env>" with the AWS managed key, protected from destroy */
   readonly vault?: Partial<VssBackupVaultProps>;
   readonly plan: {
@@ -32,12 +56,7 @@ export interface EnvironmentConfig {
     /** @default "<project>-<env>-windows-instances" */
     readonly name?: string;
   };
-  /**
-   * The role AWS Backup assumes: a new one by default, or an existing role's ARN (which then must
-   * carry the backup and restore permissions itself).
-   * @default a new role "<project>-<env>-backup-service"
-   */
-  readonly backupServiceRole?: { readonly roleName?: string } | { readonly existingRoleArn: string };
+  readonly backupServiceRole?: BackupServiceRoleConfig;
   /** Where the state lives; BACKEND_VARIABLES override it in CI. @default { type: "local" } */
   readonly backend?: BackendConfig;
   /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */

@@ -1,10 +1,16 @@
 import {
+  ARNS,
   backupServiceRoleProblems,
   describeTag,
+  instanceProfileNameOf,
+  Place,
   Problem,
   Problems,
+  regionProblem,
   selectionTagProblems,
+  tagSetProblems,
   under,
+  usesExistingRole,
   ValidationError,
   vssBackupPlanProblems,
   vssBackupPlanWarnings,
@@ -13,8 +19,9 @@ import {
   vssComponentsAssociationProblems,
   vssInstanceRoleProblems,
 } from "../modules";
-import { backendProblems, effectiveBackend, Variables } from "./backend";
-import { resolveEnvironment, ResolvedEnvironment } from "./resolve";
+import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
+import { PROJECT_TAG_KEYS, resolveEnvironment, ResolvedEnvironment } from "./resolve";
+import { shapeProblems } from "./schema";
 import type { EnvironmentConfig, ProjectConfig } from "./types";
 
 /** Names the environments to synthesize, comma-separated; unset or empty means all of them. */
@@ -23,16 +30,7 @@ export const ENVIRONMENTS_VARIABLE = "VSS_ENVIRONMENTS";
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}-[a-z]+-\d+$/;
-// The policies, the selection and the managed policy ARNs are written for the commercial partition (arn:aws:).
-const OTHER_PARTITION_REGION = /^(cn-|us-gov-|us-iso[a-z]*-|eusc-)/;
-const RESERVED_TAG_KEYS = ["Project", "Environment", "ManagedBy"];
 
-/**
- * Validates the whole configuration, then returns the environments `selection` names (all when
- * empty), resolved, with `variables` (the process environment) overriding backends. Throws one
- * ValidationError listing every problem of every environment.
- */
 export interface LoadOptions {
   /** Environments to return, comma-separated (VSS_ENVIRONMENTS). @default all */
   readonly only?: string;
@@ -42,9 +40,19 @@ export interface LoadOptions {
   readonly now: Date;
 }
 
+/**
+ * Validates the whole configuration (its shape first: an unknown key is an error), then returns the
+ * environments `only` names (all when empty), resolved, with `variables` overriding backends. Throws
+ * one ValidationError listing every problem of every environment.
+ */
 export function loadEnvironments(config: ProjectConfig, options: LoadOptions): ResolvedEnvironment[] {
-  const { only: selection, variables = {}, now } = options;
+  const { only, variables = {}, now } = options;
+  const shape = shapeProblems(config);
   const problems = new Problems();
+  for (const problem of shape) problems.add(problem.path, problem.message);
+  if (!Array.isArray(config?.environments) || typeof config.project !== "string") {
+    throw new ValidationError("Invalid configuration", problems.all);
+  }
   if (!PROJECT_NAME.test(config.project)) {
     problems.add(
       "project",
@@ -52,16 +60,18 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
     );
   }
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
-  const resolved = config.environments.map((env) => resolveEnvironment(config.project, env, variables));
-  config.environments.forEach((env, i) => {
+  // An environment whose shape is wrong is not judged further: its values may not be what the rules expect.
+  const wellShaped = config.environments.filter((env, i) => !shape.some((p) => belongsTo(p, env, i)));
+  const resolved = wellShaped.map((env) => resolveEnvironment(config.project, env, variables));
+  wellShaped.forEach((env, i) => {
     const envProblems = environmentProblems(env, resolved[i], now);
     envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
-    problems.nest(env.name || `environments[${i}]`, envProblems);
+    problems.nest(env.name || `environments[${config.environments.indexOf(env)}]`, envProblems);
   });
   crossEnvironmentProblems(resolved, problems);
 
-  const known = resolved.map((env) => env.name);
-  const wanted = (selection ?? "")
+  const known = config.environments.map((env) => env.name);
+  const wanted = (only ?? "")
     .split(",")
     .map((name) => name.trim())
     .filter(Boolean);
@@ -72,63 +82,56 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   return wanted.length === 0 ? resolved : resolved.filter((env) => wanted.includes(env.name));
 }
 
-/** Settings that are valid but likely not what their author meant, each under its environment's field path. */
-export function configurationWarnings(envs: readonly ResolvedEnvironment[]): Problem[] {
-  return envs.flatMap((env) => under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all));
+function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boolean {
+  const head = env.name || `environments[${index}]`;
+  return problem.path === head || problem.path.startsWith(`${head}.`) || problem.path.startsWith(`${head}[`);
+}
+
+/**
+ * Settings that are valid but likely not what their author meant, each under its environment's
+ * field path: cold storage on an EC2-only plan, and backend variables for a backend not in use.
+ */
+export function configurationWarnings(envs: readonly ResolvedEnvironment[], variables: Variables = {}): Problem[] {
+  return envs.flatMap((env) => [
+    ...under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all),
+    ...ignoredBackendVariables(env.backend.type, variables).map((variable) => ({
+      path: `${env.name}.backend`,
+      message: `${variable} is set, but this environment's state backend is ${env.backend.type}: it is ignored`,
+    })),
+  ]);
 }
 
 function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironment, now: Date): Problems {
   const problems = new Problems();
-  if (!ENVIRONMENT_NAME.test(env.name))
+  const place: Place = { account: env.account, region: env.region };
+  if (!ENVIRONMENT_NAME.test(env.name)) {
     problems.add(
       "name",
       `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`,
     );
+  }
   if (!ACCOUNT.test(env.account))
     problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
-  if (OTHER_PARTITION_REGION.test(env.region)) {
-    problems.add(
-      "region",
-      `${JSON.stringify(env.region)} is outside the commercial partition, whose arn:aws: ARNs the stacks write; allowed: a commercial region such as eu-west-1`,
-    );
-  } else if (!REGION.test(env.region)) {
-    problems.add(
-      "region",
-      `${JSON.stringify(env.region)} is not an AWS region, allowed: a region code such as eu-west-1`,
-    );
-  }
+  const region = regionProblem(env.region);
+  if (region) problems.add("region", region);
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
-  tagProblems(env.tags ?? {}, problems);
-  problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole));
-  problems.nest("vault", vssBackupVaultProblems(resolved.vault));
+  problems.nest("tags", tagSetProblems(env.tags ?? {}, { ownKeys: PROJECT_TAG_KEYS }));
+  problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole, place));
+  problems.nest("vault", vssBackupVaultProblems(resolved.vault, place));
   problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
   const serviceRole = resolved.backupServiceRole;
-  if ("existingRoleArn" in serviceRole)
-    problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, "iam", "role/");
-  else problems.nest("backupServiceRole", backupServiceRoleProblems({ ...serviceRole, passableInstanceRoleArns: [] }));
+  if ("existingRoleArn" in serviceRole) {
+    problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
+  } else problems.nest("backupServiceRole", backupServiceRoleProblems(serviceRole, place));
   return problems;
 }
 
-function tagProblems(tags: Readonly<Record<string, string>>, problems: Problems): void {
-  const seen = new Map<string, string>();
-  for (const [key, value] of Object.entries(tags)) {
-    const path = `tags[${JSON.stringify(key)}]`;
-    const clash = RESERVED_TAG_KEYS.find((reserved) => reserved.toLowerCase() === key.toLowerCase());
-    if (key.trim() === "") problems.add(path, "empty tag key, allowed: 1-128 characters");
-    else if (clash) problems.add(path, `is set by the project itself (${clash}), allowed: any other key`);
-    else if (seen.has(key.toLowerCase()))
-      problems.add(
-        path,
-        `duplicates ${JSON.stringify(seen.get(key.toLowerCase()))} (IAM tag keys ignore case), allowed: one of them`,
-      );
-    else if (value.trim() === "") problems.add(path, "empty tag value, allowed: 1-256 characters");
-    seen.set(key.toLowerCase(), key);
-  }
-}
-
-/** Environments that share an account collide on account-wide names and on the instances they select. */
+/**
+ * Environments that share an account collide on account-wide names (IAM roles and instance
+ * profiles), on regional names (vault, plan, association) and on the instances they select.
+ */
 function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems: Problems): void {
   const firstWith = new Map<string, string>();
   const claim = (key: string, env: ResolvedEnvironment, path: string, clash: (owner: string) => string) => {
@@ -139,29 +142,37 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
   for (const env of envs) {
     claim(`name:${env.name}`, env, "name", () => "another environment has the same name");
     const place = `${env.account}/${env.region}`;
+    const tag = describeTag(env.selectionTag);
     claim(
-      `tag:${place}:${describeTag(env.selectionTag)}`,
+      `tag:${place}:${tag}`,
       env,
       "selectionTag",
-      (owner) =>
-        `${describeTag(env.selectionTag)} is also selected by ${owner} in ${place}: both would back up the same instances`,
+      (owner) => `${tag} is also selected by ${owner} in ${place}: both would back up the same instances`,
     );
-    claim(
-      `vault:${place}:${env.vault.name}`,
-      env,
-      "vault.name",
-      (owner) => `${JSON.stringify(env.vault.name)} is also ${owner}'s vault in ${place}`,
-    );
-    const roles = [["instanceRole.roleName", env.instanceRole.roleName]];
-    if ("roleName" in env.backupServiceRole) roles.push(["backupServiceRole.roleName", env.backupServiceRole.roleName]);
-    for (const [path, roleName] of roles) {
+    const regional: [string, string, string][] = [
+      ["vault.name", env.vault.name, "vault"],
+      ["plan.name", env.plan.name, "backup plan"],
+      ["association.name", env.association.name, "association"],
+    ];
+    for (const [path, name, what] of regional) {
       claim(
-        `role:${env.account}:${roleName}`,
+        `${what}:${place}:${name}`,
         env,
         path,
-        (owner) =>
-          `${JSON.stringify(roleName)} is also a role of ${owner} in account ${env.account} (IAM names are account-wide)`,
+        (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${place}`,
       );
+    }
+    const accountWide: [string, string, string][] = [];
+    if (!usesExistingRole(env.instanceRole))
+      accountWide.push(["instanceRole.roleName", env.instanceRole.roleName, "role"]);
+    if ("roleName" in env.backupServiceRole)
+      accountWide.push(["backupServiceRole.roleName", env.backupServiceRole.roleName, "role"]);
+    const profile = instanceProfileNameOf(env.instanceRole);
+    if (profile !== undefined) accountWide.push(["instanceRole.instanceProfileName", profile, "instance profile"]);
+    for (const [path, name, what] of accountWide) {
+      const clash = (owner: string) =>
+        `${JSON.stringify(name)} is also ${what === "role" ? "a role" : "an instance profile"} of ${owner} in account ${env.account} (IAM names are account-wide)`;
+      claim(`${what}:${env.account}:${name}`, env, path, clash);
     }
   }
 }

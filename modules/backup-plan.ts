@@ -2,7 +2,10 @@ import { BackupPlan, BackupPlanRule } from "@cdktf/provider-aws/lib/backup-plan"
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { backupScheduleProblem, DEFAULT_TIMEZONE, timezoneProblem } from "./schedule";
-import { BACKUP_NAME, Problems, synthesisTime, throwIfAny } from "./validation";
+import { VssBackupSelection, VssBackupSelectionOptions } from "./backup-selection";
+import type { VssBackupVault } from "./backup-vault";
+import { tagSetProblems } from "./tags";
+import { ARNS, BACKUP_NAME, Problems, synthesisTime, throwIfAny } from "./validation";
 
 /** How long recovery points are kept. */
 export interface RetentionSpec {
@@ -83,7 +86,7 @@ export interface VssBackupPlanProps {
   /** Plan name shown in the AWS Backup console. 1-50 of A-Z a-z 0-9 - _ . */
   readonly name: string;
   /** Vault the rules write to. */
-  readonly vaultName: string;
+  readonly vault: VssBackupVault;
   /** At least one rule. */
   readonly rules: readonly BackupRuleSpec[];
   /** Take VSS (application-consistent) snapshots of Windows instances. @default true */
@@ -126,23 +129,10 @@ function ruleProblems(rule: BackupRuleSpec, now: Date): Problems {
   }
   checkRetention(problems, "", rule);
   (rule.copies ?? []).forEach((copy, i) => {
-    problems.checkArn(`copies[${i}].destinationVaultArn`, copy.destinationVaultArn, "backup", "backup-vault:");
+    problems.checkArn(`copies[${i}].destinationVaultArn`, copy.destinationVaultArn, ARNS.backupVault);
     checkRetention(problems, `copies[${i}].`, copy);
   });
-  const tags = Object.entries(rule.recoveryPointTags ?? {});
-  if (tags.length > 50) problems.add("recoveryPointTags", `has ${tags.length} tags, allowed: at most 50`);
-  for (const [key, value] of tags) {
-    if (key.trim() === "" || key.length > 128 || key.toLowerCase().startsWith("aws:"))
-      problems.add(
-        `recoveryPointTags[${JSON.stringify(key)}]`,
-        "is not a tag key, allowed: 1-128 characters not starting with aws:",
-      );
-    else if (value.trim() === "" || value.length > 256)
-      problems.add(
-        `recoveryPointTags[${JSON.stringify(key)}]`,
-        `${JSON.stringify(value)} is not a tag value, allowed: 1-256 characters`,
-      );
-  }
+  problems.nest("recoveryPointTags", tagSetProblems(rule.recoveryPointTags ?? {}));
   return problems;
 }
 
@@ -193,12 +183,17 @@ export class VssBackupPlan extends Construct {
 
     const plan = new BackupPlan(this, "plan", {
       name: props.name,
-      rule: props.rules.map((rule) => toPlanRule(rule, props.vaultName)),
+      rule: props.rules.map((rule) => toPlanRule(rule, props.vault.vaultName)),
       advancedBackupSetting:
         props.windowsVss === false ? undefined : [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }],
     });
     this.planId = plan.id;
     this.planArn = plan.arn;
+  }
+
+  /** Backs up the EC2 instances carrying `options.tag` with this plan. */
+  addSelection(id: string, options: VssBackupSelectionOptions): VssBackupSelection {
+    return new VssBackupSelection(this, id, { ...options, plan: this });
   }
 }
 

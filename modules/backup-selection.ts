@@ -1,19 +1,25 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { Construct } from "constructs";
+import type { VssBackupPlan } from "./backup-plan";
+import type { IBackupServiceRole } from "./backup-service-role";
 import { SelectionTag, selectionTagProblems, tagCondition } from "./selection-tag";
 import { BACKUP_NAME, Problems, throwIfAny, under } from "./validation";
 
 /** Every EC2 instance; the tag condition then narrows it (AND). */
 export const ALL_EC2_INSTANCES = "arn:aws:ec2:*:*:instance/*";
 
-export interface VssBackupSelectionProps {
+/** What a selection needs besides the plan it belongs to (see `VssBackupPlan.addSelection`). */
+export interface VssBackupSelectionOptions {
   /** 1-50 of A-Z a-z 0-9 - _ . */
   readonly name: string;
-  readonly planId: string;
   /** Role AWS Backup assumes for these resources. */
-  readonly serviceRoleArn: string;
+  readonly serviceRole: IBackupServiceRole;
   /** Instances carrying this tag are backed up. */
   readonly tag: SelectionTag;
+}
+
+export interface VssBackupSelectionProps extends VssBackupSelectionOptions {
+  readonly plan: VssBackupPlan;
 }
 
 /** Problems of everything but the tag, which its owner checks once for both sides. */
@@ -42,8 +48,8 @@ export class VssBackupSelection extends Construct {
     ]);
     const selection = new BackupSelection(this, "selection", {
       name: props.name,
-      planId: props.planId,
-      iamRoleArn: props.serviceRoleArn,
+      planId: props.plan.planId,
+      iamRoleArn: props.serviceRole.roleArn,
       resources: [ALL_EC2_INSTANCES],
       condition: [{ stringEquals: [tagCondition(props.tag)] }],
     });

@@ -1,11 +1,14 @@
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { Construct } from "constructs";
-import { Problems, throwIfAny, VAULT_NAME } from "./validation";
+import { ARNS, Place, Problems, throwIfAny, VAULT_NAME } from "./validation";
 
 export interface VssBackupVaultProps {
   /** 2-50 of A-Z a-z 0-9 - _ (no periods). Do not put sensitive data in it. */
   readonly name: string;
-  /** Customer managed KMS key for the recovery points; cannot change later. @default the AWS Backup managed key */
+  /**
+   * Customer managed KMS key for the recovery points, in the vault's region and account. A vault's key
+   * forces its replacement: it applies to new vaults only. @default the AWS Backup managed key
+   */
   readonly kmsKeyArn?: string;
   /**
    * Refuse any plan that destroys the vault (Terraform `prevent_destroy`). Only a disposable test
@@ -14,10 +17,11 @@ export interface VssBackupVaultProps {
   readonly preventDestroy?: boolean;
 }
 
-export function vssBackupVaultProblems(props: VssBackupVaultProps): Problems {
+/** Problems of the props; with `place`, a key in another region or account is one. */
+export function vssBackupVaultProblems(props: VssBackupVaultProps, place?: Place): Problems {
   const problems = new Problems();
   problems.checkName("name", props.name, VAULT_NAME);
-  if (props.kmsKeyArn !== undefined) problems.checkArn("kmsKeyArn", props.kmsKeyArn, "kms", "key/");
+  if (props.kmsKeyArn !== undefined) problems.checkArn("kmsKeyArn", props.kmsKeyArn, ARNS.kmsKey, place);
   return problems;
 }
 

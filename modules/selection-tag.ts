@@ -1,3 +1,4 @@
+import { tagKeyProblem, tagValueProblem } from "./tags";
 import { Problems } from "./validation";
 
 /**
@@ -14,28 +15,19 @@ export interface SelectionTag {
 /** `Backup = windows-vss`. */
 export const DEFAULT_SELECTION_TAG: SelectionTag = { key: "Backup", value: "windows-vss" };
 
-// Characters EC2 and Systems Manager both accept in tags: letters, digits, spaces and _ . : / = + - @
-const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-
 export function selectionTagProblems(tag: SelectionTag): Problems {
   const problems = new Problems();
-  const allowedChars = "letters, digits, spaces and _ . : / = + - @";
-  if (!tag.key || tag.key.trim() === "")
-    problems.add("key", `${JSON.stringify(tag.key)} is empty, allowed: 1-128 characters of ${allowedChars}`);
-  else if (tag.key.length > 128 || !TAG_CHARACTERS.test(tag.key))
-    problems.add("key", `${JSON.stringify(tag.key)} is not a tag key, allowed: 1-128 characters of ${allowedChars}`);
-  else if (tag.key.toLowerCase().startsWith("aws:"))
-    problems.add("key", `${JSON.stringify(tag.key)} starts with "aws:", which AWS reserves; allowed: any other prefix`);
-  if (!tag.value || tag.value.trim() === "")
+  const keyProblem = tagKeyProblem(tag.key);
+  if (keyProblem) problems.add("key", keyProblem);
+  if (tag.value.trim() === "") {
     problems.add(
       "value",
-      `${JSON.stringify(tag.value)} is empty, allowed: 1-256 characters of ${allowedChars} (an empty value selects every instance with the key)`,
+      `${JSON.stringify(tag.value)} is empty, allowed: 1-256 characters (an empty value selects every instance with the key)`,
     );
-  else if (tag.value.length > 256 || !TAG_CHARACTERS.test(tag.value))
-    problems.add(
-      "value",
-      `${JSON.stringify(tag.value)} is not a tag value, allowed: 1-256 characters of ${allowedChars}`,
-    );
+  } else {
+    const valueProblem = tagValueProblem(tag.value);
+    if (valueProblem) problems.add("value", valueProblem);
+  }
   return problems;
 }
 

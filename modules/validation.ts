@@ -4,6 +4,7 @@
  */
 
 import type { Construct } from "constructs";
+import { regionProblem } from "./regions";
 
 /**
  * Context key of the time synthesis judges against (an ISO date): whether a schedule still fires
@@ -41,7 +42,9 @@ export function formatProblems(subject: string, problems: readonly Problem[]): s
 
 /** Prefixes every problem's path, so a module's problems read as a configuration's fields. */
 export function under(prefix: string, problems: readonly Problem[]): Problem[] {
-  return problems.map((p) => ({ path: p.path ? `${prefix}.${p.path}` : prefix, message: p.message }));
+  const join = (path: string) =>
+    path === "" ? prefix : path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
+  return problems.map((p) => ({ path: join(p.path), message: p.message }));
 }
 
 export function throwIfAny(subject: string, problems: readonly Problem[]): void {
@@ -78,8 +81,8 @@ export class Problems {
     }
   }
 
-  checkArn(path: string, value: string, service: string, resourcePrefix: string): void {
-    const problem = arnProblem(value, service, resourcePrefix);
+  checkArn(path: string, value: string, spec: ArnSpec, place?: Place): void {
+    const problem = arnProblem(value, spec, place);
     if (problem) this.add(path, problem);
   }
 }
@@ -103,6 +106,13 @@ export const IAM_ROLE_NAME: NameSpec = {
   pattern: /^[\w+=,.@-]+$/,
   charsLabel: "A-Z a-z 0-9 + = , . @ - _",
 };
+/** IAM instance profile names: 1-128 of A-Z a-z 0-9 + = , . @ - _. */
+export const INSTANCE_PROFILE_NAME: NameSpec = {
+  min: 1,
+  max: 128,
+  pattern: /^[\w+=,.@-]+$/,
+  charsLabel: "A-Z a-z 0-9 + = , . @ - _",
+};
 /** SSM association names: 3-128 of A-Z a-z 0-9 - _ . */
 export const ASSOCIATION_NAME: NameSpec = {
   min: 3,
@@ -123,6 +133,21 @@ export function nameProblem(value: string, spec: NameSpec): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `name` is not an S3 bucket name (S3's naming rules: 3-63 of a-z 0-9 . -, starting and ending
+ * with a letter or digit, no "..", not an IP address, none of the reserved prefixes and suffixes).
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+  const allowed =
+    "allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address";
+  const reserved = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes("..") || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+    return `${JSON.stringify(name)} is not a bucket name, ${allowed}`;
+  }
+  if (reserved.test(name)) return `${JSON.stringify(name)} uses a prefix or suffix S3 reserves, ${allowed}`;
+  return undefined;
+}
+
 /** Compares dotted versions numerically: negative when a < b. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
@@ -134,16 +159,71 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-// Commercial partition only: every ARN this project writes starts arn:aws:. The account is 12 digits,
-// "aws" for AWS managed policies, or empty for global resources.
-const ARN = /^arn:aws:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+/** Where an environment lives: what an ARN must agree with. */
+export interface Place {
+  readonly account: string;
+  readonly region: string;
+}
 
-export function arnProblem(value: string, service: string, resourcePrefix: string): string | undefined {
+/** What an ARN must be, and how it must agree with the environment's place. */
+export interface ArnSpec {
+  readonly service: string;
+  /** The resource part's start, e.g. "key/", "role/", "backup-vault:". */
+  readonly resourcePrefix: string;
+  /** What the ARN names, for people: "KMS key", "IAM role". */
+  readonly what: string;
+  /** "same": the environment's region; "none": a global (IAM) ARN has none; "any": a region of the partition. */
+  readonly region: "same" | "none" | "any";
+  /** "same": the environment's account; "same or aws": also AWS's own (managed policies); "any". */
+  readonly account: "same" | "same or aws" | "any";
+}
+
+const ARN = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+
+/**
+ * Why `value` is not the ARN `spec` asks for, or undefined. With `place`, also where it disagrees
+ * with the environment: the partition is always aws (the stacks write arn:aws:).
+ */
+export function arnProblem(value: string, spec: ArnSpec, place?: Place): string | undefined {
+  const shown = JSON.stringify(value);
+  const a = /^[aeiou]/i.test(spec.what) ? `an ${spec.what}` : `a ${spec.what}`;
+  const example = `arn:aws:${spec.service}:${spec.region === "none" ? "" : "<region>"}:<account>:${spec.resourcePrefix}<name>`;
   const match = ARN.exec(value);
-  const expected = `allowed: an ARN like arn:aws:${service}:<region>:<account>:${resourcePrefix}<name>`;
-  if (!match) return `${JSON.stringify(value)} is not an ARN, ${expected}`;
-  if (match[1] !== service || !match[4].startsWith(resourcePrefix)) {
-    return `${JSON.stringify(value)} is not a ${service} ${resourcePrefix.replace(/[/:]$/, "")} ARN, ${expected}`;
+  if (!match) return `${shown} is not an ARN, allowed: ${a} ARN like ${example}`;
+  const [, partition, service, region, account, resource] = match;
+  if (service !== spec.service || !resource.startsWith(spec.resourcePrefix)) {
+    return `${shown} is not ${a} ARN, allowed: an ARN like ${example}`;
+  }
+  if (partition !== "aws")
+    return `${shown} is in partition ${partition}, allowed: arn:aws: (the partition the stacks write)`;
+  if (spec.region === "none" && region !== "")
+    return `${shown} names region ${region}, allowed: none (${spec.what} ARNs are global: ${example})`;
+  if (spec.region !== "none") {
+    const problem = regionProblem(region);
+    if (problem) return `${shown}: region ${problem}`;
+    if (spec.region === "same" && place && region !== place.region) {
+      return `${shown} is in region ${region}, allowed: ${a} in the environment's region ${place.region}`;
+    }
+  }
+  if (account === "" || (account === "aws" && spec.account !== "same or aws")) {
+    return `${shown} names no account of its own, allowed: a 12-digit account`;
+  }
+  if (spec.account !== "any" && place && account !== "aws" && account !== place.account) {
+    return `${shown} is in account ${account}, allowed: ${a} of the environment's account ${place.account}`;
   }
   return undefined;
 }
+
+/** ARN rules of the ARNs the modules take. */
+export const ARNS = {
+  kmsKey: { service: "kms", resourcePrefix: "key/", what: "KMS key", region: "same", account: "same" },
+  iamRole: { service: "iam", resourcePrefix: "role/", what: "IAM role", region: "none", account: "same" },
+  iamPolicy: { service: "iam", resourcePrefix: "policy/", what: "IAM policy", region: "none", account: "same or aws" },
+  backupVault: {
+    service: "backup",
+    resourcePrefix: "backup-vault:",
+    what: "backup vault",
+    region: "any",
+    account: "any",
+  },
+} as const satisfies Record<string, ArnSpec>;

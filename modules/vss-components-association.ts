@@ -2,7 +2,16 @@ import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { Construct } from "constructs";
 import { associationScheduleProblem } from "./schedule";
 import { SelectionTag, selectionTagProblems } from "./selection-tag";
-import { ASSOCIATION_NAME, compareVersions, Problems, synthesisTime, throwIfAny, under } from "./validation";
+import { regionProblem } from "./regions";
+import {
+  ASSOCIATION_NAME,
+  compareVersions,
+  Problems,
+  s3BucketNameProblem,
+  synthesisTime,
+  throwIfAny,
+  under,
+} from "./validation";
 
 /** AwsVssComponents versions that change what works (EC2 User Guide, VSS prerequisites and package management). */
 export const AwsVssComponentsVersions = {
@@ -54,7 +63,6 @@ export const DEFAULT_ASSOCIATION_SCHEDULE = "rate(14 days)";
 const MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
 const MAX_ERRORS = /^([1-9][0-9]*|0|[1-9][0-9]%|[0-9]%|100%)$/;
 const PACKAGE_VERSION = /^\d+(\.\d+){1,3}$/;
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SEVERITIES: readonly ComplianceSeverity[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"];
 const INSTALLATION_TYPES: readonly VssInstallationType[] = ["Uninstall and reinstall", "In-place update"];
 
@@ -95,11 +103,13 @@ export function vssComponentsAssociationProblems(
       `${JSON.stringify(props.complianceSeverity)} is not allowed, allowed: ${SEVERITIES.join(", ")}`,
     );
   }
-  if (props.outputLocation && !S3_BUCKET.test(props.outputLocation.s3BucketName)) {
-    problems.add(
-      "outputLocation.s3BucketName",
-      `${JSON.stringify(props.outputLocation.s3BucketName)} is not a bucket name, allowed: 3-63 of a-z 0-9 . -`,
-    );
+  const output = props.outputLocation;
+  const bucketProblem = output && s3BucketNameProblem(output.s3BucketName);
+  if (bucketProblem) problems.add("outputLocation.s3BucketName", bucketProblem);
+  const outputRegionProblem = output?.s3Region !== undefined ? regionProblem(output.s3Region) : undefined;
+  if (outputRegionProblem) problems.add("outputLocation.s3Region", outputRegionProblem);
+  if (output?.s3KeyPrefix !== undefined && output.s3KeyPrefix.length > 500) {
+    problems.add("outputLocation.s3KeyPrefix", `has ${output.s3KeyPrefix.length} characters, allowed: at most 500`);
   }
   return problems;
 }

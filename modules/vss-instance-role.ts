@@ -10,7 +10,7 @@ import {
   SSM_MANAGED_INSTANCE_STATEMENTS,
   VSS_FOR_AWS_BACKUP_STATEMENTS,
 } from "./iam-policies";
-import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
+import { ARNS, IAM_ROLE_NAME, INSTANCE_PROFILE_NAME, Place, Problems, throwIfAny } from "./validation";
 
 /**
  * How the instance role gets its permissions.
@@ -20,61 +20,39 @@ import { IAM_ROLE_NAME, Problems, throwIfAny } from "./validation";
  *   AWS Backup path, for teams that forbid managed policies.
  */
 export type VssPolicyMode = "managed" | "inline";
+export const POLICY_MODES: readonly VssPolicyMode[] = ["managed", "inline"];
 
-export interface VssInstanceRoleProps {
-  /** Name of the role to create, or of the existing role when `useExistingRole` is set. 1-64 of A-Z a-z 0-9 + = , . @ - _. */
+/** A role the construct creates, with an instance profile of its own. */
+export interface NewInstanceRole {
+  /** 1-64 of A-Z a-z 0-9 + = , . @ - _. */
   readonly roleName: string;
-  /**
-   * Attach the VSS permissions to the existing role `roleName` instead of creating one. Only what VSS
-   * adds is attached (the SSM core permissions are expected to be there already), so destroying this
-   * construct never detaches anything the fleet relied on before.
-   * @default false
-   */
-  readonly useExistingRole?: boolean;
-  /**
-   * Grant the VSS permissions. Set false for an existing role that already has them (for example
-   * AWSEC2VssSnapshotPolicy attached by another stack): attaching a policy that is already attached
-   * succeeds silently, and Terraform would then detach it on destroy.
-   * @default true
-   */
-  readonly grantVssPermissions?: boolean;
-  /** @default "managed" */
-  readonly policyMode?: VssPolicyMode;
-  /** Create an instance profile for the role. @default true for a created role, false for an existing one */
-  readonly createInstanceProfile?: boolean;
-  /** @default roleName */
+  /** 1-128 of A-Z a-z 0-9 + = , . @ - _. @default roleName */
   readonly instanceProfileName?: string;
-  /** Permissions boundary for a created role. @default none */
+  /** Permissions boundary of the role (an IAM policy ARN of the account, or an AWS managed one). @default none */
   readonly permissionsBoundaryArn?: string;
 }
 
-export function vssInstanceRoleProblems(props: VssInstanceRoleProps): Problems {
-  const problems = new Problems();
-  problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
-  if (props.instanceProfileName !== undefined)
-    problems.checkName("instanceProfileName", props.instanceProfileName, IAM_ROLE_NAME);
-  if (props.policyMode !== undefined && props.policyMode !== "managed" && props.policyMode !== "inline") {
-    problems.add(
-      "policyMode",
-      `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`,
-    );
-  }
-  if (props.grantVssPermissions === false && !props.useExistingRole) {
-    problems.add(
-      "grantVssPermissions",
-      "is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole",
-    );
-  }
-  if (props.permissionsBoundaryArn !== undefined) {
-    if (props.useExistingRole)
-      problems.add(
-        "permissionsBoundaryArn",
-        "is set for an existing role, allowed: only for a role this construct creates",
-      );
-    else problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, "iam", "policy/");
-  }
-  return problems;
+/**
+ * A role the fleet has already, to which the construct adds only what VSS needs (the SSM core
+ * permissions are expected to be there), so destroying it never takes away what the fleet relied on.
+ */
+export interface ExistingInstanceRole {
+  /** Name of the existing role (looked up: it may live under a path). */
+  readonly existingRoleName: string;
+  /**
+   * Grant the VSS permissions. Set false for a role that already has them (e.g. AWSEC2VssSnapshotPolicy
+   * attached by another stack): attaching a policy that is already attached succeeds silently, and
+   * Terraform would then detach it on destroy. @default true
+   */
+  readonly grantVssPermissions?: boolean;
+  /** Create an instance profile of this name for the role. @default none: the role's profiles stay as they are */
+  readonly instanceProfileName?: string;
 }
+
+export type VssInstanceRoleProps = (NewInstanceRole | ExistingInstanceRole) & {
+  /** @default "managed" */
+  readonly policyMode?: VssPolicyMode;
+};
 
 /** Names of the inline policies the `inline` policy mode puts on the role. */
 export const VSS_INLINE_POLICY_NAMES = { ssmCore: "SsmManagedInstanceCore", vss: "VssSnapshotsForAwsBackup" } as const;
@@ -85,20 +63,40 @@ export function policyModeOf(props: VssInstanceRoleProps): VssPolicyMode {
 }
 
 /** Whether the construct adds to a role that exists already rather than creating one. */
-export function usesExistingRole(props: VssInstanceRoleProps): boolean {
-  return props.useExistingRole === true;
+export function usesExistingRole(props: VssInstanceRoleProps): props is ExistingInstanceRole & VssInstanceRoleProps {
+  return "existingRoleName" in props;
 }
 
 /** The role's name, created or existing. */
 export function instanceRoleNameOf(props: VssInstanceRoleProps): string {
-  return props.roleName;
+  return usesExistingRole(props) ? props.existingRoleName : props.roleName;
 }
 
 /** The instance profile the construct creates for the role, or undefined when it creates none. */
 export function instanceProfileNameOf(props: VssInstanceRoleProps): string | undefined {
-  return (props.createInstanceProfile ?? !props.useExistingRole)
-    ? (props.instanceProfileName ?? props.roleName)
-    : undefined;
+  return usesExistingRole(props) ? props.instanceProfileName : (props.instanceProfileName ?? props.roleName);
+}
+
+/** Problems of the props; with `place`, a permissions boundary of another account is one. */
+export function vssInstanceRoleProblems(props: VssInstanceRoleProps, place?: Place): Problems {
+  const problems = new Problems();
+  if (usesExistingRole(props)) problems.checkName("existingRoleName", props.existingRoleName, IAM_ROLE_NAME);
+  else {
+    problems.checkName("roleName", props.roleName, IAM_ROLE_NAME);
+    if (props.permissionsBoundaryArn !== undefined) {
+      problems.checkArn("permissionsBoundaryArn", props.permissionsBoundaryArn, ARNS.iamPolicy, place);
+    }
+  }
+  if (props.instanceProfileName !== undefined) {
+    problems.checkName("instanceProfileName", props.instanceProfileName, INSTANCE_PROFILE_NAME);
+  }
+  if (props.policyMode !== undefined && !POLICY_MODES.includes(props.policyMode)) {
+    problems.add(
+      "policyMode",
+      `${JSON.stringify(props.policyMode)} is not a policy mode, allowed: "managed" or "inline"`,
+    );
+  }
+  return problems;
 }
 
 /** The IAM role (and instance profile) that lets Windows instances take VSS snapshots for AWS Backup. */
@@ -113,11 +111,11 @@ export class VssInstanceRole extends Construct {
   constructor(scope: Construct, id: string, props: VssInstanceRoleProps) {
     super(scope, id);
     throwIfAny(`VssInstanceRole ${this.node.path}`, vssInstanceRoleProblems(props).all);
-    this.policyMode = props.policyMode ?? "managed";
+    this.policyMode = policyModeOf(props);
 
-    if (props.useExistingRole) {
+    if (usesExistingRole(props)) {
       // Looked up rather than built from the name: an existing role may live under a path.
-      const existing = new DataAwsIamRole(this, "role", { name: props.roleName });
+      const existing = new DataAwsIamRole(this, "role", { name: props.existingRoleName });
       this.roleName = existing.name;
       this.roleArn = existing.arn;
     } else {
@@ -132,31 +130,25 @@ export class VssInstanceRole extends Construct {
     }
 
     // An existing role keeps its own SSM permissions: granting them again would revoke them on destroy.
-    const grantSsmCore = !props.useExistingRole;
-    const grantVss = props.grantVssPermissions ?? true;
+    const grantSsmCore = !usesExistingRole(props);
+    const grantVss = !usesExistingRole(props) || props.grantVssPermissions !== false;
     if (this.policyMode === "managed") {
       if (grantSsmCore) this.attachManaged("ssm-managed-instance-core", ManagedPolicies.SSM_MANAGED_INSTANCE_CORE);
       if (grantVss) this.attachManaged("vss-snapshot", ManagedPolicies.EC2_VSS_SNAPSHOT);
     } else {
-      if (grantSsmCore)
-        this.putInline(
-          "ssm-managed-instance-core",
-          VSS_INLINE_POLICY_NAMES.ssmCore,
-          policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS).json,
-        );
-      if (grantVss)
-        this.putInline(
-          "vss-snapshot",
-          VSS_INLINE_POLICY_NAMES.vss,
-          policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS).json,
-        );
+      if (grantSsmCore) {
+        const document = policyDocument(this, "ssm-core-policy", SSM_MANAGED_INSTANCE_STATEMENTS);
+        this.putInline("ssm-managed-instance-core", VSS_INLINE_POLICY_NAMES.ssmCore, document.json);
+      }
+      if (grantVss) {
+        const document = policyDocument(this, "vss-policy", VSS_FOR_AWS_BACKUP_STATEMENTS);
+        this.putInline("vss-snapshot", VSS_INLINE_POLICY_NAMES.vss, document.json);
+      }
     }
 
-    if (props.createInstanceProfile ?? !props.useExistingRole) {
-      const profile = new IamInstanceProfile(this, "instance-profile", {
-        name: props.instanceProfileName ?? props.roleName,
-        role: this.roleName,
-      });
+    const profileName = instanceProfileNameOf(props);
+    if (profileName !== undefined) {
+      const profile = new IamInstanceProfile(this, "instance-profile", { name: profileName, role: this.roleName });
       this.instanceProfileName = profile.name;
       this.instanceProfileArn = profile.arn;
     }

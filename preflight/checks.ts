@@ -1,6 +1,12 @@
 import type { ResolvedEnvironment } from "../config/resolve";
 import type { CheckResult, FleetFacts, InstanceFacts, Status } from "./gather";
-import { AwsVssComponentsVersions, compareVersions } from "../modules";
+import {
+  AwsVssComponentsVersions,
+  compareVersions,
+  instanceProfileNameOf,
+  instanceRoleNameOf,
+  usesExistingRole,
+} from "../modules";
 import { MIN_SSM_AGENT_VERSION, MIN_WINDOWS_SERVER, UNSUPPORTED_INSTANCE_TYPES } from "./requirements";
 
 /** The per-instance checks, in the order the table shows them. */
@@ -70,9 +76,9 @@ function instanceType(instance: InstanceFacts): CheckResult {
 }
 
 function role(env: ResolvedEnvironment, instance: InstanceFacts, fleet: FleetFacts): CheckResult {
-  const attach = env.instanceRole.useExistingRole
-    ? `attach an instance profile holding role ${env.instanceRole.roleName}`
-    : `aws ec2 associate-iam-instance-profile --instance-id ${instance.id} --iam-instance-profile Name=${env.instanceRole.instanceProfileName ?? env.instanceRole.roleName}`;
+  const attach = usesExistingRole(env.instanceRole)
+    ? `attach an instance profile holding role ${instanceRoleNameOf(env.instanceRole)}`
+    : `aws ec2 associate-iam-instance-profile --instance-id ${instance.id} --iam-instance-profile Name=${instanceProfileNameOf(env.instanceRole) ?? instanceRoleNameOf(env.instanceRole)}`;
   if (!instance.profileArn) return fail("no instance profile", attach);
   const profile = fleet.profiles.get(instance.profileArn);
   if (profile?.denied)

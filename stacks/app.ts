@@ -1,10 +1,15 @@
 import { App, AppConfig } from "cdktf";
 import type { ResolvedEnvironment } from "../config/resolve";
+import { SYNTHESIS_TIME_CONTEXT } from "../modules";
 import { VssBackupStack } from "./vss-backup-stack";
 
-/** One stack per environment, named after it, in one cdktf App. */
-export function buildApp(environments: readonly ResolvedEnvironment[], appConfig: AppConfig = {}): App {
-  const app = new App(appConfig);
+/**
+ * One stack per environment, named after it, in one cdktf App. `now` is the time the constructs
+ * judge their props at (whether a schedule still fires). @default the wall clock
+ */
+export function buildApp(environments: readonly ResolvedEnvironment[], appConfig: AppConfig = {}, now?: Date): App {
+  const context = now ? { ...appConfig.context, [SYNTHESIS_TIME_CONTEXT]: now.toISOString() } : appConfig.context;
+  const app = new App({ ...appConfig, context });
   // cdktf 0.21 stacks read only SYNTH_HCL_OUTPUT (what `cdktf synth --hcl` sets), not AppConfig.hclOutput.
   const hclVariable = process.env.SYNTH_HCL_OUTPUT;
   if (app.hclOutput) process.env.SYNTH_HCL_OUTPUT = "true";

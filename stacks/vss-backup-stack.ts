@@ -6,7 +6,6 @@ import {
   BackupServiceRole,
   describeTag,
   VssBackupPlan,
-  VssBackupSelection,
   VssBackupVault,
   VssComponentsAssociation,
   VssInstanceRole,
@@ -32,20 +31,15 @@ export class VssBackupStack extends TerraformStack {
     const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
     const vault = new VssBackupVault(this, "vault", env.vault);
-    const plan = new VssBackupPlan(this, "plan", { ...env.plan, vaultName: vault.vaultName });
-    const serviceRoleArn =
+    const plan = new VssBackupPlan(this, "plan", { ...env.plan, vault });
+    const serviceRole =
       "existingRoleArn" in env.backupServiceRole
-        ? env.backupServiceRole.existingRoleArn
+        ? BackupServiceRole.fromRoleArn(env.backupServiceRole.existingRoleArn)
         : new BackupServiceRole(this, "backup-service-role", {
-            roleName: env.backupServiceRole.roleName,
-            passableInstanceRoleArns: [instanceRole.roleArn],
-          }).roleArn;
-    const selection = new VssBackupSelection(this, "selection", {
-      ...env.selection,
-      planId: plan.planId,
-      serviceRoleArn,
-      tag,
-    });
+            ...env.backupServiceRole,
+            passableInstanceRoles: [instanceRole],
+          });
+    const selection = plan.addSelection("selection", { ...env.selection, serviceRole, tag });
 
     const output = (id: string, value: string, description: string) =>
       new TerraformOutput(this, id, { value, description });

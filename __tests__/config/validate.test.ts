@@ -1,19 +1,26 @@
-import { NOW } from "../support/clock";
-import { config } from "../../config/environments";
 import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
 import { configurationWarnings, loadEnvironments } from "../../config/validate";
 import { BackupRules, ValidationError } from "../../modules";
+import { NOW } from "../support/clock";
 
+// The tests' own configuration: config/environments.ts is the user's, and editing it must never break them.
 const dev: EnvironmentConfig = {
   name: "dev",
   account: "111111111111",
   region: "eu-west-1",
   plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
 };
+const prod: EnvironmentConfig = {
+  name: "prod",
+  account: "333333333333",
+  region: "eu-central-1",
+  plan: { rules: [BackupRules.daily({ keepDays: 35, timezone: "Europe/Berlin" })] },
+};
+const project: ProjectConfig = { project: "vss-backup", environments: [dev, prod] };
 
-function problemsOf(project: ProjectConfig, selection?: string, variables = {}): string[] {
+function problemsOf(config: unknown, only?: string, variables = {}): string[] {
   try {
-    loadEnvironments(project, { only: selection, variables: variables, now: NOW });
+    loadEnvironments(config as ProjectConfig, { only, variables, now: NOW });
   } catch (error) {
     if (error instanceof ValidationError) return error.problems.map((p) => `${p.path}: ${p.message}`);
     throw error;
@@ -21,35 +28,39 @@ function problemsOf(project: ProjectConfig, selection?: string, variables = {}):
   return [];
 }
 
-const withDev = (change: Partial<EnvironmentConfig>): ProjectConfig => ({
+const withDev = (change: Record<string, unknown>): ProjectConfig => ({
   project: "vss-backup",
-  environments: [{ ...dev, ...change }],
+  environments: [{ ...dev, ...change } as EnvironmentConfig],
 });
 
 describe("loadEnvironments", () => {
-  it("accepts the shipped configuration and returns every environment by default", () => {
-    expect(loadEnvironments(config, { now: NOW }).map((env) => env.name)).toEqual(
-      config.environments.map((env) => env.name),
-    );
+  it("returns every environment by default, resolved", () => {
+    expect(loadEnvironments(project, { now: NOW }).map((env) => [env.name, env.region])).toEqual([
+      ["dev", "eu-west-1"],
+      ["prod", "eu-central-1"],
+    ]);
   });
 
   it("returns only the environments named in the selection, in configuration order", () => {
-    expect(loadEnvironments(config, { only: " prod,dev ", now: NOW }).map((env) => env.name)).toEqual(["dev", "prod"]);
+    expect(loadEnvironments(project, { only: " prod,dev ", now: NOW }).map((env) => env.name)).toEqual(["dev", "prod"]);
   });
 
   it("names an unknown environment and lists the known ones", () => {
-    expect(problemsOf(config, "dev,qa")).toEqual([
-      "qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod",
+    expect(problemsOf(project, "dev,qa")).toEqual([
+      "qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, prod",
     ]);
   });
 
   it("fills every default from project and environment names", () => {
     const [env] = loadEnvironments(withDev({}), { now: NOW });
-    expect(env).toMatchObject({
+    expect(env).toEqual({
+      name: "dev",
+      account: "111111111111",
+      region: "eu-west-1",
       selectionTag: { key: "Backup", value: "windows-vss" },
       instanceRole: { roleName: "vss-backup-dev-vss-instance" },
       vault: { name: "vss-backup-dev" },
-      plan: { name: "vss-backup-dev" },
+      plan: { name: "vss-backup-dev", rules: dev.plan.rules },
       selection: { name: "vss-backup-dev-windows-instances" },
       backupServiceRole: { roleName: "vss-backup-dev-backup-service" },
       association: { name: "vss-backup-dev-AwsVssComponents" },
@@ -58,14 +69,159 @@ describe("loadEnvironments", () => {
     });
   });
 
+  it("keeps an existing instance role as a variant of its own: no role name is made up for it", () => {
+    const [env] = loadEnvironments(withDev({ instanceRole: { existingRoleName: "fleet" } }), { now: NOW });
+    expect(env.instanceRole).toEqual({ existingRoleName: "fleet" });
+  });
+
   it("throws a ValidationError whose message lists every problem, one line each", () => {
     expect(() => loadEnvironments(withDev({ account: "1", region: "europe" }), { now: NOW })).toThrow(
-      'Invalid configuration (2 problems):\n  dev.account: "1" is not an AWS account ID, allowed: 12 digits\n  dev.region: "europe" is not an AWS region, allowed: a region code such as eu-west-1',
+      'Invalid configuration (2 problems):\n  dev.account: "1" is not an AWS account ID, allowed: 12 digits\n  dev.region: "europe" is not a region hashicorp/aws 5.100.0 accepts, allowed: one of af-south-1, ',
     );
   });
 
+  it("accepts every setting there is (the schema knows each documented key)", () => {
+    const everything: EnvironmentConfig = {
+      ...dev,
+      selectionTag: { key: "Backup", value: "vss" },
+      tags: { Owner: "platform" },
+      instanceRole: {
+        roleName: "r",
+        instanceProfileName: "p",
+        permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess",
+        policyMode: "inline",
+      },
+      vault: {
+        name: "vv",
+        kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        preventDestroy: false,
+      },
+      plan: {
+        name: "p",
+        rules: [
+          {
+            name: "daily",
+            schedule: "cron(0 5 ? * * *)",
+            timezone: "Europe/Berlin",
+            startWindowMinutes: 60,
+            completionWindowMinutes: 120,
+            deleteAfterDays: 7,
+            copies: [
+              { destinationVaultArn: "arn:aws:backup:eu-central-1:444444444444:backup-vault:dr", deleteAfterDays: 7 },
+            ],
+            recoveryPointTags: { Source: "vss" },
+          },
+        ],
+      },
+      selection: { name: "s" },
+      backupServiceRole: { roleName: "b", permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/boundary" },
+      backend: { type: "s3", bucket: "acme-state", region: "eu-west-1", keyPrefix: "win/", kmsKeyId: "alias/state" },
+      association: {
+        name: "assoc",
+        installationType: "In-place update",
+        version: "2.5.1",
+        scheduleExpression: "rate(7 days)",
+        maxConcurrency: "5",
+        maxErrors: "0",
+        complianceSeverity: "LOW",
+        outputLocation: { s3BucketName: "acme-logs", s3KeyPrefix: "vss/", s3Region: "eu-west-1" },
+      },
+    };
+    expect(problemsOf({ project: "vss-backup", environments: [everything] })).toEqual([]);
+  });
+
+  describe("refuses settings it does not know, anywhere (nothing is silently ignored)", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a misspelt vault name",
+        { vault: { nmae: "x" } },
+        ["dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+      ],
+      [
+        "a misspelt KMS key",
+        { vault: { kmsKeyArm: "arn" } },
+        ["dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+      ],
+      [
+        "a misspelt rule field",
+        { plan: { rules: [{ ...BackupRules.daily({ keepDays: 7 }), keepDays: 9 }] } },
+        [
+          "dev.plan.rules[0].keepDays: is not a setting here, allowed: deleteAfterDays, coldStorageAfterDays, name, schedule, timezone, startWindowMinutes, completionWindowMinutes, copies, recoveryPointTags",
+        ],
+      ],
+      [
+        "an unknown environment field",
+        { retention: 7 },
+        [
+          expect.stringMatching(
+            /^dev\.retention: is not a setting here, allowed: name, account, region, /,
+          ) as unknown as string,
+        ],
+      ],
+      [
+        "an existing role with a new role's field",
+        { instanceRole: { existingRoleName: "fleet", permissionsBoundaryArn: "arn:aws:iam::aws:policy/x" } },
+        [
+          "dev.instanceRole.permissionsBoundaryArn: is not a setting here, allowed: policyMode, existingRoleName, grantVssPermissions, instanceProfileName",
+        ],
+      ],
+      [
+        "a misspelt instance role field",
+        { instanceRole: { rolName: "x" } },
+        [
+          "dev.instanceRole.rolName: is not a setting here, allowed: policyMode, roleName, instanceProfileName, permissionsBoundaryArn",
+        ],
+      ],
+      [
+        "an S3 backend field misspelt",
+        { backend: { type: "s3", bucket: "b-b-b", region: "eu-west-1", kmsKey: "x" } },
+        ["dev.backend.kmsKey: is not a setting here, allowed: type, bucket, region, keyPrefix, kmsKeyId"],
+      ],
+    ])("%s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("refuses a wrong type, naming what is allowed", () => {
+      expect(
+        problemsOf(
+          withDev({
+            vault: { preventDestroy: "no" },
+            plan: { rules: [{ ...BackupRules.daily({ keepDays: 7 }), deleteAfterDays: 7.5 }] },
+          }),
+        ),
+      ).toEqual([
+        'dev.vault.preventDestroy: "no" is not a boolean, allowed: a boolean',
+        "dev.plan.rules[0].deleteAfterDays: 7.5 is not a whole number, allowed: a whole number",
+      ]);
+    });
+
+    it("refuses a missing required field", () => {
+      expect(
+        problemsOf({
+          project: "vss-backup",
+          environments: [{ name: "dev", region: "eu-west-1", plan: { rules: [] } }],
+        }),
+      ).toEqual(["dev.account: is missing, allowed: a string"]);
+    });
+
+    it("still judges the other environments' values when one has a shape problem", () => {
+      expect(
+        problemsOf({
+          project: "vss-backup",
+          environments: [
+            { ...dev, typo: 1 },
+            { ...prod, account: "3" },
+          ],
+        }),
+      ).toEqual([
+        expect.stringMatching(/^dev\.typo: is not a setting here/),
+        'prod.account: "3" is not an AWS account ID, allowed: 12 digits',
+      ]);
+    });
+  });
+
   describe("names the environment, the field and what is allowed", () => {
-    it.each<[string, Partial<EnvironmentConfig>, string]>([
+    it.each<[string, Record<string, unknown>, string]>([
       [
         "a bad environment name",
         { name: "Dev_1" },
@@ -115,14 +271,13 @@ describe("loadEnvironments", () => {
       [
         "a service role that is not a role ARN",
         { backupServiceRole: { existingRoleArn: "arn:aws:iam::111111111111:user/backup" } },
-        'dev.backupServiceRole.existingRoleArn: "arn:aws:iam::111111111111:user/backup" is not a iam role ARN',
+        'dev.backupServiceRole.existingRoleArn: "arn:aws:iam::111111111111:user/backup" is not an IAM role ARN',
       ],
       [
         "an instance role name with a space",
         { instanceRole: { roleName: "my role" } },
         "dev.instanceRole.roleName: \"my role\" has ' '",
       ],
-      ["an empty tag value", { tags: { Owner: "" } }, 'dev.tags["Owner"]: empty tag value'],
       [
         "a tag key that duplicates another but for case",
         { tags: { Owner: "a", owner: "b" } },
@@ -133,7 +288,27 @@ describe("loadEnvironments", () => {
         { tags: { environment: "x" } },
         'dev.tags["environment"]: is set by the project itself (Environment)',
       ],
-      ["an empty tag key", { tags: { " ": "x" } }, 'dev.tags[" "]: empty tag key, allowed: 1-128 characters'],
+      ["an empty tag key", { tags: { " ": "x" } }, 'dev.tags[" "]: " " is empty, allowed: 1-128 characters'],
+      [
+        "a tag key AWS reserves",
+        { tags: { "aws:team": "x" } },
+        'dev.tags["aws:team"]: "aws:team" starts with "aws:", which AWS reserves',
+      ],
+      [
+        "a tag value with a character AWS refuses",
+        { tags: { Team: "a&b" } },
+        'dev.tags["Team"]: "a&b" is not a tag value, allowed: 0-256 characters',
+      ],
+      [
+        "a tag value over 256 characters",
+        { tags: { Team: "t".repeat(257) } },
+        'dev.tags["Team"]: "' + "t".repeat(257) + '" is not a tag value',
+      ],
+      [
+        "48 tags, which the project's own three push past 50",
+        { tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`T${i}`, "x"])) },
+        "dev.tags: 51 tags per resource (48 plus the project's own Project, Environment, ManagedBy), allowed: at most 50",
+      ],
       [
         "a region outside the commercial partition",
         { region: "cn-north-1" },
@@ -145,6 +320,16 @@ describe("loadEnvironments", () => {
         'dev.region: "us-gov-west-1" is outside the commercial partition',
       ],
       [
+        "a string shaped like a region that is none",
+        { region: "eu-west-9" },
+        'dev.region: "eu-west-9" is not a region hashicorp/aws 5.100.0 accepts, allowed: one of af-south-1, ap-east-1',
+      ],
+      [
+        "a region newer than the pinned provider",
+        { region: "ap-southeast-6" },
+        'dev.region: "ap-southeast-6" is not a region hashicorp/aws 5.100.0 accepts',
+      ],
+      [
         "a selection tag key with a comma",
         { selectionTag: { key: "Backup,Daily", value: "x" } },
         'dev.selectionTag.key: "Backup,Daily" is not a tag key, allowed: 1-128 characters of letters, digits, spaces and _ . : / = + - @',
@@ -152,7 +337,7 @@ describe("loadEnvironments", () => {
       [
         "a selection tag value over 256 characters",
         { selectionTag: { key: "Backup", value: "v".repeat(257) } },
-        'dev.selectionTag.value: "' + "v".repeat(257) + '" is not a tag value, allowed: 1-256 characters',
+        'dev.selectionTag.value: "' + "v".repeat(257) + '" is not a tag value, allowed: 0-256 characters',
       ],
       [
         "a selection tag key AWS reserves",
@@ -179,8 +364,72 @@ describe("loadEnvironments", () => {
         { association: { version: "2.2.1" } },
         'dev.association.version: "2.2.1" predates the AwsVssConfig tag',
       ],
+      [
+        "an association schedule that never fires",
+        { association: { scheduleExpression: "cron(0 2 31 * ? 2025)" } },
+        'dev.association.scheduleExpression: "cron(0 2 31 * ? 2025)" never fires after 2026-11-25',
+      ],
+      [
+        "a plan schedule in a past year",
+        { plan: { rules: [{ ...BackupRules.daily({ keepDays: 7 }), schedule: "cron(0 5 ? * * 2024)" }] } },
+        'dev.plan.rules[0].schedule: "cron(0 5 ? * * 2024)" never fires after 2026-11-25 (in Etc/UTC)',
+      ],
+      [
+        "an association output bucket like a..b",
+        { association: { outputLocation: { s3BucketName: "a..b" } } },
+        'dev.association.outputLocation.s3BucketName: "a..b" is not a bucket name',
+      ],
+      [
+        "an association output region that is none",
+        { association: { outputLocation: { s3BucketName: "logs", s3Region: "eu-west" } } },
+        'dev.association.outputLocation.s3Region: "eu-west" is not a region hashicorp/aws 5.100.0 accepts',
+      ],
     ])("%s", (_, change, expected) => {
       expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
+    });
+  });
+
+  describe("ARNs that must agree with the environment", () => {
+    it.each<[string, Record<string, unknown>, string]>([
+      [
+        "a vault key in another region",
+        { vault: { kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/k" } },
+        'dev.vault.kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/k" is in region us-east-1, allowed: a KMS key in the environment\'s region eu-west-1',
+      ],
+      [
+        "a vault key of another account",
+        { vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:999999999999:key/k" } },
+        'dev.vault.kmsKeyArn: "arn:aws:kms:eu-west-1:999999999999:key/k" is in account 999999999999, allowed: a KMS key of the environment\'s account 111111111111',
+      ],
+      [
+        "a vault key in another partition",
+        { vault: { kmsKeyArn: "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/k" } },
+        'dev.vault.kmsKeyArn: "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/k" is in partition aws-us-gov, allowed: arn:aws: (the partition the stacks write)',
+      ],
+      [
+        "a service role of another account",
+        { backupServiceRole: { existingRoleArn: "arn:aws:iam::999999999999:role/backup" } },
+        'dev.backupServiceRole.existingRoleArn: "arn:aws:iam::999999999999:role/backup" is in account 999999999999, allowed: an IAM role of the environment\'s account 111111111111',
+      ],
+      [
+        "a service role ARN with a region (IAM ARNs carry none)",
+        { backupServiceRole: { existingRoleArn: "arn:aws:iam:eu-west-1:111111111111:role/backup" } },
+        'dev.backupServiceRole.existingRoleArn: "arn:aws:iam:eu-west-1:111111111111:role/backup" names region eu-west-1, allowed: none (IAM role ARNs are global: arn:aws:iam::<account>:role/<name>)',
+      ],
+      [
+        "a permissions boundary of another account",
+        { instanceRole: { permissionsBoundaryArn: "arn:aws:iam::999999999999:policy/b" } },
+        'dev.instanceRole.permissionsBoundaryArn: "arn:aws:iam::999999999999:policy/b" is in account 999999999999, allowed: an IAM policy of the environment\'s account 111111111111',
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual([expected]);
+    });
+
+    it("accepts a copy to a vault of another account and region (that is what copies are for)", () => {
+      const copies = [
+        { destinationVaultArn: "arn:aws:backup:us-east-1:999999999999:backup-vault:dr", deleteAfterDays: 7 },
+      ];
+      expect(problemsOf(withDev({ plan: { rules: [{ ...BackupRules.daily({ keepDays: 7 }), copies }] } }))).toEqual([]);
     });
   });
 
@@ -195,8 +444,8 @@ describe("loadEnvironments", () => {
       { project: "vss-backup", environments: [] },
       "environments: is empty, allowed: at least one environment",
     ],
-  ])("rejects %s", (_, project, expected) => {
-    expect(problemsOf(project)).toEqual([expected]);
+  ])("rejects %s", (_, config, expected) => {
+    expect(problemsOf(config)).toEqual([expected]);
   });
 
   it("accepts cold storage on an EC2-only plan, with a warning naming the environment and the field", () => {
@@ -212,73 +461,82 @@ describe("loadEnvironments", () => {
           "AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out",
       },
     ]);
-    expect(configurationWarnings(loadEnvironments(config, { now: NOW }))).toEqual([]);
+    expect(configurationWarnings(loadEnvironments(project, { now: NOW }))).toEqual([]);
   });
 
   it("reports problems of every environment at once", () => {
-    const project: ProjectConfig = {
+    const config: ProjectConfig = {
       project: "vss-backup",
       environments: [
         { ...dev, account: "x" },
         { ...dev, name: "prod", account: "222222222222", vault: { name: "a" } },
       ],
     };
-    expect(problemsOf(project)).toEqual([
+    expect(problemsOf(config)).toEqual([
       expect.stringMatching(/^dev\.account: /),
       expect.stringMatching(/^prod\.vault\.name: "a" has 1 characters/),
     ]);
   });
 
   describe("across environments", () => {
+    const qa = (change: Partial<EnvironmentConfig>): ProjectConfig => ({
+      project: "vss-backup",
+      environments: [dev, { ...dev, name: "qa", ...change }],
+    });
+
     it("rejects two environments selecting the same tag in the same account and region", () => {
-      const project: ProjectConfig = { project: "vss-backup", environments: [dev, { ...dev, name: "qa" }] };
-      expect(problemsOf(project)).toContain(
+      expect(problemsOf(qa({}))).toContain(
         "qa.selectionTag: Backup=windows-vss is also selected by dev in 111111111111/eu-west-1: both would back up the same instances; allowed: a different one",
       );
     });
 
     it("rejects one IAM role name used twice in an account (IAM names are account-wide)", () => {
-      const project: ProjectConfig = {
-        project: "vss-backup",
-        environments: [
-          dev,
-          { ...dev, name: "qa", region: "eu-central-1", instanceRole: { roleName: "vss-backup-dev-vss-instance" } },
-        ],
-      };
-      expect(problemsOf(project)).toEqual([
-        expect.stringMatching(
-          /^qa\.instanceRole\.roleName: "vss-backup-dev-vss-instance" is also a role of dev in account 111111111111/,
+      expect(
+        problemsOf(
+          qa({
+            region: "eu-central-1",
+            instanceRole: { roleName: "vss-backup-dev-vss-instance", instanceProfileName: "qa-profile" },
+          }),
         ),
+      ).toEqual([
+        'qa.instanceRole.roleName: "vss-backup-dev-vss-instance" is also a role of dev in account 111111111111 (IAM names are account-wide); allowed: a different one',
       ]);
     });
 
-    it("rejects one vault name used twice in an account and region", () => {
-      const project: ProjectConfig = {
-        project: "vss-backup",
-        environments: [
-          dev,
-          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, vault: { name: "vss-backup-dev" } },
-        ],
-      };
-      expect(problemsOf(project)).toEqual([
-        'qa.vault.name: "vss-backup-dev" is also dev\'s vault in 111111111111/eu-west-1; allowed: a different one',
+    it("rejects one instance profile name used twice in an account", () => {
+      expect(
+        problemsOf(
+          qa({ region: "eu-central-1", instanceRole: { instanceProfileName: "vss-backup-dev-vss-instance" } }),
+        ),
+      ).toEqual([
+        'qa.instanceRole.instanceProfileName: "vss-backup-dev-vss-instance" is also an instance profile of dev in account 111111111111 (IAM names are account-wide); allowed: a different one',
       ]);
+    });
+
+    it.each<[string, Partial<EnvironmentConfig>, string]>([
+      [
+        "vault",
+        { vault: { name: "vss-backup-dev" } },
+        'qa.vault.name: "vss-backup-dev" is also dev\'s vault in 111111111111/eu-west-1; allowed: a different one',
+      ],
+      [
+        "backup plan",
+        { plan: { name: "vss-backup-dev", rules: dev.plan.rules } },
+        'qa.plan.name: "vss-backup-dev" is also dev\'s backup plan in 111111111111/eu-west-1; allowed: a different one',
+      ],
+      [
+        "association",
+        { association: { name: "vss-backup-dev-AwsVssComponents" } },
+        'qa.association.name: "vss-backup-dev-AwsVssComponents" is also dev\'s association in 111111111111/eu-west-1; allowed: a different one',
+      ],
+    ])("rejects one %s name used twice in an account and region", (_, change, expected) => {
+      expect(problemsOf(qa({ selectionTag: { key: "Backup", value: "qa" }, ...change }))).toEqual([expected]);
     });
 
     it("rejects a backup service role name another environment uses in the account", () => {
-      const project: ProjectConfig = {
-        project: "vss-backup",
-        environments: [
-          dev,
-          {
-            ...dev,
-            name: "qa",
-            region: "eu-central-1",
-            backupServiceRole: { roleName: "vss-backup-dev-backup-service" },
-          },
-        ],
-      };
-      expect(problemsOf(project)).toEqual([
+      expect(
+        problemsOf(qa({ region: "eu-central-1", backupServiceRole: { roleName: "vss-backup-dev-backup-service" } })),
+      ).toEqual([
         expect.stringMatching(
           /^qa\.backupServiceRole\.roleName: "vss-backup-dev-backup-service" is also a role of dev in account 111111111111/,
         ),
@@ -286,21 +544,15 @@ describe("loadEnvironments", () => {
     });
 
     it("rejects two environments with one name", () => {
-      const project: ProjectConfig = {
-        project: "vss-backup",
-        environments: [dev, { ...dev, account: "222222222222" }],
-      };
-      expect(problemsOf(project)).toEqual([
+      expect(problemsOf({ project: "vss-backup", environments: [dev, { ...dev, account: "222222222222" }] })).toEqual([
         "dev.name: another environment has the same name; allowed: a different one",
       ]);
     });
 
     it("allows the same tag in different accounts", () => {
-      const project: ProjectConfig = {
-        project: "vss-backup",
-        environments: [dev, { ...dev, name: "prod", account: "333333333333" }],
-      };
-      expect(problemsOf(project)).toEqual([]);
+      expect(
+        problemsOf({ project: "vss-backup", environments: [dev, { ...dev, name: "prod", account: "333333333333" }] }),
+      ).toEqual([]);
     });
   });
 
@@ -325,29 +577,80 @@ describe("loadEnvironments", () => {
         bucket: "acme-state",
         key: "win/dev/terraform.tfstate",
       });
-      expect(
-        loadEnvironments(s3, { only: undefined, variables: { VSS_S3_BUCKET: "ci-state" }, now: NOW })[0].backend,
-      ).toMatchObject({
+      expect(loadEnvironments(s3, { variables: { VSS_S3_BUCKET: "ci-state" }, now: NOW })[0].backend).toMatchObject({
         bucket: "ci-state",
         key: "win/dev/terraform.tfstate",
       });
     });
 
-    it.each([
+    it.each<[Record<string, string>, string]>([
       [
         { VSS_BACKEND: "cloud" },
         'dev.backend.organization: "" is not an organization name, allowed: 3-40 of A-Z a-z 0-9 - _ (or set VSS_TFC_ORGANIZATION)',
       ],
       [
         { VSS_BACKEND: "s3", VSS_S3_REGION: "eu-west-1" },
-        'dev.backend.bucket: "" is not a bucket name, allowed: 3-63 of a-z 0-9 . - (or set VSS_S3_BUCKET)',
+        'dev.backend.bucket: "" is not a bucket name (or set VSS_S3_BUCKET)',
       ],
       [
         { VSS_BACKEND: "consul" },
         'dev.backend.type: "consul" is not a backend, allowed: "local", "cloud" or "s3" (or set VSS_BACKEND)',
       ],
-    ])("says which variable completes an incomplete backend: %j", (variables, expected) => {
-      expect(problemsOf(withDev({}), undefined, variables)).toEqual([expected]);
+      [
+        { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_HOSTNAME: "https://tfe.example.com" },
+        'dev.backend.hostname: "https://tfe.example.com" is not a host name, allowed: a host name such as app.terraform.io or tfe.example.com, without https:// or a path (or set VSS_TFC_HOSTNAME)',
+      ],
+      [
+        { VSS_BACKEND: "s3", VSS_S3_BUCKET: "a..b", VSS_S3_REGION: "eu-west-1" },
+        "dev.backend.bucket: \"a..b\" is not a bucket name, allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address (or set VSS_S3_BUCKET)",
+      ],
+      [
+        { VSS_BACKEND: "s3", VSS_S3_BUCKET: "acme-state", VSS_S3_REGION: "europe-1" },
+        'dev.backend.region: "europe-1" is not a region hashicorp/aws 5.100.0 accepts, allowed: one of af-south-1',
+      ],
+      [
+        { VSS_BACKEND: "s3", VSS_S3_BUCKET: "acme-state", VSS_S3_REGION: "eu-west-1", VSS_S3_KEY_PREFIX: "/states/" },
+        'dev.backend.keyPrefix: "/states/" makes the state key "/states/dev/terraform.tfstate", which terraform init refuses; allowed: a prefix like "team/backups/", without a leading \'/\' or \'//\' (or set VSS_S3_KEY_PREFIX)',
+      ],
+      [
+        { VSS_BACKEND: "s3", VSS_S3_BUCKET: "acme-state", VSS_S3_REGION: "eu-west-1", VSS_S3_KMS_KEY_ID: "my-key" },
+        'dev.backend.kmsKeyId: "my-key" is not a KMS key id, allowed: a KMS key id, multi-Region key id (mrk-...), alias/<name>, or the ARN of one (or set VSS_S3_KMS_KEY_ID)',
+      ],
+    ])("refuses what terraform init would: %j", (variables, expected) => {
+      expect(problemsOf(withDev({}), undefined, variables)).toEqual([expect.stringContaining(expected)]);
+    });
+
+    it.each([
+      "1234abcd-12ab-34cd-56ef-1234567890ab",
+      "mrk-1234abcd12ab34cd56ef1234567890ab",
+      "alias/terraform-state",
+      "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "arn:aws:kms:eu-west-1:111111111111:alias/terraform-state",
+    ])("accepts the state key id %s", (kmsKeyId) => {
+      expect(
+        problemsOf(withDev({}), undefined, {
+          VSS_BACKEND: "s3",
+          VSS_S3_BUCKET: "acme-state",
+          VSS_S3_REGION: "eu-west-1",
+          VSS_S3_KMS_KEY_ID: kmsKeyId,
+        }),
+      ).toEqual([]);
+    });
+
+    it("warns about a variable of a backend that is not in use, naming it", () => {
+      const variables = {
+        VSS_BACKEND: "s3",
+        VSS_S3_BUCKET: "acme-state",
+        VSS_S3_REGION: "eu-west-1",
+        VSS_TFC_ORGANIZATION: "acme",
+      };
+      const environments = loadEnvironments(withDev({}), { variables, now: NOW });
+      expect(configurationWarnings(environments, variables)).toEqual([
+        {
+          path: "dev.backend",
+          message: "VSS_TFC_ORGANIZATION is set, but this environment's state backend is s3: it is ignored",
+        },
+      ]);
     });
   });
 });

@@ -1,12 +1,14 @@
 import { AnnotationMetadataEntryType } from "cdktf";
-import { BackupRules, BackupRuleSpec, VssBackupPlan, VssBackupPlanProps } from "../../modules";
+import { Construct } from "constructs";
+import { BackupRules, BackupRuleSpec, VssBackupPlan, VssBackupPlanProps, VssBackupVault } from "../../modules";
 import { synthesize, theResource } from "../synth";
 
 const daily: BackupRuleSpec = { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 35 };
+const vaultIn = (scope: Construct) => new VssBackupVault(scope, "vault", { name: "vault" });
 
 function plan(props: Partial<VssBackupPlanProps> = {}) {
   const stack = synthesize(
-    (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }),
+    (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vault: vaultIn(scope), rules: [daily], ...props }),
   );
   return theResource(stack, "aws_backup_plan");
 }
@@ -14,7 +16,7 @@ function plan(props: Partial<VssBackupPlanProps> = {}) {
 function constructing(props: Partial<VssBackupPlanProps>) {
   return () =>
     synthesize(
-      (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily], ...props }),
+      (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vault: vaultIn(scope), rules: [daily], ...props }),
     );
 }
 
@@ -33,7 +35,7 @@ describe("VssBackupPlan", () => {
     expect(plan().rule).toEqual([
       {
         rule_name: "daily",
-        target_vault_name: "vault",
+        target_vault_name: expect.stringMatching(/^\$\{aws_backup_vault\.[^.]+\.name\}$/),
         schedule: "cron(0 5 ? * * *)",
         schedule_expression_timezone: "Etc/UTC",
         start_window: 60,
@@ -75,7 +77,7 @@ describe("VssBackupPlan", () => {
     synthesize((scope) => {
       construct = new VssBackupPlan(scope, "plan", {
         name: "vss",
-        vaultName: "vault",
+        vault: vaultIn(scope),
         rules: [{ ...daily, deleteAfterDays: 200, coldStorageAfterDays: 30 }],
       });
     });
@@ -90,7 +92,7 @@ describe("VssBackupPlan", () => {
   it("adds no warning when no rule uses cold storage", () => {
     let construct: VssBackupPlan | undefined;
     synthesize((scope) => {
-      construct = new VssBackupPlan(scope, "plan", { name: "vss", vaultName: "vault", rules: [daily] });
+      construct = new VssBackupPlan(scope, "plan", { name: "vss", vault: vaultIn(scope), rules: [daily] });
     });
     expect(construct!.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN)).toEqual([]);
   });
@@ -188,24 +190,47 @@ describe("VssBackupPlan", () => {
         /rules\[0\]\.copies\[0\]\.coldStorageAfterDays: 20 leaves 80 days/,
       ],
       [
-        "an empty recovery point tag value",
-        { recoveryPointTags: { Owner: " " } },
-        /rules\[0\]\.recoveryPointTags\["Owner"\]: " " is not a tag value/,
+        "a recovery point tag value with a character AWS refuses",
+        { recoveryPointTags: { Owner: "a;b" } },
+        /rules\[0\]\.recoveryPointTags\["Owner"\]: "a;b" is not a tag value, allowed: 0-256 characters of letters, digits, spaces and _ \. : \/ = \+ - @/,
       ],
       [
         "a recovery point tag key AWS reserves",
         { recoveryPointTags: { "aws:owner": "x" } },
-        /rules\[0\]\.recoveryPointTags\["aws:owner"\]: is not a tag key, allowed: 1-128 characters not starting with aws:/,
+        /rules\[0\]\.recoveryPointTags\["aws:owner"\]: "aws:owner" starts with "aws:", which AWS reserves; allowed: 1-128 characters/,
       ],
       [
         "a recovery point tag key over 128 characters",
         { recoveryPointTags: { ["k".repeat(129)]: "x" } },
-        /rules\[0\]\.recoveryPointTags\["k{129}"\]: is not a tag key/,
+        /rules\[0\]\.recoveryPointTags\["k{129}"\]: "k{129}" is not a tag key, allowed: 1-128 characters/,
       ],
       [
         "more than 50 recovery point tags",
         { recoveryPointTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) },
-        /rules\[0\]\.recoveryPointTags: has 51 tags, allowed: at most 50/,
+        /rules\[0\]\.recoveryPointTags: 51 tags per resource, allowed: at most 50/,
+      ],
+      [
+        "a copy to a vault ARN of another partition",
+        {
+          copies: [
+            { destinationVaultArn: "arn:aws-cn:backup:cn-north-1:123456789012:backup-vault:dr", deleteAfterDays: 7 },
+          ],
+        },
+        /rules\[0\]\.copies\[0\]\.destinationVaultArn: "arn:aws-cn:backup:cn-north-1:123456789012:backup-vault:dr" is in partition aws-cn, allowed: arn:aws:/,
+      ],
+      [
+        "a copy to a region the provider does not know",
+        {
+          copies: [
+            { destinationVaultArn: "arn:aws:backup:eu-west-9:123456789012:backup-vault:dr", deleteAfterDays: 7 },
+          ],
+        },
+        /rules\[0\]\.copies\[0\]\.destinationVaultArn: "arn:aws:backup:eu-west-9:123456789012:backup-vault:dr": region "eu-west-9" is not a region hashicorp\/aws 5\.100\.0 accepts/,
+      ],
+      [
+        "a schedule that never fires (31 February)",
+        { schedule: "cron(0 5 31 2 ? *)" },
+        /rules\[0\]\.schedule: "cron\(0 5 31 2 \? \*\)" never fires after/,
       ],
       [
         "retention over 100 years",

@@ -1,18 +1,36 @@
-import { BackupServiceRole, VssBackupSelection, VssBackupSelectionProps } from "../../modules";
-import { addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import {
+  BackupServiceRole,
+  VssBackupPlan,
+  VssBackupSelectionOptions,
+  VssBackupVault,
+  VssInstanceRole,
+} from "../../modules";
+import { addressesOf, addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
 
-const props: VssBackupSelectionProps = {
+const options: VssBackupSelectionOptions = {
   name: "fleet.windows",
-  planId: "plan-1234",
-  serviceRoleArn: "arn:aws:iam::123456789012:role/backup",
+  serviceRole: BackupServiceRole.fromRoleArn("arn:aws:iam::123456789012:role/backup"),
   tag: { key: "Backup", value: "windows-vss" },
 };
 
-function selection(change: Partial<VssBackupSelectionProps> = {}) {
-  return theResource(
-    synthesize((scope) => new VssBackupSelection(scope, "selection", { ...props, ...change })),
-    "aws_backup_selection",
-  );
+/** A plan with one selection, synthesized. */
+function planWithSelection(change: Partial<VssBackupSelectionOptions> = {}) {
+  return synthesize((scope) => {
+    const vault = new VssBackupVault(scope, "vault", { name: "fleet" });
+    const plan = new VssBackupPlan(scope, "plan", {
+      name: "fleet",
+      vault,
+      rules: [{ name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 7 }],
+    });
+    plan.addSelection("selection", { ...options, ...change });
+  });
+}
+
+function selection(change: Partial<VssBackupSelectionOptions> = {}) {
+  return theResource(planWithSelection(change), BackupSelection.tfResourceType);
 }
 
 describe("VssBackupSelection", () => {
@@ -26,15 +44,14 @@ describe("VssBackupSelection", () => {
     expect(selection()).not.toHaveProperty("selection_tag");
   });
 
-  it("belongs to the plan and uses the service role", () => {
-    expect(selection()).toMatchObject({
-      name: "fleet.windows",
-      plan_id: "plan-1234",
-      iam_role_arn: "arn:aws:iam::123456789012:role/backup",
-    });
+  it("belongs to the plan it was added to and uses the service role", () => {
+    const stack = planWithSelection();
+    const emitted = theResource(stack, BackupSelection.tfResourceType);
+    expect(emitted).toMatchObject({ name: "fleet.windows", iam_role_arn: "arn:aws:iam::123456789012:role/backup" });
+    expect(addressOf(emitted.plan_id)).toBe(addressesOf(stack, BackupPlan.tfResourceType)[0]);
   });
 
-  it.each<[string, Partial<VssBackupSelectionProps>, RegExp]>([
+  it.each<[string, Partial<VssBackupSelectionOptions>, RegExp]>([
     [
       "a name over 50 characters",
       { name: "s".repeat(51) },
@@ -48,18 +65,17 @@ describe("VssBackupSelection", () => {
 });
 
 describe("BackupServiceRole", () => {
-  const instanceRoleArn = "arn:aws:iam::123456789012:role/fleet-vss";
-  const stack = synthesize(
-    (scope) =>
-      new BackupServiceRole(scope, "service-role", {
-        roleName: "fleet-backup",
-        passableInstanceRoleArns: [instanceRoleArn],
-      }),
-  );
+  const stack = synthesize((scope) => {
+    const instanceRole = new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss" });
+    new BackupServiceRole(scope, "service-role", { roleName: "fleet-backup", passableInstanceRoles: [instanceRole] });
+  });
+  const roleNamed = (name: string) => {
+    const [id] = Object.entries(stack.resource![IamRole.tfResourceType]).find(([, role]) => role.name === name)!;
+    return `${IamRole.tfResourceType}.${id}`;
+  };
 
   it("can be assumed by AWS Backup only", () => {
-    const role = theResource(stack, "aws_iam_role");
-    expect(role.name).toBe("fleet-backup");
+    const role = stack.resource![IamRole.tfResourceType][roleNamed("fleet-backup").split(".")[1]];
     expect(referencedPolicyDocument(stack, role.assume_role_policy).statement).toEqual([
       {
         effect: "Allow",
@@ -70,21 +86,24 @@ describe("BackupServiceRole", () => {
   });
 
   it("attaches AWS Backup's backup and restore service-role policies", () => {
-    expect(resources(stack, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual([
+    const onServiceRole = resources(stack, "aws_iam_role_policy_attachment").filter(
+      (a) => addressOf(a.role) === roleNamed("fleet-backup"),
+    );
+    expect(onServiceRole.map((a) => a.policy_arn)).toEqual([
       "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
       "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
     ]);
   });
 
   it("may pass only the instance role, and only to EC2 (restores launch instances with it)", () => {
-    const inline = theResource(stack, "aws_iam_role_policy");
-    expect(addressOf(inline.role)).toMatch(/^aws_iam_role\./);
+    const inline = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    expect(addressOf(inline.role)).toBe(roleNamed("fleet-backup"));
     expect(referencedPolicyDocument(stack, inline.policy).statement).toEqual([
       {
         sid: "PassInstanceRoleToRestoredInstances",
         effect: "Allow",
         actions: ["iam:PassRole"],
-        resources: [instanceRoleArn],
+        resources: [`\${${roleNamed("fleet-vss")}.arn}`],
         condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
       },
     ]);
@@ -92,7 +111,7 @@ describe("BackupServiceRole", () => {
 
   it("rejects a role name with a slash", () => {
     expect(() =>
-      synthesize((scope) => new BackupServiceRole(scope, "r", { roleName: "a/b", passableInstanceRoleArns: [] })),
+      synthesize((scope) => new BackupServiceRole(scope, "r", { roleName: "a/b", passableInstanceRoles: [] })),
     ).toThrow(/roleName: "a\/b" has '\/'/);
   });
 });

@@ -34,7 +34,7 @@ describe("VssBackupVault", () => {
     [
       "a KMS alias instead of a key ARN",
       { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/backup" },
-      /kmsKeyArn: .* is not a kms key ARN/,
+      /kmsKeyArn: .* is not a KMS key ARN, allowed: an ARN like arn:aws:kms:<region>:<account>:key\/<name>/,
     ],
     ["a key ID instead of an ARN", { kmsKeyArn: "1234abcd" }, /kmsKeyArn: "1234abcd" is not an ARN/],
   ])("rejects %s", (_, props, message) => {

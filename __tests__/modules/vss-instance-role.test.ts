@@ -1,4 +1,4 @@
-import { ManagedPolicies, VssInstanceRole, VssInstanceRoleProps } from "../../modules";
+import { ExistingInstanceRole, ManagedPolicies, NewInstanceRole, VssInstanceRole, VssPolicyMode } from "../../modules";
 import {
   addressesOf,
   addressOf,
@@ -9,8 +9,16 @@ import {
   theResource,
 } from "../synth";
 
-function role(props: Partial<VssInstanceRoleProps> = {}) {
+type Mode = { policyMode?: VssPolicyMode };
+
+function role(props: Partial<NewInstanceRole> & Mode = {}) {
   return synthesize((scope) => new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss", ...props }));
+}
+
+function existingRole(props: Partial<ExistingInstanceRole> & Mode = {}) {
+  return synthesize(
+    (scope) => new VssInstanceRole(scope, "instance-role", { existingRoleName: "fleet-vss", ...props }),
+  );
 }
 
 describe("VssInstanceRole", () => {
@@ -104,7 +112,7 @@ describe("VssInstanceRole", () => {
 
   describe("an existing role", () => {
     it("looks the role up and attaches only AWSEC2VssSnapshotPolicy, so destroy never detaches the fleet's SSM permissions", () => {
-      const stack = role({ useExistingRole: true });
+      const stack = existingRole();
       expect(resources(stack, "aws_iam_role")).toEqual([]);
       expect(Object.values(dataSources(stack, "aws_iam_role")).map((r) => r.name)).toEqual(["fleet-vss"]);
       const attachments = resources(stack, "aws_iam_role_policy_attachment");
@@ -113,17 +121,13 @@ describe("VssInstanceRole", () => {
     });
 
     it("creates no instance profile unless asked", () => {
-      expect(resources(role({ useExistingRole: true }), "aws_iam_instance_profile")).toEqual([]);
-      const asked = role({
-        useExistingRole: true,
-        createInstanceProfile: true,
-        instanceProfileName: "fleet-vss-profile",
-      });
+      expect(resources(existingRole(), "aws_iam_instance_profile")).toEqual([]);
+      const asked = existingRole({ instanceProfileName: "fleet-vss-profile" });
       expect(theResource(asked, "aws_iam_instance_profile").name).toBe("fleet-vss-profile");
     });
 
     it("in inline mode adds only the VSS inline policy", () => {
-      const stack = role({ useExistingRole: true, policyMode: "inline" });
+      const stack = existingRole({ policyMode: "inline" });
       expect(resources(stack, "aws_iam_role_policy").map((p) => p.name)).toEqual(["VssSnapshotsForAwsBackup"]);
       expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
     });
@@ -131,12 +135,7 @@ describe("VssInstanceRole", () => {
     it.each(["managed", "inline"] as const)(
       "that already has the VSS permissions is left untouched (%s mode, grantVssPermissions false)",
       (policyMode) => {
-        const stack = role({
-          useExistingRole: true,
-          grantVssPermissions: false,
-          policyMode,
-          createInstanceProfile: true,
-        });
+        const stack = existingRole({ grantVssPermissions: false, policyMode, instanceProfileName: "fleet-vss" });
         expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
         expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
         expect(theResource(stack, "aws_iam_instance_profile").role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
@@ -145,7 +144,7 @@ describe("VssInstanceRole", () => {
   });
 
   describe("rejects, naming the field and what is allowed", () => {
-    it.each<[string, Partial<VssInstanceRoleProps>, RegExp]>([
+    it.each<[string, Partial<NewInstanceRole> & Mode, RegExp]>([
       [
         "a role name with a space",
         { roleName: "fleet vss" },
@@ -167,24 +166,19 @@ describe("VssInstanceRole", () => {
         /permissionsBoundaryArn: "boundary" is not an ARN/,
       ],
       [
-        "a permissions boundary on an existing role",
-        { useExistingRole: true, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/b" },
-        /permissionsBoundaryArn: is set for an existing role/,
-      ],
-      [
         "a permissions boundary in another partition",
         { permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy/b" },
-        /permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy\/b" is not an ARN, allowed: an ARN like arn:aws:iam:/,
+        /permissionsBoundaryArn: "arn:aws-cn:iam::123456789012:policy\/b" is in partition aws-cn, allowed: arn:aws: \(the partition the stacks write\)/,
       ],
       [
         "an instance profile name with a slash",
         { instanceProfileName: "fleet/vss" },
-        /instanceProfileName: "fleet\/vss" has '\/', allowed: 1-64/,
+        /instanceProfileName: "fleet\/vss" has '\/', allowed: 1-128/,
       ],
       [
-        "withholding the VSS permissions from a role it creates",
-        { grantVssPermissions: false },
-        /grantVssPermissions: is false for a role this construct creates, which would then lack them; allowed: false only with useExistingRole/,
+        "a permissions boundary of a service other than IAM",
+        { permissionsBoundaryArn: "arn:aws:s3:::boundary" },
+        /permissionsBoundaryArn: "arn:aws:s3:::boundary" is not an IAM policy ARN, allowed: an ARN like arn:aws:iam::<account>:policy\/<name>/,
       ],
     ])("%s", (_, props, message) => {
       expect(() => role(props)).toThrow(message);

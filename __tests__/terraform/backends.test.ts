@@ -1,6 +1,6 @@
 import { NOW } from "../support/clock";
 import { join } from "path";
-import { config } from "../../config/environments";
+import { TEST_PROJECT as config } from "../support/fixtures";
 import type { Variables } from "../../config/backend";
 import { loadEnvironments } from "../../config/validate";
 import { startMoto } from "../../scripts/terraform/moto";

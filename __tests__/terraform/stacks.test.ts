@@ -10,10 +10,10 @@ import {
 } from "@aws-sdk/client-iam";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { config } from "../../config/environments";
+import { TEST_PROJECT as config } from "../support/fixtures";
 import type { ResolvedEnvironment } from "../../config/resolve";
 import { loadEnvironments } from "../../config/validate";
-import { ManagedPolicies } from "../../modules";
+import { instanceRoleNameOf, ManagedPolicies } from "../../modules";
 import { startMoto, MotoServer } from "../../scripts/terraform/moto";
 import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
@@ -218,7 +218,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       const roles = afterOf(await run().plan, "aws_iam_role");
       const trustByName = Object.fromEntries(roles.map((r) => [r.name, normalisePolicy(r.assume_role_policy)]));
       expect(trustByName).toEqual({
-        [env.instanceRole.roleName]: trustOf("ec2.amazonaws.com"),
+        [instanceRoleNameOf(env.instanceRole)]: trustOf("ec2.amazonaws.com"),
         [(env.backupServiceRole as { roleName: string }).roleName]: trustOf("backup.amazonaws.com"),
       });
     });
@@ -289,9 +289,9 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     it("creates an instance profile that holds the instance role, with its policies", async () => {
       const { iam } = await clients();
-      const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: env.instanceRole.roleName }));
-      expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([env.instanceRole.roleName]);
-      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
+      const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: instanceRoleNameOf(env.instanceRole) }));
+      expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([instanceRoleNameOf(env.instanceRole)]);
+      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }));
       expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(
         managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : [],
       );
@@ -300,10 +300,10 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     if (!managed)
       it("puts the instance role's inline policies, the VSS one with the literal IAM variable ${ec2:InstanceId} (inline policy mode)", async () => {
         const { iam } = await clients();
-        const names = await iam.send(new ListRolePoliciesCommand({ RoleName: env.instanceRole.roleName }));
+        const names = await iam.send(new ListRolePoliciesCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }));
         expect(names.PolicyNames?.sort()).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
         const vss = await iam.send(
-          new GetRolePolicyCommand({ RoleName: env.instanceRole.roleName, PolicyName: "VssSnapshotsForAwsBackup" }),
+          new GetRolePolicyCommand({ RoleName: instanceRoleNameOf(env.instanceRole), PolicyName: "VssSnapshotsForAwsBackup" }),
         );
         const statements = JSON.parse(decodeURIComponent(vss.PolicyDocument!)).Statement as {
           Sid: string;
@@ -321,7 +321,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       expect(normalisePolicy(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!))).toEqual(
         trustOf("backup.amazonaws.com"),
       );
-      const instanceRole = await iam.send(new GetRoleCommand({ RoleName: env.instanceRole.roleName }));
+      const instanceRole = await iam.send(new GetRoleCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }));
       const passRole = await iam.send(
         new GetRolePolicyCommand({ RoleName: serviceRoleName, PolicyName: "PassInstanceRoleForRestores" }),
       );

@@ -1,0 +1,39 @@
+import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
+import { BackupRules } from "../../modules";
+
+/**
+ * The tests' own configuration, one environment per path through the stack: config/environments.ts
+ * is the user's to edit, and no test depends on it.
+ */
+export const DEV: EnvironmentConfig = {
+  name: "dev",
+  account: "111111111111",
+  region: "eu-west-1",
+  plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
+};
+
+/** Inline policy mode (a team that forbids AWS managed policies), two rules. */
+export const STAGING: EnvironmentConfig = {
+  name: "staging",
+  account: "222222222222",
+  region: "eu-west-1",
+  plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
+  instanceRole: { policyMode: "inline" },
+};
+
+/** Another region, rules in a time zone, association settings of its own. */
+export const PROD: EnvironmentConfig = {
+  name: "prod",
+  account: "333333333333",
+  region: "eu-central-1",
+  plan: {
+    rules: [
+      BackupRules.daily({ keepDays: 35, atHour: 1, timezone: "Europe/Berlin" }),
+      BackupRules.weekly({ keepDays: 90, atHour: 2, timezone: "Europe/Berlin" }),
+      BackupRules.monthly({ keepDays: 365, atHour: 3, timezone: "Europe/Berlin" }),
+    ],
+  },
+  association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
+};
+
+export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };

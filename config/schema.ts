@@ -1,0 +1,229 @@
+/**
+ * The configuration's shape, checked at synth before anything else: every object is strict, so a
+ * misspelt setting (`vault: { nmae: "x" }`, `kmsKeyArm`) is an error instead of a silently ignored
+ * key. Only types live here; what AWS allows of each value is checked by the modules, in the
+ * project's own words.
+ */
+import { z } from "zod";
+import type { Problem } from "../modules";
+
+const text = z.string();
+const wholeNumber = z.number().int();
+const tags = z.record(z.string(), z.string());
+const selectionTag = z.strictObject({ key: text, value: text });
+
+const retention = { deleteAfterDays: wholeNumber, coldStorageAfterDays: wholeNumber.optional() };
+const rule = z.strictObject({
+  ...retention,
+  name: text,
+  schedule: text,
+  timezone: text.optional(),
+  startWindowMinutes: wholeNumber.optional(),
+  completionWindowMinutes: wholeNumber.optional(),
+  copies: z.array(z.strictObject({ ...retention, destinationVaultArn: text })).optional(),
+  recoveryPointTags: tags.optional(),
+});
+
+const policyMode = { policyMode: text.optional() };
+const instanceRole = z.union([
+  z.strictObject({
+    ...policyMode,
+    roleName: text.optional(),
+    instanceProfileName: text.optional(),
+    permissionsBoundaryArn: text.optional(),
+  }),
+  z.strictObject({
+    ...policyMode,
+    existingRoleName: text,
+    grantVssPermissions: z.boolean().optional(),
+    instanceProfileName: text.optional(),
+  }),
+]);
+
+const backupServiceRole = z.union([
+  z.strictObject({ roleName: text.optional(), permissionsBoundaryArn: text.optional() }),
+  z.strictObject({ existingRoleArn: text }),
+]);
+
+// The backend's type is checked with its fields (backendProblems), after the override variables apply.
+const backend = z.union([
+  z.strictObject({ type: text }),
+  z.strictObject({
+    type: text,
+    organization: text,
+    workspacePrefix: text.optional(),
+    project: text.optional(),
+    hostname: text.optional(),
+  }),
+  z.strictObject({
+    type: text,
+    bucket: text,
+    region: text,
+    keyPrefix: text.optional(),
+    kmsKeyId: text.optional(),
+  }),
+]);
+
+const association = z.strictObject({
+  name: text.optional(),
+  installationType: text.optional(),
+  version: text.optional(),
+  scheduleExpression: text.optional(),
+  maxConcurrency: text.optional(),
+  maxErrors: text.optional(),
+  complianceSeverity: text.optional(),
+  outputLocation: z
+    .strictObject({ s3BucketName: text, s3KeyPrefix: text.optional(), s3Region: text.optional() })
+    .optional(),
+});
+
+const environment = z.strictObject({
+  name: text,
+  account: text,
+  region: text,
+  selectionTag: selectionTag.optional(),
+  tags: tags.optional(),
+  instanceRole: instanceRole.optional(),
+  vault: z
+    .strictObject({ name: text.optional(), kmsKeyArn: text.optional(), preventDestroy: z.boolean().optional() })
+    .optional(),
+  plan: z.strictObject({ name: text.optional(), rules: z.array(rule) }),
+  selection: z.strictObject({ name: text.optional() }).optional(),
+  backupServiceRole: backupServiceRole.optional(),
+  backend: backend.optional(),
+  association: association.optional(),
+});
+
+export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });
+
+/**
+ * The shape's problems, one per wrong value or unknown key, each under the path people write it
+ * with (`dev.vault.nmae`): environments are named by their name where they have one.
+ */
+export function shapeProblems(input: unknown): Problem[] {
+  const result = projectSchema.safeParse(input, { reportInput: true });
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) => describe(issue, input, projectSchema));
+}
+
+type Issue = z.core.$ZodIssue;
+type Schema = z.core.$ZodType;
+
+function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
+  const path = issue.path as (string | number)[];
+  if (issue.code === "invalid_union") {
+    // Each branch's issues: report those of the branch the input means (its required keys are all there), else the closest.
+    const union = unwrap(schemaAt(rootSchema, path, root)) as { _zod: { def: { options: Schema[] } } } | undefined;
+    const input = valueAt(root, path);
+    const options = union?._zod.def.options ?? [];
+    const best = issue.errors[options.indexOf(chooseOption(options, input, issue.errors)!)] ?? issue.errors[0];
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return [{ path: pathOf(root, path), message: `${shown(input)} is not a setting block, allowed: an object` }];
+    }
+    return best.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, root, rootSchema));
+  }
+  if (issue.code === "unrecognized_keys") {
+    const known = Object.keys(shapeOf(schemaAt(rootSchema, path, root), valueAt(root, path)) ?? {});
+    return issue.keys.map((key) => ({
+      path: pathOf(root, [...path, key]),
+      message: `is not a setting here, allowed: ${known.join(", ")}`,
+    }));
+  }
+  if (issue.code === "invalid_type") {
+    const found = valueAt(root, path);
+    const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+    const message = found === undefined ? `is missing, allowed: ${expected}` : `${shown(found)} is not ${expected}`;
+    return [{ path: pathOf(root, path), message: found === undefined ? message : `${message}, allowed: ${expected}` }];
+  }
+  if (issue.code === "invalid_value") {
+    const allowed = issue.values.map((v) => JSON.stringify(v)).join(" or ");
+    return [{ path: pathOf(root, path), message: `${shown(valueAt(root, path))} is not allowed, allowed: ${allowed}` }];
+  }
+  return [{ path: pathOf(root, path), message: issue.message }];
+}
+
+const shown = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
+
+/** `environments.0.vault` → `dev.vault`; array indexes elsewhere as `rules[0]`. */
+function pathOf(root: unknown, path: readonly (string | number)[]): string {
+  let text = "";
+  path.forEach((part, i) => {
+    if (i === 1 && path[0] === "environments") {
+      const name = (valueAt(root, ["environments", part]) as { name?: unknown } | undefined)?.name;
+      text = typeof name === "string" && name !== "" ? name : `environments[${part}]`;
+    } else if (i === 0 && part === "environments" && path.length > 1) {
+      return;
+    } else if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? part : `.${part}`;
+  });
+  return text;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((value, part) => (value as Record<string | number, unknown> | undefined)?.[part], root);
+}
+
+type Def = {
+  type: string;
+  innerType?: Schema;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  valueType?: Schema;
+  options?: Schema[];
+};
+const defOf = (schema: Schema | undefined) => (schema as unknown as { _zod: { def: Def } } | undefined)?._zod.def;
+
+/** The schema at `path`, through optional, array, record and (by the input's keys) union layers. */
+function schemaAt(schema: Schema, path: readonly (string | number)[], root: unknown): Schema | undefined {
+  let current: Schema | undefined = schema;
+  path.forEach((part, i) => {
+    current = unwrap(current);
+    const def = defOf(current);
+    if (def?.type === "union")
+      current = def.options?.find((o) => requiredKeysPresent(o, valueAt(root, path.slice(0, i))));
+    const next = defOf(unwrap(current));
+    if (next?.type === "object") current = next.shape?.[part];
+    else if (next?.type === "array") current = next.element;
+    else if (next?.type === "record") current = next.valueType;
+    else current = undefined;
+  });
+  return current;
+}
+
+function unwrap(schema: Schema | undefined): Schema | undefined {
+  let current = schema;
+  while (defOf(current)?.innerType) current = defOf(current)!.innerType;
+  return current;
+}
+
+/** The keys an object schema knows; for a union, those of the branch the input means. */
+function shapeOf(schema: Schema | undefined, input: unknown): Record<string, Schema> | undefined {
+  const def = defOf(unwrap(schema));
+  if (def?.type === "object") return def.shape;
+  if (def?.type === "union") return shapeOf(chooseOption(def.options ?? [], input), input);
+  return undefined;
+}
+
+/**
+ * The union branch the input means: of those whose required keys it has, the most specific (most
+ * required keys), then the one with the fewest problems.
+ */
+function chooseOption(options: readonly Schema[], input: unknown, errors?: readonly unknown[][]): Schema | undefined {
+  const required = (o: Schema) =>
+    Object.values(defOf(unwrap(o))?.shape ?? {}).filter((v) => defOf(v)?.type !== "optional").length;
+  const ranked = options
+    .map((option, i) => ({
+      option,
+      fits: requiredKeysPresent(option, input),
+      required: required(option),
+      errors: errors?.[i]?.length ?? 0,
+    }))
+    .sort((a, b) => Number(b.fits) - Number(a.fits) || b.required - a.required || a.errors - b.errors);
+  return ranked[0]?.option;
+}
+
+function requiredKeysPresent(option: Schema | undefined, input: unknown): boolean {
+  const shape = defOf(unwrap(option))?.shape ?? {};
+  if (input === null || typeof input !== "object") return false;
+  return Object.entries(shape).every(([key, value]) => defOf(value)?.type === "optional" || key in input);
+}
