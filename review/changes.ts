@@ -44,10 +44,16 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argum
   [SsmAssociation.tfResourceType]: ["name", "instance_id"],
 };
 
+/** One entry of a JSON plan's `resource_changes`. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly mode?: string;
+  readonly change: { readonly actions: readonly string[] };
+}
+
 /** Changes from `terraform show -json <planfile>`: Terraform's own verdict, replacements included. */
-export function changesFromPlan(plan: {
-  resource_changes?: { address: string; type: string; mode?: string; change: { actions: string[] } }[];
-}): ResourceChange[] {
+export function changesFromPlan(plan: { readonly resource_changes?: readonly PlannedChange[] }): ResourceChange[] {
   const changes: ResourceChange[] = [];
   for (const change of plan.resource_changes ?? []) {
     if (change.mode === "data") continue;
