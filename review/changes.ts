@@ -11,6 +11,9 @@ import { providerAddress, StackJson } from "./posture";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete";
 
+/** The `type` of a change to a provider block rather than to a resource. */
+export const PROVIDER_CHANGE = "provider";
+
 export interface ResourceChange {
   readonly address: string;
   readonly type: string;
@@ -145,12 +148,13 @@ function providerChanges(base: StackJson, head: StackJson): ResourceChange[] {
   const changes: ResourceChange[] = [];
   for (const [address, block] of after) {
     const old = before.get(address);
-    if (!old) changes.push({ address, type: "provider", action: "create" });
-    else if (differing(block, old).length > 0)
-      changes.push({ address, type: "provider", action: "update", changedArguments: differing(block, old) });
+    const changedArguments = old ? differing(block, old) : [];
+    if (!old) changes.push({ address, type: PROVIDER_CHANGE, action: "create" });
+    else if (changedArguments.length > 0)
+      changes.push({ address, type: PROVIDER_CHANGE, action: "update", changedArguments });
   }
   for (const address of before.keys())
-    if (!after.has(address)) changes.push({ address, type: "provider", action: "delete" });
+    if (!after.has(address)) changes.push({ address, type: PROVIDER_CHANGE, action: "delete" });
   return changes;
 }
 

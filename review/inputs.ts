@@ -115,6 +115,10 @@ export function planProviders(plan: TerraformPlan): ProviderPosture[] {
     });
 }
 
+// allowed_account_ids is a set: its order means nothing.
+const sameTarget = (a: ProviderPosture, b: ProviderPosture) =>
+  a.region === b.region && JSON.stringify([...a.accounts].sort()) === JSON.stringify([...b.accounts].sort());
+
 /**
  * Refuses a plan made for another environment: each AWS provider (by address) must point at the
  * region and accounts the stack's synthesized provider does.
@@ -128,11 +132,11 @@ export function checkPlanIsFor(plan: TerraformPlan, stack: StackJson, env: strin
   const synthesized = new Map(awsProvidersOf(stack).map((p) => [p.address, p]));
   const where = (provider: ProviderPosture | undefined) => (provider ? whereProviderPoints(provider) : "absent");
   for (const address of new Set([...synthesized.keys(), ...planned.keys()])) {
-    const inPlan = where(planned.get(address));
-    const inStack = where(synthesized.get(address));
-    if (inPlan !== inStack)
+    const inPlan = planned.get(address);
+    const inStack = synthesized.get(address);
+    if (!inPlan || !inStack || !sameTarget(inPlan, inStack))
       throw new ReviewInputError(
-        `--plan ${shown}: planned for another environment: provider ${address} is ${inPlan} in the plan but ${inStack} in stack ${env}`,
+        `--plan ${shown}: planned for another environment: provider ${address} is ${where(inPlan)} in the plan but ${where(inStack)} in stack ${env}`,
       );
   }
 }

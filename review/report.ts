@@ -1,5 +1,5 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
-import { CRITICAL_TYPES, FORCE_NEW, ResourceChange } from "./changes";
+import { CRITICAL_TYPES, FORCE_NEW, PROVIDER_CHANGE, ResourceChange } from "./changes";
 import { Posture, RetentionPosture, whereProviderPoints } from "./posture";
 
 /** Hidden marker by which the pull-request workflow finds and updates its one comment. */
@@ -52,7 +52,7 @@ export function renderReview(
 function attentionItems(env: EnvironmentReview): string[] {
   return [
     ...(env.changes ?? [])
-      .filter((c) => c.type === "provider" && c.action === "update")
+      .filter((c) => c.type === PROVIDER_CHANGE && c.action === "update")
       .map(
         (c) =>
           `- **${env.name}**: changes the ${c.changedArguments?.join(", ")} of \`${c.address}\`: every resource of that provider is created anew where it now points, and the old ones are left behind, not destroyed`,

@@ -159,9 +159,20 @@ describe("changes", () => {
       { address: "aws", region: "eu-central-1", accounts: ["333333333333"] },
       { address: "aws.copies", region: "eu-west-1", accounts: ["333333333333"] },
     ]);
-    expect(changesFromSynth(withCopies("eu-west-1"), withCopies("eu-north-1"))).toEqual([
+    const moved = changesFromSynth(withCopies("eu-west-1"), withCopies("eu-north-1"));
+    expect(moved).toEqual([
       { address: "provider.aws.copies", type: "provider", action: "update", changedArguments: ["region"] },
     ]);
+    const review = renderReview(
+      [{ name: "prod", posture: postureOf(withCopies("eu-north-1")), changes: moved, changesFrom: "synthesized JSON" }],
+      today,
+    );
+    expect(review).toContain(
+      "Provider `aws`: account 333333333333, region eu-central-1.\nProvider `aws.copies`: account 333333333333, region eu-north-1.",
+    );
+    expect(review).toContain(
+      "> - **prod**: changes the region of `provider.aws.copies`: every resource of that provider is created anew where it now points",
+    );
     expect(changesFromSynth(synthesized("prod"), withCopies("eu-west-1"))).toEqual([
       { address: "provider.aws.copies", type: "provider", action: "create" },
     ]);
