@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from "path";
 import { main, USAGE } from "../../review/cli";
 import { NOW } from "../support/clock";
-import { freshDir, REVIEW_CONFIG, SCRATCH, synthesizeApp } from "./support";
+import { freshDir, REVIEW_CONFIG, synthesizeApp } from "./support";
 
 /** A real `terraform show -json` of a plan with the default AWS provider (eu-central-1) and an aliased one, `copies`. */
 const twoProviderPlan = JSON.parse(
@@ -40,7 +40,7 @@ beforeAll(() => {
   write("no-providers.json", { ...prodPlan, configuration: { root_module: {} } });
 });
 
-afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...argv: string[]) {
   const stdout: string[] = [];

@@ -56,7 +56,7 @@ export function synthesized(name: string, config: ProjectConfig = REVIEW_CONFIG)
 }
 
 /** Scratch folders of the review tests, under the git-ignored .cache/. */
-export const SCRATCH = resolve(__dirname, "..", "..", ".cache", "review-tests");
+const SCRATCH = resolve(__dirname, "..", "..", ".cache", "review-tests");
 
 /** An empty folder under SCRATCH. */
 export function freshDir(name: string): string {
