@@ -1,6 +1,18 @@
-import type { StackJson } from "./posture";
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { providerAddress, StackJson } from "./posture";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete";
+
+/** The `type` of a change to a provider block rather than to a resource. */
+export const PROVIDER_CHANGE = "provider";
 
 export interface ResourceChange {
   readonly address: string;
@@ -13,27 +25,38 @@ export interface ResourceChange {
 }
 
 /** Resource types whose replacement or destruction the review calls out at the top. */
-export const CRITICAL_TYPES = ["aws_backup_vault", "aws_backup_plan", "aws_backup_selection", "aws_iam_role"];
+export const CRITICAL_TYPES = [
+  BackupVault.tfResourceType,
+  BackupPlan.tfResourceType,
+  BackupSelection.tfResourceType,
+  IamRole.tfResourceType,
+];
 
 /**
  * Arguments that force replacement (ForceNew in hashicorp/aws 5.100.0's schema). Every argument of
  * aws_backup_selection forces replacement, so any change to a selection replaces it.
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argument">> = {
-  aws_backup_selection: "every argument",
-  aws_backup_vault: ["name", "kms_key_arn"],
-  aws_backup_plan: ["name"],
-  aws_iam_role: ["name", "name_prefix", "path"],
-  aws_iam_instance_profile: ["name", "name_prefix", "path"],
-  aws_iam_role_policy: ["name", "name_prefix", "role"],
-  aws_iam_role_policy_attachment: ["role", "policy_arn"],
-  aws_ssm_association: ["name", "instance_id"],
+  [BackupSelection.tfResourceType]: "every argument",
+  [BackupVault.tfResourceType]: ["name", "kms_key_arn"],
+  [BackupPlan.tfResourceType]: ["name"],
+  [IamRole.tfResourceType]: ["name", "name_prefix", "path"],
+  [IamInstanceProfile.tfResourceType]: ["name", "name_prefix", "path"],
+  [IamRolePolicy.tfResourceType]: ["name", "name_prefix", "role"],
+  [IamRolePolicyAttachment.tfResourceType]: ["role", "policy_arn"],
+  [SsmAssociation.tfResourceType]: ["name", "instance_id"],
 };
 
+/** One entry of a JSON plan's `resource_changes`. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly mode?: string;
+  readonly change: { readonly actions: readonly string[] };
+}
+
 /** Changes from `terraform show -json <planfile>`: Terraform's own verdict, replacements included. */
-export function changesFromPlan(plan: {
-  resource_changes?: { address: string; type: string; mode?: string; change: { actions: string[] } }[];
-}): ResourceChange[] {
+export function changesFromPlan(plan: { readonly resource_changes?: readonly PlannedChange[] }): ResourceChange[] {
   const changes: ResourceChange[] = [];
   for (const change of plan.resource_changes ?? []) {
     if (change.mode === "data") continue;
@@ -74,7 +97,7 @@ const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
 /**
  * Changes between two synthesized stacks, with replacements predicted from FORCE_NEW. An argument
  * that reads a changed data source (policies are rendered by aws_iam_policy_document) changes with
- * it; a changed provider (region, account) is reported as `provider.aws`.
+ * it; a changed provider (region, account) is reported per provider, as `provider.aws` or `provider.aws.<alias>`.
  */
 export function changesFromSynth(base: StackJson | undefined, head: StackJson | undefined): ResourceChange[] {
   const before = blocks(base?.resource);
@@ -88,11 +111,7 @@ export function changesFromSynth(base: StackJson | undefined, head: StackJson | 
   const readsChangedData = (value: unknown) =>
     changedData.some((address) => JSON.stringify(value ?? null).includes(`\${${address}.`));
   const changes: ResourceChange[] = [];
-  const providerBefore = (base?.provider?.aws ?? [])[0] ?? {};
-  const providerAfter = (head?.provider?.aws ?? [])[0] ?? {};
-  const providerChanged = differing(providerAfter, providerBefore);
-  if (base && head && providerChanged.length > 0)
-    changes.push({ address: "provider.aws", type: "provider", action: "update", changedArguments: providerChanged });
+  if (base && head) changes.push(...providerChanges(base, head));
   for (const [address, { type, body }] of after) {
     const old = before.get(address);
     if (!old) {
@@ -113,6 +132,29 @@ export function changesFromSynth(base: StackJson | undefined, head: StackJson | 
     );
   }
   for (const [address, { type }] of before) if (!after.has(address)) changes.push({ address, type, action: "delete" });
+  return changes;
+}
+
+/** Per AWS provider (default and each alias): added, removed, or changed arguments (region, account). */
+function providerChanges(base: StackJson, head: StackJson): ResourceChange[] {
+  const byAddress = (stack: StackJson) =>
+    new Map(
+      (stack.provider?.[AwsProvider.tfResourceType] ?? []).map(
+        (block) => [`provider.${providerAddress(block.alias)}`, block as Record<string, unknown>] as const,
+      ),
+    );
+  const before = byAddress(base);
+  const after = byAddress(head);
+  const changes: ResourceChange[] = [];
+  for (const [address, block] of after) {
+    const old = before.get(address);
+    const changedArguments = old ? differing(block, old) : [];
+    if (!old) changes.push({ address, type: PROVIDER_CHANGE, action: "create" });
+    else if (changedArguments.length > 0)
+      changes.push({ address, type: PROVIDER_CHANGE, action: "update", changedArguments });
+  }
+  for (const address of before.keys())
+    if (!after.has(address)) changes.push({ address, type: PROVIDER_CHANGE, action: "delete" });
   return changes;
 }
 

@@ -1,64 +1,140 @@
 // `npm run review -- [--out cdktf.out] [--base <other cdktf.out>] [--plan <env>=<plan.json>]... [--output <file.md>]`
 // Writes the pull-request review (posture and changes per environment) as Markdown and prints it.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
-import { dirname, join } from "path";
+// Exit codes: 0 written, 2 a problem with what it was given (one line naming it, then the usage).
+import { mkdirSync, writeFileSync } from "fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "path";
 import { parseArgs } from "util";
 import { changesFromPlan, changesFromSynth } from "./changes";
+import {
+  checkPlanIsFor,
+  manifestStacks,
+  osReason,
+  readJson,
+  ReviewInputError,
+  terraformPlan,
+  TerraformPlan,
+} from "./inputs";
 import { postureOf, StackJson } from "./posture";
-import { EnvironmentReview, renderReview } from "./report";
+import { EnvironmentReview, RemovedEnvironment, renderReview } from "./report";
 
-const USAGE =
+export const USAGE =
   "usage: npm run review -- [--out cdktf.out] [--base <dir>] [--plan <env>=<plan.json>]... [--output <file.md>]";
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
+export interface ReviewDependencies {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** The review's date (the retention timeline starts on it): the only clock the command reads. */
+  readonly now: Date;
+  /** The folder relative paths are read from and written to. */
+  readonly cwd: string;
 }
 
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, "utf8")) as T;
-const stackFile = (outdir: string, name: string) => join(outdir, "stacks", name, "cdk.tf.json");
-
-let options;
-try {
-  options = parseArgs({
-    options: {
-      out: { type: "string", default: "cdktf.out" },
-      base: { type: "string" },
-      plan: { type: "string", multiple: true, default: [] },
-      output: { type: "string", default: join("cdktf.out", "review.md") },
-    },
-  }).values;
-} catch (error) {
-  fail((error as Error).message);
+/** Runs the command; returns the exit code. */
+export async function main(argv: readonly string[], deps: ReviewDependencies): Promise<number> {
+  try {
+    const { markdown, output } = review(argv, deps);
+    deps.stdout(markdown);
+    deps.stderr(`review written to ${output}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ReviewInputError)) throw error;
+    deps.stderr(`${error.message}\n${USAGE}`);
+    return 2;
+  }
 }
 
-const stacksDir = join(options.out, "stacks");
-if (!existsSync(stacksDir)) fail(`${stacksDir} does not exist: run npm run synth first`);
-const plans = new Map<string, string>();
-for (const entry of options.plan) {
-  const [env, file] = entry.split("=", 2);
-  if (!env || !file || !existsSync(file)) fail(`--plan ${entry}: expected <env>=<existing plan JSON file>`);
-  plans.set(env, file);
-}
-if (options.base && !existsSync(join(options.base, "stacks"))) fail(`--base ${options.base} has no stacks/ folder`);
+function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { markdown: string; output: string } {
+  const options = parseArguments(argv);
+  const output = options.output ?? join(options.out, "review.md");
+  refuseInsideStacks(options.out, output, cwd);
 
-const reviews: EnvironmentReview[] = readdirSync(stacksDir)
-  .filter((name) => existsSync(stackFile(options.out, name)))
-  .sort()
-  .map((name) => {
-    const head = readJson<StackJson>(stackFile(options.out, name));
+  const head = synthesizedApp(options.out, cwd);
+  const plans = plansByEnvironment(options.plan, head, cwd);
+  const base = options.base === undefined ? undefined : synthesizedApp(options.base, cwd);
+
+  const reviews: EnvironmentReview[] = [...head.stacks.keys()].map((name) => {
+    const stack = head.stack(name);
+    const posture = postureOf(stack);
     const plan = plans.get(name);
-    if (plan) return { name, posture: postureOf(head), changes: changesFromPlan(readJson(plan)), changesFrom: "plan" };
-    if (options.base) {
-      const baseFile = stackFile(options.base, name);
-      const base = existsSync(baseFile) ? readJson<StackJson>(baseFile) : undefined;
-      return { name, posture: postureOf(head), changes: changesFromSynth(base, head), changesFrom: "synthesized JSON" };
-    }
-    return { name, posture: postureOf(head) };
+    if (plan) return { name, posture, changes: changesFromPlan(plan), changesFrom: "plan" };
+    if (!base) return { name, posture };
+    const baseStack = base.stacks.has(name) ? base.stack(name) : undefined;
+    return { name, posture, changes: changesFromSynth(baseStack, stack), changesFrom: "synthesized JSON" };
   });
+  const removed: RemovedEnvironment[] = [...(base?.stacks.keys() ?? [])]
+    .filter((name) => !head.stacks.has(name))
+    .map((name) => ({ name, posture: postureOf(base!.stack(name)) }));
 
-const markdown = renderReview(reviews, new Date());
-mkdirSync(dirname(options.output), { recursive: true });
-writeFileSync(options.output, markdown);
-console.log(markdown);
-console.error(`review written to ${options.output}`);
+  const markdown = renderReview(reviews, now, removed);
+  try {
+    mkdirSync(dirname(resolve(cwd, output)), { recursive: true });
+    writeFileSync(resolve(cwd, output), markdown);
+  } catch (error) {
+    throw new ReviewInputError(`--output ${output}: cannot write: ${osReason(error)}`);
+  }
+  return { markdown, output };
+}
+
+function parseArguments(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        out: { type: "string", default: "cdktf.out" },
+        base: { type: "string" },
+        plan: { type: "string", multiple: true, default: [] },
+        output: { type: "string" },
+      },
+    }).values;
+  } catch (error) {
+    throw new ReviewInputError((error as Error).message);
+  }
+}
+
+/** Terraform reads every file of a stack's folder: the review must not land among them. */
+function refuseInsideStacks(out: string, output: string, cwd: string): void {
+  const stacksDir = join(out, "stacks");
+  const inside = relative(resolve(cwd, stacksDir), resolve(cwd, output));
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
+  const stackFolder = join(stacksDir, inside.split(sep)[0]);
+  throw new ReviewInputError(
+    `--output ${output}: inside the synthesized stack folder ${stackFolder}, where terraform would read it; write it elsewhere, e.g. ${join(out, "review.md")}`,
+  );
+}
+
+/** A `cdktf synth` output folder: the stacks its manifest lists (only those), each read once asked for. */
+function synthesizedApp(outdir: string, cwd: string) {
+  const manifestFile = join(outdir, "manifest.json");
+  const stacks = manifestStacks(readJson(resolve(cwd, manifestFile), manifestFile), manifestFile);
+  return {
+    stacks,
+    stack(name: string): StackJson {
+      const file = join(outdir, stacks.get(name)!.synthesizedStackPath);
+      return readJson(resolve(cwd, file), file) as StackJson;
+    },
+  };
+}
+
+/** `--plan <env>=<file>` entries, each read, checked to be a plan, and checked to be for that environment's stack. */
+function plansByEnvironment(
+  entries: readonly string[],
+  head: ReturnType<typeof synthesizedApp>,
+  cwd: string,
+): Map<string, TerraformPlan> {
+  const plans = new Map<string, TerraformPlan>();
+  for (const entry of entries) {
+    const separator = entry.indexOf("=");
+    const env = entry.slice(0, Math.max(separator, 0));
+    const file = entry.slice(separator + 1);
+    if (separator < 1 || file === "") throw new ReviewInputError(`--plan ${entry}: expected <env>=<plan.json>`);
+    if (!head.stacks.has(env))
+      throw new ReviewInputError(
+        `--plan ${entry}: no stack ${env} in the synthesized app; stacks: ${[...head.stacks.keys()].join(", ")}`,
+      );
+    if (plans.has(env)) throw new ReviewInputError(`--plan ${entry}: a second plan for ${env}`);
+    const plan = terraformPlan(readJson(resolve(cwd, file), `--plan ${entry}`), entry);
+    checkPlanIsFor(plan, head.stack(env), env, entry);
+    plans.set(env, plan);
+  }
+  return plans;
+}

@@ -1,8 +1,18 @@
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { scheduleInWords } from "../modules/schedule";
+import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
 
 /** A synthesized stack (cdk.tf.json) as the review reads it. */
 export interface StackJson {
-  readonly provider?: { readonly aws?: readonly { region?: string; allowed_account_ids?: string[] }[] };
+  readonly provider?: Readonly<Record<string, readonly ProviderBlock[]>>;
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
 }
@@ -26,11 +36,42 @@ export interface RolePosture {
   readonly managedPolicies: readonly string[];
   readonly inlinePolicies: readonly string[];
 }
-/** What one environment's stack protects, and how: read from the synthesized JSON, which is what deploys. */
-export interface Posture {
+/** One provider block of a synthesized stack (a second, aliased one points at another region or account). */
+export interface ProviderBlock {
+  readonly alias?: string;
+  readonly region?: string;
+  readonly allowed_account_ids?: readonly string[];
+}
+
+/** Where one AWS provider of a stack points. */
+export interface ProviderPosture {
+  /** `aws`, or `aws.<alias>`: the key Terraform gives it in a plan's configuration.provider_config. */
+  readonly address: string;
   readonly region?: string;
   readonly accounts: readonly string[];
-  readonly tag?: { readonly key: string; readonly value: string };
+}
+
+/** The address Terraform gives a root-module AWS provider: `aws`, or `aws.<alias>`. */
+export const providerAddress = (alias?: string): string =>
+  alias ? `${AwsProvider.tfResourceType}.${alias}` : AwsProvider.tfResourceType;
+
+/** `account 333333333333, region eu-central-1`: where a provider creates resources. */
+export const whereProviderPoints = (provider: Omit<ProviderPosture, "address">): string =>
+  `account ${provider.accounts.join(", ") || "(any)"}, region ${provider.region ?? "(provider default)"}`;
+
+/** Each AWS provider block of a stack, by address. */
+export function awsProvidersOf(stack: StackJson): ProviderPosture[] {
+  return (stack.provider?.[AwsProvider.tfResourceType] ?? []).map((block) => ({
+    address: providerAddress(block.alias),
+    region: block.region,
+    accounts: block.allowed_account_ids ?? [],
+  }));
+}
+
+/** What one environment's stack protects, and how: read from the synthesized JSON, which is what deploys. */
+export interface Posture {
+  readonly providers: readonly ProviderPosture[];
+  readonly tag?: SelectionTag;
   readonly windowsVss: boolean;
   readonly vault?: { readonly name: string; readonly preventDestroy: boolean; readonly kmsKeyArn?: string };
   readonly rules: readonly RulePosture[];
@@ -42,20 +83,18 @@ const all = (stack: StackJson, type: string): [string, Body][] => Object.entries
 const referenced = (value: unknown): string | undefined => /^\$\{([^}]+)\.[a-z_]+\}$/.exec(String(value))?.[1];
 
 export function postureOf(stack: StackJson): Posture {
-  const provider = stack.provider?.aws?.[0];
-  const [, selection] = all(stack, "aws_backup_selection")[0] ?? [];
+  const [, selection] = all(stack, BackupSelection.tfResourceType)[0] ?? [];
   const condition = (selection?.condition as { string_equals?: { key: string; value: string }[] }[] | undefined)?.[0]
     ?.string_equals?.[0];
-  const [, plan] = all(stack, "aws_backup_plan")[0] ?? [];
-  const [, vault] = all(stack, "aws_backup_vault")[0] ?? [];
+  const [, plan] = all(stack, BackupPlan.tfResourceType)[0] ?? [];
+  const [, vault] = all(stack, BackupVault.tfResourceType)[0] ?? [];
   const settings =
     (plan?.advanced_backup_setting as
       | { resource_type: string; backup_options: Record<string, string> }[]
       | undefined) ?? [];
   return {
-    region: provider?.region,
-    accounts: provider?.allowed_account_ids ?? [],
-    tag: condition ? { key: condition.key.replace(/^aws:ResourceTag\//, ""), value: condition.value } : undefined,
+    providers: awsProvidersOf(stack),
+    tag: condition ? tagOfCondition(condition) : undefined,
     windowsVss: settings.some((s) => s.resource_type === "EC2" && s.backup_options.WindowsVSS === "enabled"),
     vault: vault
       ? {
@@ -93,13 +132,13 @@ function rolesOf(stack: StackJson): RolePosture[] {
     string,
     { name: string; assumedBy: string[]; existing: boolean; managed: string[]; inline: string[] }
   >();
-  for (const [id, role] of all(stack, "aws_iam_role")) {
+  for (const [id, role] of all(stack, IamRole.tfResourceType)) {
     const trust = referenced(role.assume_role_policy)?.split(".")[2];
     const statements =
-      (stack.data?.aws_iam_policy_document?.[trust ?? ""]?.statement as
+      (stack.data?.[DataAwsIamPolicyDocument.tfResourceType]?.[trust ?? ""]?.statement as
         | { principals?: { identifiers: string[] }[] }[]
         | undefined) ?? [];
-    byAddress.set(`aws_iam_role.${id}`, {
+    byAddress.set(`${IamRole.tfResourceType}.${id}`, {
       name: String(role.name),
       assumedBy: statements.flatMap((s) => s.principals ?? []).flatMap((p) => p.identifiers),
       existing: false,
@@ -107,8 +146,8 @@ function rolesOf(stack: StackJson): RolePosture[] {
       inline: [],
     });
   }
-  for (const [id, role] of Object.entries(stack.data?.aws_iam_role ?? {})) {
-    byAddress.set(`data.aws_iam_role.${id}`, {
+  for (const [id, role] of Object.entries(stack.data?.[DataAwsIamRole.tfResourceType] ?? {})) {
+    byAddress.set(`data.${DataAwsIamRole.tfResourceType}.${id}`, {
       name: String(role.name),
       assumedBy: [],
       existing: true,
@@ -116,9 +155,9 @@ function rolesOf(stack: StackJson): RolePosture[] {
       inline: [],
     });
   }
-  for (const [, attachment] of all(stack, "aws_iam_role_policy_attachment"))
+  for (const [, attachment] of all(stack, IamRolePolicyAttachment.tfResourceType))
     byAddress.get(referenced(attachment.role) ?? "")?.managed.push(String(attachment.policy_arn));
-  for (const [, policy] of all(stack, "aws_iam_role_policy"))
+  for (const [, policy] of all(stack, IamRolePolicy.tfResourceType))
     byAddress.get(referenced(policy.role) ?? "")?.inline.push(String(policy.name));
   return [...byAddress.values()].map((r) => ({
     name: r.name,

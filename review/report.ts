@@ -1,5 +1,6 @@
-import { CRITICAL_TYPES, FORCE_NEW, ResourceChange } from "./changes";
-import type { Posture, RetentionPosture } from "./posture";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { CRITICAL_TYPES, FORCE_NEW, PROVIDER_CHANGE, ResourceChange } from "./changes";
+import { Posture, RetentionPosture, whereProviderPoints } from "./posture";
 
 /** Hidden marker by which the pull-request workflow finds and updates its one comment. */
 export const REVIEW_MARKER = "<!-- vss-backup-review -->";
@@ -13,27 +14,33 @@ export interface EnvironmentReview {
   readonly changesFrom?: "plan" | "synthesized JSON";
 }
 
-/** The review as Markdown: attention items first, then each environment's posture, timeline and changes. */
-export function renderReview(environments: readonly EnvironmentReview[], today: Date): string {
+/** An environment of the base whose stack this change removes; its posture is read from the base. */
+export interface RemovedEnvironment {
+  readonly name: string;
+  readonly posture: Posture;
+}
+
+/**
+ * The review as Markdown: attention items first (removed environments, provider changes, replaced or
+ * destroyed backup resources), then each environment's posture, timeline and changes.
+ */
+export function renderReview(
+  environments: readonly EnvironmentReview[],
+  today: Date,
+  removed: readonly RemovedEnvironment[] = [],
+): string {
   const lines = [REVIEW_MARKER, "# Windows VSS backup review", ""];
-  const attention = environments.flatMap((env) => [
-    ...(env.changes ?? [])
-      .filter((c) => c.type === "provider")
-      .map(
-        (c) =>
-          `- **${env.name}**: changes the provider's ${c.changedArguments?.join(", ")}: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed`,
-      ),
-    ...(env.changes ?? [])
-      .filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete"))
-      .map(
-        (c) =>
-          `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === "aws_backup_selection" ? ": instances are not selected between destroy and create" : ""}`,
-      ),
-  ]);
+  const attention = [
+    ...removed.map(
+      (env) =>
+        `- **${env.name}**: removed: its stack is no longer synthesized, and nothing destroys its resources (${env.posture.providers.map(whereProviderPoints).join("; ")}): its backup plan keeps running, its vault keeps its recovery points and no deploy manages them any more. To remove them, run \`npx cdktf destroy ${env.name}\` from the base branch before merging`,
+    ),
+    ...environments.flatMap(attentionItems),
+  ];
   if (attention.length > 0)
     lines.push(
       "> [!WARNING]",
-      "> **Replaced or destroyed backup resources**",
+      "> **Removed environments, moved providers, replaced or destroyed backup resources**",
       ">",
       ...attention.map((l) => `> ${l}`),
       "",
@@ -42,12 +49,29 @@ export function renderReview(environments: readonly EnvironmentReview[], today: 
   return lines.join("\n");
 }
 
+function attentionItems(env: EnvironmentReview): string[] {
+  return [
+    ...(env.changes ?? [])
+      .filter((c) => c.type === PROVIDER_CHANGE && c.action === "update")
+      .map(
+        (c) =>
+          `- **${env.name}**: changes the ${c.changedArguments?.join(", ")} of \`${c.address}\`: every resource of that provider is created anew where it now points, and the old ones are left behind, not destroyed`,
+      ),
+    ...(env.changes ?? [])
+      .filter((c) => CRITICAL_TYPES.includes(c.type) && (c.action === "replace" || c.action === "delete"))
+      .map(
+        (c) =>
+          `- **${env.name}**: ${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\`${c.forcedBy ? ` (${c.forcedBy.join(", ")} changed)` : ""}${c.type === BackupSelection.tfResourceType ? ": instances are not selected between destroy and create" : ""}`,
+      ),
+  ];
+}
+
 function environmentSection(env: EnvironmentReview, today: Date): string[] {
   const p = env.posture;
   const lines = [
     `## ${env.name}`,
     "",
-    `Account ${p.accounts.join(", ") || "(any)"}, region ${p.region ?? "(provider default)"}.`,
+    ...p.providers.map((provider) => `Provider \`${provider.address}\`: ${whereProviderPoints(provider)}.`),
     "",
   ];
   lines.push(
@@ -139,7 +163,9 @@ function changesSection(env: EnvironmentReview): string[] {
       );
     }
   }
-  if (sorted.some((c) => c.type === "aws_backup_selection" && (c.action === "replace" || c.action === "delete"))) {
+  if (
+    sorted.some((c) => c.type === BackupSelection.tfResourceType && (c.action === "replace" || c.action === "delete"))
+  ) {
     lines.push(
       "",
       "A backup selection is replaced on any change: between its destroy and create, no instance is selected, so schedule the apply outside the backup window.",

@@ -1,25 +1,13 @@
-import { NOW } from "../support/clock";
-import { Testing } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { config } from "../../config/environments";
-import type { EnvironmentConfig } from "../../config/types";
-import { loadEnvironments } from "../../config/validate";
 import { changesFromPlan, changesFromSynth } from "../../review/changes";
 import { postureOf, StackJson } from "../../review/posture";
 import { renderReview, REVIEW_MARKER } from "../../review/report";
 import { scheduleInWords } from "../../modules/schedule";
-import { VssBackupStack } from "../../stacks/vss-backup-stack";
+import { synthesized, withChange } from "./support";
 
 const planFixture = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "review", "prod-plan.json"), "utf8"));
 const today = new Date("2026-11-25T00:00:00Z");
-
-/** The synthesized JSON of one configured environment, optionally changed. */
-function synthesized(name: string, change: Partial<EnvironmentConfig> = {}): StackJson {
-  const environments = config.environments.map((env) => (env.name === name ? { ...env, ...change } : env));
-  const [env] = loadEnvironments({ ...config, environments }, { only: name, now: NOW });
-  return JSON.parse(Testing.synth(new VssBackupStack(Testing.app(), env)));
-}
 
 describe("scheduleInWords", () => {
   it.each([
@@ -40,8 +28,7 @@ describe("postureOf (from the synthesized JSON)", () => {
 
   it("says what is protected, where, and that VSS is on", () => {
     expect(prod).toMatchObject({
-      region: "eu-central-1",
-      accounts: ["333333333333"],
+      providers: [{ address: "aws", region: "eu-central-1", accounts: ["333333333333"] }],
       tag: { key: "Backup", value: "windows-vss" },
       windowsVss: true,
     });
@@ -79,7 +66,9 @@ describe("postureOf (from the synthesized JSON)", () => {
   });
 
   it("marks an existing role the stack only attaches to", () => {
-    const posture = postureOf(synthesized("dev", { instanceRole: { roleName: "fleet-role", useExistingRole: true } }));
+    const posture = postureOf(
+      synthesized("dev", withChange("dev", { instanceRole: { roleName: "fleet-role", useExistingRole: true } })),
+    );
     expect(posture.roles.find((r) => r.name === "fleet-role")).toEqual({
       name: "fleet-role",
       assumedBy: [],
@@ -103,10 +92,13 @@ describe("changes", () => {
 
   it("predicts from two synthesized stacks that a new tag replaces the selection and a new key replaces the vault", () => {
     const base = synthesized("dev");
-    const head = synthesized("dev", {
-      selectionTag: { key: "Backup", value: "sql" },
-      vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/abcd" },
-    });
+    const head = synthesized(
+      "dev",
+      withChange("dev", {
+        selectionTag: { key: "Backup", value: "sql" },
+        vault: { kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/abcd" },
+      }),
+    );
     const changes = changesFromSynth(base, head);
     expect(changes.filter((c) => c.action !== "update")).toEqual([
       {
@@ -143,7 +135,7 @@ describe("changes", () => {
 
   it("reports a new region as a provider change, called out at the top of the review", () => {
     const base = synthesized("dev");
-    const head = synthesized("dev", { region: "eu-north-1" });
+    const head = synthesized("dev", withChange("dev", { region: "eu-north-1" }));
     const changes = changesFromSynth(base, head);
     expect(changes).toEqual([
       { address: "provider.aws", type: "provider", action: "update", changedArguments: ["region"] },
@@ -153,13 +145,45 @@ describe("changes", () => {
       today,
     );
     expect(review).toContain(
-      "> - **dev**: changes the provider's region: every resource is created anew where the provider now points, and the old ones are left behind, not destroyed",
+      "> - **dev**: changes the region of `provider.aws`: every resource of that provider is created anew where it now points, and the old ones are left behind, not destroyed",
     );
+  });
+
+  it("reads each AWS provider of a stack, an aliased one too, and reports a change per provider", () => {
+    const withCopies = (copiesRegion: string): StackJson => {
+      const stack = synthesized("prod");
+      const copies = { alias: "copies", region: copiesRegion, allowed_account_ids: ["333333333333"] };
+      return { ...stack, provider: { aws: [...stack.provider!.aws, copies] } };
+    };
+    expect(postureOf(withCopies("eu-west-1")).providers).toEqual([
+      { address: "aws", region: "eu-central-1", accounts: ["333333333333"] },
+      { address: "aws.copies", region: "eu-west-1", accounts: ["333333333333"] },
+    ]);
+    const moved = changesFromSynth(withCopies("eu-west-1"), withCopies("eu-north-1"));
+    expect(moved).toEqual([
+      { address: "provider.aws.copies", type: "provider", action: "update", changedArguments: ["region"] },
+    ]);
+    const review = renderReview(
+      [{ name: "prod", posture: postureOf(withCopies("eu-north-1")), changes: moved, changesFrom: "synthesized JSON" }],
+      today,
+    );
+    expect(review).toContain(
+      "Provider `aws`: account 333333333333, region eu-central-1.\nProvider `aws.copies`: account 333333333333, region eu-north-1.",
+    );
+    expect(review).toContain(
+      "> - **prod**: changes the region of `provider.aws.copies`: every resource of that provider is created anew where it now points",
+    );
+    expect(changesFromSynth(synthesized("prod"), withCopies("eu-west-1"))).toEqual([
+      { address: "provider.aws.copies", type: "provider", action: "create" },
+    ]);
+    expect(changesFromSynth(withCopies("eu-west-1"), synthesized("prod"))).toEqual([
+      { address: "provider.aws.copies", type: "provider", action: "delete" },
+    ]);
   });
 
   it("finds added and removed resources between two stacks", () => {
     const managed = synthesized("dev");
-    const inline = synthesized("dev", { instanceRole: { policyMode: "inline" } });
+    const inline = synthesized("dev", withChange("dev", { instanceRole: { policyMode: "inline" } }));
     const changes = changesFromSynth(managed, inline);
     expect(changes.filter((c) => c.action === "create").map((c) => c.type)).toEqual([
       "aws_iam_role_policy",
@@ -224,13 +248,16 @@ describe("renderReview", () => {
         {
           name: "qa",
           posture: postureOf(
-            synthesized("dev", {
-              plan: {
-                rules: [
-                  { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 120, coldStorageAfterDays: 30 },
-                ],
-              },
-            }),
+            synthesized(
+              "dev",
+              withChange("dev", {
+                plan: {
+                  rules: [
+                    { name: "daily", schedule: "cron(0 5 ? * * *)", deleteAfterDays: 120, coldStorageAfterDays: 30 },
+                  ],
+                },
+              }),
+            ),
           ),
         },
       ],
