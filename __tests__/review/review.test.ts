@@ -67,7 +67,7 @@ describe("postureOf (from the synthesized JSON)", () => {
 
   it("marks an existing role the stack only attaches to", () => {
     const posture = postureOf(
-      synthesized("dev", withChange("dev", { instanceRole: { roleName: "fleet-role", useExistingRole: true } })),
+      synthesized("dev", withChange("dev", { instanceRole: { existingRoleName: "fleet-role" } })),
     );
     expect(posture.roles.find((r) => r.name === "fleet-role")).toEqual({
       name: "fleet-role",
