@@ -2,8 +2,12 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
+import type { ProjectConfig } from "../config/types";
 
 const root = resolve(__dirname, "..");
+// The app command synthesizes the user's configuration, whatever it holds: expectations follow it.
+const { config } = jest.requireActual<{ config: ProjectConfig }>("../config/environments");
+const names = config.environments.map((env) => env.name);
 
 /** Runs the cdktf app command as `cdktf synth` does, in a scratch directory. */
 function synth(variables: Record<string, string>) {
@@ -27,33 +31,41 @@ function synth(variables: Record<string, string>) {
 }
 
 describe("the app (main.ts)", () => {
-  it("synthesizes one stack per environment by default", () => {
+  it("synthesizes one stack per configured environment by default", () => {
     const result = synth({});
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(result.stacks).toEqual(["dev", "prod", "staging"]);
+    expect(result.stacks).toEqual([...names].sort());
   });
 
   it("synthesizes only the environments VSS_ENVIRONMENTS names", () => {
-    expect(synth({ VSS_ENVIRONMENTS: "prod" }).stacks).toEqual(["prod"]);
+    expect(synth({ VSS_ENVIRONMENTS: names[0] }).stacks).toEqual([names[0]]);
   });
 
   it("exits non-zero before writing anything when an environment is unknown, without a stack trace", () => {
-    const result = synth({ VSS_ENVIRONMENTS: "dev,qa" });
+    const result = synth({ VSS_ENVIRONMENTS: `${names[0]},no-such-environment` });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      "Invalid configuration (1 problem):\n  qa: unknown environment (named in VSS_ENVIRONMENTS); known: dev, staging, prod",
+      `Invalid configuration (1 problem):\n  no-such-environment: unknown environment (named in VSS_ENVIRONMENTS); known: ${names.join(", ")}`,
     );
     expect(result.wroteAnything).toBe(false);
   });
 
   it("exits non-zero before writing anything when a backend override is incomplete", () => {
-    const result = synth({ VSS_BACKEND: "s3", VSS_ENVIRONMENTS: "dev" });
+    const result = synth({ VSS_BACKEND: "s3", VSS_ENVIRONMENTS: names[0] });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /^Invalid configuration \(6 problems\):\n {2}dev\.backend\.bucket: "" is not a bucket name/,
+      /^Invalid configuration \(\d+ problems\):\n {2}\S+\.backend\.bucket: "" is not a bucket name/,
     );
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
     expect(result.wroteAnything).toBe(false);
+  });
+
+  it("warns, and still synthesizes, when a variable of an unused backend is set", () => {
+    const result = synth({ VSS_ENVIRONMENTS: names[0], VSS_S3_BUCKET: "acme-state" });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(
+      `Warning: ${names[0]}.backend: VSS_S3_BUCKET is set, but this environment's state backend is`,
+    );
   });
 });

@@ -289,9 +289,13 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     it("creates an instance profile that holds the instance role, with its policies", async () => {
       const { iam } = await clients();
-      const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: instanceRoleNameOf(env.instanceRole) }));
+      const profile = await iam.send(
+        new GetInstanceProfileCommand({ InstanceProfileName: instanceRoleNameOf(env.instanceRole) }),
+      );
       expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual([instanceRoleNameOf(env.instanceRole)]);
-      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }));
+      const attached = await iam.send(
+        new ListAttachedRolePoliciesCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }),
+      );
       expect(attached.AttachedPolicies?.map((p) => p.PolicyArn).sort()).toEqual(
         managed ? [ManagedPolicies.EC2_VSS_SNAPSHOT, ManagedPolicies.SSM_MANAGED_INSTANCE_CORE].sort() : [],
       );
@@ -303,7 +307,10 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         const names = await iam.send(new ListRolePoliciesCommand({ RoleName: instanceRoleNameOf(env.instanceRole) }));
         expect(names.PolicyNames?.sort()).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
         const vss = await iam.send(
-          new GetRolePolicyCommand({ RoleName: instanceRoleNameOf(env.instanceRole), PolicyName: "VssSnapshotsForAwsBackup" }),
+          new GetRolePolicyCommand({
+            RoleName: instanceRoleNameOf(env.instanceRole),
+            PolicyName: "VssSnapshotsForAwsBackup",
+          }),
         );
         const statements = JSON.parse(decodeURIComponent(vss.PolicyDocument!)).Statement as {
           Sid: string;
