@@ -11,6 +11,9 @@ export default {
   // mutant: about 1,300 of them, a day of runs here. They are counted as ignored, not as killed.
   ignoreStatic: true,
   concurrency: 2,
+  // Reuses the results of unchanged code and tests from the last run (reports/stryker-incremental.json).
+  incremental: true,
+  incrementalFile: "reports/stryker-incremental.json",
   timeoutMS: 20_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },

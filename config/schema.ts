@@ -96,6 +96,9 @@ const environment = z.strictObject({
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });
 
+/** How an unknown key's problem starts: the values around it are still of the right types. */
+export const UNKNOWN_SETTING = "is not a setting here";
+
 /**
  * The shape's problems, one per wrong value or unknown key, each under the path people write it
  * with (`dev.vault.nmae`): environments are named by their name where they have one.
@@ -126,7 +129,7 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
     const known = Object.keys(shapeOf(schemaAt(rootSchema, path, root), valueAt(root, path)) ?? {});
     return issue.keys.map((key) => ({
       path: pathOf(root, [...path, key]),
-      message: `is not a setting here, allowed: ${known.join(", ")}`,
+      message: `${UNKNOWN_SETTING}, allowed: ${known.join(", ")}`,
     }));
   }
   if (issue.code === "invalid_type") {

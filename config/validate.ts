@@ -21,7 +21,7 @@ import {
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
 import { PROJECT_TAG_KEYS, resolveEnvironment, ResolvedEnvironment } from "./resolve";
-import { shapeProblems } from "./schema";
+import { shapeProblems, UNKNOWN_SETTING } from "./schema";
 import type { EnvironmentConfig, ProjectConfig } from "./types";
 
 /** Names the environments to synthesize, comma-separated; unset or empty means all of them. */
@@ -60,8 +60,10 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
     );
   }
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
-  // An environment whose shape is wrong is not judged further: its values may not be what the rules expect.
-  const wellShaped = config.environments.filter((env, i) => !shape.some((p) => belongsTo(p, env, i)));
+  // An environment with a value of the wrong type is not judged further (the rules expect their types);
+  // one with only unknown keys is: its known values are what they claim to be.
+  const wrongTypes = shape.filter((p) => !p.message.startsWith(UNKNOWN_SETTING));
+  const wellShaped = config.environments.filter((env, i) => !wrongTypes.some((p) => belongsTo(p, env, i)));
   const resolved = wellShaped.map((env) => resolveEnvironment(config.project, env, variables));
   wellShaped.forEach((env, i) => {
     const envProblems = environmentProblems(env, resolved[i], now);

@@ -204,6 +204,13 @@ describe("loadEnvironments", () => {
       ).toEqual(["dev.account: is missing, allowed: a string"]);
     });
 
+    it("still judges the values of an environment whose only shape problem is an unknown key", () => {
+      expect(problemsOf(withDev({ typo: 1, account: "1" }))).toEqual([
+        expect.stringMatching(/^dev\.typo: is not a setting here/),
+        'dev.account: "1" is not an AWS account ID, allowed: 12 digits',
+      ]);
+    });
+
     it("still judges the other environments' values when one has a shape problem", () => {
       expect(
         problemsOf({
