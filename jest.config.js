@@ -3,6 +3,7 @@ const common = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": "ts-jest" }, // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
   cacheDirectory: "<rootDir>/.cache/jest", // not /tmp: the tests write only under the ignored .cache/
+  setupFilesAfterEnv: ["<rootDir>/__tests__/support/cdktf-matchers.ts"],
 };
 module.exports = {
   globalSetup: "<rootDir>/__tests__/support/global-setup.js",

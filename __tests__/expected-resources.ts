@@ -1,3 +1,11 @@
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import type { VssPolicyMode } from "../modules";
 
 /**
@@ -7,15 +15,15 @@ import type { VssPolicyMode } from "../modules";
 export function expectedResourceCounts(policyMode: VssPolicyMode = "managed"): Record<string, number> {
   const managed = policyMode === "managed";
   return {
-    aws_iam_role: 2, // instance role and backup service role
+    [IamRole.tfResourceType]: 2, // instance role and backup service role
     // SSM core + VSS on the instance role (managed mode); backup + restores on the service role
-    aws_iam_role_policy_attachment: managed ? 4 : 2,
+    [IamRolePolicyAttachment.tfResourceType]: managed ? 4 : 2,
     // iam:PassRole for restores; SSM core + VSS inline on the instance role (inline mode)
-    aws_iam_role_policy: managed ? 1 : 3,
-    aws_iam_instance_profile: 1,
-    aws_ssm_association: 1,
-    aws_backup_vault: 1,
-    aws_backup_plan: 1,
-    aws_backup_selection: 1,
+    [IamRolePolicy.tfResourceType]: managed ? 1 : 3,
+    [IamInstanceProfile.tfResourceType]: 1,
+    [SsmAssociation.tfResourceType]: 1,
+    [BackupVault.tfResourceType]: 1,
+    [BackupPlan.tfResourceType]: 1,
+    [BackupSelection.tfResourceType]: 1,
   };
 }

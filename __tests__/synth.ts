@@ -19,20 +19,26 @@ export function synthesizeStack(stack: TerraformStack): SynthesizedStack {
   return JSON.parse(Testing.synth(stack));
 }
 
+/** A provider class (its static `tfResourceType` names the Terraform type), or the type name itself. */
+export type ResourceType = string | { readonly tfResourceType: string };
+const typeName = (type: ResourceType) => (typeof type === "string" ? type : type.tfResourceType);
+
 /** Every resource of one type, in synthesis order. */
-export function resources(stack: SynthesizedStack, type: string): Record<string, unknown>[] {
-  return Object.values(stack.resource?.[type] ?? {}).map(withoutMetadata);
+export function resources(stack: SynthesizedStack, type: ResourceType): Record<string, unknown>[] {
+  return Object.values(stack.resource?.[typeName(type)] ?? {}).map(withoutMetadata);
 }
 
 /** The only resource of one type; fails when there are none or several. */
-export function theResource(stack: SynthesizedStack, type: string): Record<string, unknown> {
+export function theResource(stack: SynthesizedStack, type: ResourceType): Record<string, unknown> {
   const found = resources(stack, type);
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected one ${typeName(type)}, found ${found.length}`);
   return found[0];
 }
 
-export function dataSources(stack: SynthesizedStack, type: string): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(stack.data?.[type] ?? {}).map(([id, body]) => [id, withoutMetadata(body)]));
+export function dataSources(stack: SynthesizedStack, type: ResourceType): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(stack.data?.[typeName(type)] ?? {}).map(([id, body]) => [id, withoutMetadata(body)]),
+  );
 }
 
 /** The policy document data source a `${data.aws_iam_policy_document.X.json}` reference points to. */
@@ -51,8 +57,8 @@ export function addressOf(reference: unknown): string {
   return match[1];
 }
 
-export function addressesOf(stack: SynthesizedStack, type: string): string[] {
-  return Object.keys(stack.resource?.[type] ?? {}).map((id) => `${type}.${id}`);
+export function addressesOf(stack: SynthesizedStack, type: ResourceType): string[] {
+  return Object.keys(stack.resource?.[typeName(type)] ?? {}).map((id) => `${typeName(type)}.${id}`);
 }
 
 function withoutMetadata(body: Record<string, unknown>): Record<string, unknown> {

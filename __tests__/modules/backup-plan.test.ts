@@ -1,3 +1,4 @@
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { AnnotationMetadataEntryType } from "cdktf";
 import { Construct } from "constructs";
 import { BackupRules, BackupRuleSpec, VssBackupPlan, VssBackupPlanProps, VssBackupVault } from "../../modules";
@@ -10,7 +11,7 @@ function plan(props: Partial<VssBackupPlanProps> = {}) {
   const stack = synthesize(
     (scope) => new VssBackupPlan(scope, "plan", { name: "vss", vault: vaultIn(scope), rules: [daily], ...props }),
   );
-  return theResource(stack, "aws_backup_plan");
+  return theResource(stack, BackupPlan);
 }
 
 function constructing(props: Partial<VssBackupPlanProps>) {

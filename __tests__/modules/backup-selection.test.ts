@@ -1,3 +1,5 @@
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -86,7 +88,7 @@ describe("BackupServiceRole", () => {
   });
 
   it("attaches AWS Backup's backup and restore service-role policies", () => {
-    const onServiceRole = resources(stack, "aws_iam_role_policy_attachment").filter(
+    const onServiceRole = resources(stack, IamRolePolicyAttachment).filter(
       (a) => addressOf(a.role) === roleNamed("fleet-backup"),
     );
     expect(onServiceRole.map((a) => a.policy_arn)).toEqual([
@@ -96,7 +98,7 @@ describe("BackupServiceRole", () => {
   });
 
   it("may pass only the instance role, and only to EC2 (restores launch instances with it)", () => {
-    const inline = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    const inline = resources(stack, IamRolePolicy).find((p) => p.name === "PassInstanceRoleForRestores")!;
     expect(addressOf(inline.role)).toBe(roleNamed("fleet-backup"));
     expect(referencedPolicyDocument(stack, inline.policy).statement).toEqual([
       {

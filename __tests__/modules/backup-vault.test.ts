@@ -1,20 +1,26 @@
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { Testing } from "cdktf";
 import { VssBackupVault, VssBackupVaultProps } from "../../modules";
 import { synthesize, theResource } from "../synth";
 
 function vault(props: Partial<VssBackupVaultProps> = {}) {
   return theResource(
     synthesize((scope) => new VssBackupVault(scope, "vault", { name: "fleet_vault-1", ...props })),
-    "aws_backup_vault",
+    BackupVault,
   );
 }
 
 describe("VssBackupVault", () => {
-  it("is never force-destroyed and refuses destroy plans by default", () => {
-    expect(vault()).toMatchObject({
+  it("is never force-destroyed and refuses destroy plans by default (cdktf's own matcher)", () => {
+    const synthesized = Testing.synthScope((scope) => new VssBackupVault(scope, "vault", { name: "fleet_vault-1" }));
+    expect(synthesized).toHaveResourceWithProperties(BackupVault, {
       name: "fleet_vault-1",
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
     });
+  });
+
+  it("uses the AWS Backup managed key unless given one", () => {
     expect(vault()).not.toHaveProperty("kms_key_arn");
   });
 

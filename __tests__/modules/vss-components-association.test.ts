@@ -1,3 +1,4 @@
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { VssComponentsAssociation, VssComponentsAssociationProps } from "../../modules";
 import { synthesize, theResource } from "../synth";
 
@@ -7,7 +8,7 @@ function association(props: Partial<VssComponentsAssociationProps> = {}) {
   const stack = synthesize(
     (scope) => new VssComponentsAssociation(scope, "vss", { name: "fleet-AwsVssComponents", tag, ...props }),
   );
-  return theResource(stack, "aws_ssm_association");
+  return theResource(stack, SsmAssociation);
 }
 
 describe("VssComponentsAssociation", () => {

@@ -1,3 +1,9 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { ExistingInstanceRole, ManagedPolicies, NewInstanceRole, VssInstanceRole, VssPolicyMode } from "../../modules";
 import {
   addressesOf,
@@ -26,7 +32,7 @@ describe("VssInstanceRole", () => {
     const stack = role();
 
     it("creates a role only EC2 can assume", () => {
-      const created = theResource(stack, "aws_iam_role");
+      const created = theResource(stack, IamRole);
       expect(created.name).toBe("fleet-vss");
       expect(referencedPolicyDocument(stack, created.assume_role_policy).statement).toEqual([
         {
@@ -38,21 +44,21 @@ describe("VssInstanceRole", () => {
     });
 
     it("attaches AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy through policy attachments, not managed_policy_arns", () => {
-      const attachments = resources(stack, "aws_iam_role_policy_attachment");
+      const attachments = resources(stack, IamRolePolicyAttachment);
       expect(attachments.map((a) => a.policy_arn)).toEqual([
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         "arn:aws:iam::aws:policy/AWSEC2VssSnapshotPolicy",
       ]);
-      const [roleAddress] = addressesOf(stack, "aws_iam_role");
+      const [roleAddress] = addressesOf(stack, IamRole);
       expect(attachments.map((a) => addressOf(a.role))).toEqual([roleAddress, roleAddress]);
-      expect(theResource(stack, "aws_iam_role")).not.toHaveProperty("managed_policy_arns");
-      expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
+      expect(theResource(stack, IamRole)).not.toHaveProperty("managed_policy_arns");
+      expect(resources(stack, IamRolePolicy)).toEqual([]);
     });
 
     it("creates an instance profile named after the role, holding it", () => {
-      const profile = theResource(stack, "aws_iam_instance_profile");
+      const profile = theResource(stack, IamInstanceProfile);
       expect(profile.name).toBe("fleet-vss");
-      expect(addressOf(profile.role)).toBe(addressesOf(stack, "aws_iam_role")[0]);
+      expect(addressOf(profile.role)).toBe(addressesOf(stack, IamRole)[0]);
     });
   });
 
@@ -60,11 +66,11 @@ describe("VssInstanceRole", () => {
     const stack = role({ policyMode: "inline" });
 
     it("attaches no managed policy", () => {
-      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+      expect(resources(stack, IamRolePolicyAttachment)).toEqual([]);
     });
 
     it("puts the SSM core actions and the AWS Backup-scoped VSS permissions inline", () => {
-      const policies = resources(stack, "aws_iam_role_policy");
+      const policies = resources(stack, IamRolePolicy);
       expect(policies.map((p) => p.name)).toEqual(["SsmManagedInstanceCore", "VssSnapshotsForAwsBackup"]);
       const sids = (index: number) =>
         (referencedPolicyDocument(stack, policies[index].policy).statement as { sid: string }[]).map((s) => s.sid);
@@ -80,7 +86,7 @@ describe("VssInstanceRole", () => {
     });
 
     it("grants no wildcard action and no snapshot permission (AWS Backup takes VSS backups as AMIs)", () => {
-      const statements = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap(
+      const statements = Object.values(dataSources(stack, DataAwsIamPolicyDocument)).flatMap(
         (d) => d.statement as { actions: string[]; resources?: string[] }[],
       );
       const actions = statements.flatMap((s) => s.actions);
@@ -99,7 +105,7 @@ describe("VssInstanceRole", () => {
     });
 
     it("limits instance actions to the calling instance with an escaped IAM variable", () => {
-      const vss = referencedPolicyDocument(stack, resources(stack, "aws_iam_role_policy")[1].policy);
+      const vss = referencedPolicyDocument(stack, resources(stack, IamRolePolicy)[1].policy);
       const describe = (vss.statement as { sid: string; condition: unknown }[]).find(
         (s) => s.sid === "DescribeInstanceInfo",
       );
@@ -113,32 +119,32 @@ describe("VssInstanceRole", () => {
   describe("an existing role", () => {
     it("looks the role up and attaches only AWSEC2VssSnapshotPolicy, so destroy never detaches the fleet's SSM permissions", () => {
       const stack = existingRole();
-      expect(resources(stack, "aws_iam_role")).toEqual([]);
-      expect(Object.values(dataSources(stack, "aws_iam_role")).map((r) => r.name)).toEqual(["fleet-vss"]);
-      const attachments = resources(stack, "aws_iam_role_policy_attachment");
+      expect(resources(stack, IamRole)).toEqual([]);
+      expect(Object.values(dataSources(stack, DataAwsIamRole)).map((r) => r.name)).toEqual(["fleet-vss"]);
+      const attachments = resources(stack, IamRolePolicyAttachment);
       expect(attachments.map((a) => a.policy_arn)).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
       expect(attachments[0].role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
     });
 
     it("creates no instance profile unless asked", () => {
-      expect(resources(existingRole(), "aws_iam_instance_profile")).toEqual([]);
+      expect(resources(existingRole(), IamInstanceProfile)).toEqual([]);
       const asked = existingRole({ instanceProfileName: "fleet-vss-profile" });
-      expect(theResource(asked, "aws_iam_instance_profile").name).toBe("fleet-vss-profile");
+      expect(theResource(asked, IamInstanceProfile).name).toBe("fleet-vss-profile");
     });
 
     it("in inline mode adds only the VSS inline policy", () => {
       const stack = existingRole({ policyMode: "inline" });
-      expect(resources(stack, "aws_iam_role_policy").map((p) => p.name)).toEqual(["VssSnapshotsForAwsBackup"]);
-      expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
+      expect(resources(stack, IamRolePolicy).map((p) => p.name)).toEqual(["VssSnapshotsForAwsBackup"]);
+      expect(resources(stack, IamRolePolicyAttachment)).toEqual([]);
     });
 
     it.each(["managed", "inline"] as const)(
       "that already has the VSS permissions is left untouched (%s mode, grantVssPermissions false)",
       (policyMode) => {
         const stack = existingRole({ grantVssPermissions: false, policyMode, instanceProfileName: "fleet-vss" });
-        expect(resources(stack, "aws_iam_role_policy_attachment")).toEqual([]);
-        expect(resources(stack, "aws_iam_role_policy")).toEqual([]);
-        expect(theResource(stack, "aws_iam_instance_profile").role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
+        expect(resources(stack, IamRolePolicyAttachment)).toEqual([]);
+        expect(resources(stack, IamRolePolicy)).toEqual([]);
+        expect(theResource(stack, IamInstanceProfile).role).toMatch(/^\$\{data\.aws_iam_role\.[^.]+\.name\}$/);
       },
     );
   });
@@ -186,7 +192,7 @@ describe("VssInstanceRole", () => {
 
     it('accepts an AWS managed policy as permissions boundary (account "aws" in its ARN)', () => {
       const stack = role({ permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess" });
-      expect(theResource(stack, "aws_iam_role").permissions_boundary).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+      expect(theResource(stack, IamRole).permissions_boundary).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
     });
   });
 });

@@ -1,3 +1,13 @@
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 import { NOW } from "../support/clock";
 import { Testing } from "cdktf";
 import { loadEnvironments } from "../../config/validate";
@@ -38,10 +48,10 @@ function roleAddress(stack: SynthesizedStack, roleName: string): string {
 function grantsOf(stack: SynthesizedStack, address: string) {
   const onRole = (r: Record<string, unknown>) => addressOf(r.role) === address;
   return {
-    managed: resources(stack, "aws_iam_role_policy_attachment")
+    managed: resources(stack, IamRolePolicyAttachment)
       .filter(onRole)
       .map((a) => a.policy_arn),
-    inline: resources(stack, "aws_iam_role_policy")
+    inline: resources(stack, IamRolePolicy)
       .filter(onRole)
       .map((p) => p.name),
   };
@@ -81,8 +91,8 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("backs up and prepares exactly the same instances: the selection's tag is the association's target", () => {
-    const selection = theResource(stack, "aws_backup_selection");
-    const association = theResource(stack, "aws_ssm_association");
+    const selection = theResource(stack, BackupSelection);
+    const association = theResource(stack, SsmAssociation);
     const [condition] = selection.condition as { string_equals: { key: string; value: string }[] }[];
     const [target] = association.targets as { key: string; values: string[] }[];
     expect(condition.string_equals).toEqual([
@@ -93,8 +103,8 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("runs the configured rules with Windows VSS into the stack's vault", () => {
-    const plan = theResource(stack, "aws_backup_plan");
-    const vaultAddress = addressesOf(stack, "aws_backup_vault")[0];
+    const plan = theResource(stack, BackupPlan);
+    const vaultAddress = addressesOf(stack, BackupVault)[0];
     expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
     const rules = plan.rule as {
       rule_name: string;
@@ -106,13 +116,11 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
       configured.plan.rules.map((r) => [r.name, r.schedule, r.deleteAfterDays]),
     );
     for (const rule of rules) expect(addressOf(rule.target_vault_name)).toBe(vaultAddress);
-    expect(addressOf(theResource(stack, "aws_backup_selection").plan_id)).toBe(
-      addressesOf(stack, "aws_backup_plan")[0],
-    );
+    expect(addressOf(theResource(stack, BackupSelection).plan_id)).toBe(addressesOf(stack, BackupPlan)[0]);
   });
 
   it("schedules every rule as configured: time zone, windows and retention", () => {
-    const rules = theResource(stack, "aws_backup_plan").rule as Record<string, unknown>[];
+    const rules = theResource(stack, BackupPlan).rule as Record<string, unknown>[];
     expect(rules).toEqual(
       configured.plan.rules.map((r) =>
         expect.objectContaining({
@@ -128,7 +136,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("installs AwsVssComponents with the environment's association settings", () => {
-    const association = theResource(stack, "aws_ssm_association");
+    const association = theResource(stack, SsmAssociation);
     const settings = configured.association ?? {};
     expect(association).toMatchObject({
       name: "AWS-ConfigureAWSPackage",
@@ -158,7 +166,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("grants no wildcard action anywhere", () => {
-    const actions = Object.values(dataSources(stack, "aws_iam_policy_document")).flatMap((d) =>
+    const actions = Object.values(dataSources(stack, DataAwsIamPolicyDocument)).flatMap((d) =>
       (d.statement as { actions: string[] }[]).flatMap((s) => s.actions),
     );
     expect(actions.length).toBeGreaterThan(0);
@@ -166,7 +174,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("protects the vault from destroy", () => {
-    expect(theResource(stack, "aws_backup_vault")).toMatchObject({
+    expect(theResource(stack, BackupVault)).toMatchObject({
       name: `${config.project}-${name}`,
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
@@ -176,9 +184,9 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   it("lets AWS Backup assume its own role and pass only this stack's instance role", () => {
     const instanceRole = roleAddress(stack, instanceRoleNameOf(env.instanceRole));
     const serviceRole = roleAddress(stack, `${config.project}-${name}-backup-service`);
-    expect(addressOf(theResource(stack, "aws_backup_selection").iam_role_arn)).toBe(serviceRole);
-    expect(addressOf(theResource(stack, "aws_iam_instance_profile").role)).toBe(instanceRole);
-    const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    expect(addressOf(theResource(stack, BackupSelection).iam_role_arn)).toBe(serviceRole);
+    expect(addressOf(theResource(stack, IamInstanceProfile).role)).toBe(instanceRole);
+    const passRole = resources(stack, IamRolePolicy).find((p) => p.name === "PassInstanceRoleForRestores")!;
     expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([
       { actions: ["iam:PassRole"], resources: [`\${${instanceRole}.arn}`] },
     ]);
@@ -198,7 +206,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
-    expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
+    expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, BackupPlan)[0]);
   });
 });
 
@@ -207,24 +215,24 @@ describe("a stack reusing what the account already has", () => {
 
   it("hands an existing AWS Backup service role to the selection and creates none", () => {
     const { stack } = devWith({ backupServiceRole: { existingRoleArn: existingServiceRole } });
-    expect(theResource(stack, "aws_backup_selection").iam_role_arn).toBe(existingServiceRole);
-    expect(resources(stack, "aws_iam_role").map((r) => r.name)).toEqual(["vss-backup-dev-vss-instance"]);
-    expect(resources(stack, "aws_iam_role_policy").filter((p) => p.name === "PassInstanceRoleForRestores")).toEqual([]);
+    expect(theResource(stack, BackupSelection).iam_role_arn).toBe(existingServiceRole);
+    expect(resources(stack, IamRole).map((r) => r.name)).toEqual(["vss-backup-dev-vss-instance"]);
+    expect(resources(stack, IamRolePolicy).filter((p) => p.name === "PassInstanceRoleForRestores")).toEqual([]);
   });
 
   it("adds VSS to the fleet's existing instance role: no role, no profile output, PassRole on the looked-up ARN", () => {
     const { stack } = devWith({ instanceRole: { existingRoleName: "fleet-windows" } });
-    const [lookup] = Object.keys(dataSources(stack, "aws_iam_role"));
-    expect(resources(stack, "aws_iam_role").map((r) => r.name)).toEqual(["vss-backup-dev-backup-service"]);
+    const [lookup] = Object.keys(dataSources(stack, DataAwsIamRole));
+    expect(resources(stack, IamRole).map((r) => r.name)).toEqual(["vss-backup-dev-backup-service"]);
     expect(
-      resources(stack, "aws_iam_role_policy_attachment")
+      resources(stack, IamRolePolicyAttachment)
         .filter((a) => String(a.role).startsWith("${data."))
         .map((a) => a.policy_arn),
     ).toEqual([ManagedPolicies.EC2_VSS_SNAPSHOT]);
-    expect(resources(stack, "aws_iam_instance_profile")).toEqual([]);
+    expect(resources(stack, IamInstanceProfile)).toEqual([]);
     expect(stack.output).not.toHaveProperty("instance_profile_name");
     expect(stack.output?.instance_role_arn.value).toBe(`\${data.aws_iam_role.${lookup}.arn}`);
-    const passRole = resources(stack, "aws_iam_role_policy").find((p) => p.name === "PassInstanceRoleForRestores")!;
+    const passRole = resources(stack, IamRolePolicy).find((p) => p.name === "PassInstanceRoleForRestores")!;
     expect(referencedPolicyDocument(stack, passRole.policy).statement).toMatchObject([
       { actions: ["iam:PassRole"], resources: [`\${data.aws_iam_role.${lookup}.arn}`] },
     ]);
