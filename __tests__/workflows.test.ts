@@ -105,6 +105,11 @@ describe("GitHub workflows", () => {
       if (workflowSource(file).includes("actions/setup-node@")) expect(workflow(file).env?.NODE_VERSION).toBe("24");
   });
 
+  it("put no expression into a run: block (values reach the shell through env, never by template)", () => {
+    for (const block of runBlocks())
+      expect([block.where, block.script]).not.toEqual([block.where, expect.stringContaining("${{")]);
+  });
+
   it("set persist-credentials: false on every checkout", () => {
     const checkouts = everyStep().filter(([, step]) => step.uses?.startsWith("actions/checkout@"));
     expect(checkouts.length).toBeGreaterThan(0);
