@@ -27,7 +27,7 @@ import { join } from "path";
 // preflight/cli.ts reads config/environments.ts itself: the environment's account, region and role come from there too.
 import { config } from "../config/environments";
 import { loadEnvironments } from "../config/validate";
-import { ManagedPolicies } from "../modules";
+import { instanceRoleNameOf, ManagedPolicies } from "../modules";
 import { main } from "../preflight/cli";
 import type { PreflightReport } from "../preflight/run";
 import { mockAccount } from "../preflight/testing/mock-fleet";
@@ -41,7 +41,7 @@ jest.setTimeout(120_000);
 
 const ENV = "dev";
 const [env] = loadEnvironments(config, { only: ENV, now: NOW });
-const role = env.instanceRole.roleName;
+const role = instanceRoleNameOf(env.instanceRole);
 const policies = [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT];
 
 /** The preflight's arguments exactly as the generated workflow's step writes them. */
