@@ -8,9 +8,11 @@ import type { ProjectConfig } from "../config/types";
 import { loadEnvironments } from "../config/validate";
 import { BackupRules } from "../modules";
 import { changesFromPlan } from "../review/changes";
+import { main as review } from "../review/cli";
 import { postureOf } from "../review/posture";
 import { renderReview } from "../review/report";
 import { VssBackupStack } from "../stacks/vss-backup-stack";
+import { synthesizeApp } from "./review/support";
 import { runAction } from "./support/workflows";
 
 let dir: string;
@@ -118,9 +120,11 @@ describe("reduce-plan", () => {
     expect(Object.keys(reduced).sort()).toEqual([
       "configuration",
       "format_version",
+      "planned_values",
       "resource_changes",
       "terraform_version",
     ]);
+    expect(reduced.planned_values).toEqual({});
     expect(reduced.configuration).toEqual({ provider_config: full.configuration.provider_config });
     expect(reduced.resource_changes).toEqual(fixture.resource_changes);
     for (const change of reduced.resource_changes) expect(Object.keys(change.change)).toEqual(["actions"]);
@@ -129,7 +133,8 @@ describe("reduce-plan", () => {
   it("keeps nothing of the prior state, the values or what is marked sensitive, and removes the full plan", () => {
     const reduced = reduce();
     expect(JSON.stringify(reduced)).not.toContain(SECRET);
-    expect(JSON.stringify(reduced)).not.toMatch(/prior_state|planned_values|before|after|sensitive|variables|drift/);
+    expect(JSON.stringify(reduced)).not.toMatch(/prior_state|root_module|before|after|sensitive|variables|drift/);
+    expect(reduced.planned_values).toEqual({});
     expect(existsSync(join(dir, "full.json"))).toBe(false);
   });
 
@@ -155,12 +160,62 @@ describe("reduce-plan", () => {
     expect(review(reduced)).toBe(review(full));
   });
 
+  it("gives npm run review, refusing a plan made for another environment, the same Markdown as the untrimmed terraform show -json", async () => {
+    // A real, untrimmed `terraform show -json` of prod (prior state, values and all), with its default provider only.
+    const untrimmed = JSON.parse(readFileSync(join(__dirname, "fixtures", "review", "two-provider-plan.json"), "utf8"));
+    delete untrimmed.configuration.provider_config["aws.copies"];
+    expect(Object.keys(untrimmed)).toEqual(expect.arrayContaining(["prior_state", "planned_values"]));
+    const config: ProjectConfig = {
+      project: "acme",
+      environments: [
+        {
+          name: "prod",
+          account: "333333333333",
+          region: "eu-central-1",
+          plan: { rules: [BackupRules.daily({ keepDays: 35 })] },
+        },
+      ],
+    };
+    synthesizeApp(config, join(dir, "cdktf.out"));
+    writeFileSync(join(dir, "full.json"), JSON.stringify(untrimmed));
+    writeFileSync(join(dir, "untrimmed.json"), JSON.stringify(untrimmed));
+    expect(runAction("reduce-plan", { plan: "full.json", output: "plan.json" }, { cwd: dir }).status).toBe(0);
+    const run = async (plan: string) => {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const code = await review(["--plan", `prod=${plan}`, "--output", `${plan}.md`], {
+        stdout: (text) => stdout.push(text),
+        stderr: (text) => stderr.push(text),
+        now: NOW,
+        cwd: dir,
+      });
+      return { code, stdout, stderr: stderr.join("\n") };
+    };
+    const [fromFull, fromReduced] = [await run("untrimmed.json"), await run("plan.json")];
+    expect([fromFull.code, fromFull.stderr, fromReduced.code, fromReduced.stderr]).toEqual([
+      0,
+      "review written to untrimmed.json.md",
+      0,
+      "review written to plan.json.md",
+    ]);
+    expect(fromReduced.stdout).toEqual(fromFull.stdout);
+    expect(fromReduced.stdout.join("\n")).toContain("aws_backup_vault");
+    // The provider configuration it keeps still ties the plan to its environment.
+    const elsewhere = { ...config.environments[0], account: "444444444444" };
+    synthesizeApp({ ...config, environments: [elsewhere] }, join(dir, "cdktf.out"));
+    expect(await run("plan.json")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("planned for another environment"),
+    });
+  });
+
   it("reduces a plan without changes to an empty list", () => {
     writeFileSync(join(dir, "full.json"), JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4" }));
     runAction("reduce-plan", { plan: "full.json", output: "plan.json" }, { cwd: dir });
     expect(JSON.parse(readFileSync(join(dir, "plan.json"), "utf8"))).toEqual({
       format_version: "1.2",
       terraform_version: "1.11.4",
+      planned_values: {},
       configuration: { provider_config: {} },
       resource_changes: [],
     });
