@@ -1,0 +1,181 @@
+// The daily fleet check's command, exactly as the generated workflow runs it, through preflight/cli.ts
+// main, against moto's EC2 and IAM with SSM and AWS Backup mocked (moto lacks them): the JSON it
+// uploads is a valid report, its exit code fails the job exactly when an instance is not ready, and
+// the summary step renders that JSON.
+import {
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  _InstanceType,
+} from "@aws-sdk/client-ec2";
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DeleteInstanceProfileCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  RemoveRoleFromInstanceProfileCommand,
+} from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+// preflight/cli.ts reads config/environments.ts itself: the environment's account, region and role come from there too.
+import { config } from "../config/environments";
+import { loadEnvironments } from "../config/validate";
+import { instanceRoleNameOf, ManagedPolicies } from "../modules";
+import { main } from "../preflight/cli";
+import type { PreflightReport } from "../preflight/run";
+import { mockAccount } from "../preflight/testing/mock-fleet";
+import { MotoServer, startMoto } from "../scripts/terraform/moto";
+import { NOW } from "./support/clock";
+import { runAction, workflow } from "./support/workflows";
+import { terraformTier } from "./terraform/tier";
+
+const tier = terraformTier("fleet check against moto", ["moto_server"]);
+jest.setTimeout(120_000);
+
+const ENV = "dev";
+const [env] = loadEnvironments(config, { only: ENV, now: NOW });
+const role = instanceRoleNameOf(env.instanceRole);
+const policies = [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT];
+
+/** The preflight's arguments exactly as the generated workflow's step writes them. */
+function workflowArguments(): string[] {
+  const step = workflow("fleet-check.yml").jobs[`preflight-${ENV}`].steps!.find((s) => s.id === "preflight")!;
+  const line = step.run!.split("\n").find((l) => l.includes("npm run preflight"))!;
+  const match = /npm run preflight --silent -- (.*?) > (\S+) \|\| status=\$\?$/.exec(line.trim());
+  expect(match).not.toBeNull();
+  return match![1].split(/\s+/);
+}
+
+tier.describe("the fleet check's preflight command against moto (EC2 and IAM), SSM and AWS Backup mocked", () => {
+  let moto: MotoServer;
+  let ec2: EC2Client;
+  let iam: IAMClient;
+  let options: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  let windowsAmi: string;
+  const launched: string[] = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "fleet-check-"));
+    moto = await startMoto(env.account);
+    options = {
+      endpoint: moto.endpoint,
+      region: env.region,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    };
+    ec2 = new EC2Client(options);
+    iam = new IAMClient(options);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: role,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+    for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
+    const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
+    windowsAmi = images.find(
+      (i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""),
+    )!.ImageId!;
+  });
+
+  afterAll(async () => {
+    try {
+      if (ec2 && launched.length > 0) await ec2.send(new TerminateInstancesCommand({ InstanceIds: launched }));
+      await iam
+        ?.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }))
+        .catch(() => undefined);
+      await iam?.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(() => undefined);
+      for (const arn of policies)
+        await iam?.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(() => undefined);
+      await iam?.send(new DeleteRoleCommand({ RoleName: role })).catch(() => undefined);
+    } finally {
+      await moto?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const launch = async (type: _InstanceType) => {
+    const result = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: windowsAmi,
+        InstanceType: type,
+        MinCount: 1,
+        MaxCount: 1,
+        IamInstanceProfile: { Name: role },
+        TagSpecifications: [
+          { ResourceType: "instance", Tags: [{ Key: env.selectionTag.key, Value: env.selectionTag.value }] },
+        ],
+      }),
+    );
+    launched.push(result.Instances![0].InstanceId!);
+  };
+
+  /** Runs the workflow's command line; returns what the step would write to the JSON file, and the exit code. */
+  const fleetCheck = async () => {
+    const ssmFleet = launched.map((id) => ({ id, ssm: { ping: "Online", agent: "3.3.1142.0" } }));
+    const account = mockAccount(
+      env,
+      { account: env.account, instances: ssmFleet, associationRunAt: new Date(Date.now() + 60_000) },
+      new Date(),
+    );
+    account.mocks.ec2.restore();
+    account.mocks.iam.restore();
+    account.mocks.sts.restore();
+    let stdout = "";
+    try {
+      const mocked = account.clients();
+      const code = await main(workflowArguments(), {
+        clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
+        stdout: (text) => (stdout += `${text}\n`),
+        stderr: () => undefined,
+        isTty: false,
+      });
+      return { code, stdout };
+    } finally {
+      account.restore();
+    }
+  };
+
+  const summaryOf = (json: string, code: number) => {
+    writeFileSync(join(dir, "report.json"), json);
+    return runAction("preflight-summary", { report: "report.json", "exit-code": String(code) }, { cwd: dir }).summary;
+  };
+
+  it("runs `--env dev --json`, as the generated workflow writes it", () => {
+    expect(workflowArguments()).toEqual(["--env", ENV, "--json"]);
+  });
+
+  it("exits 0 with a valid JSON report when every tagged instance is ready", async () => {
+    await launch("m5.large");
+    const { code, stdout } = await fleetCheck();
+    const report = JSON.parse(stdout) as PreflightReport;
+    expect(report).toMatchObject({ environment: ENV, account: env.account, region: env.region });
+    expect(report.instances.map((i) => i.id)).toEqual(launched);
+    expect(report.summary).toMatchObject({ instances: 1, ready: 1, notReady: 0 });
+    expect(code).toBe(0);
+    expect(summaryOf(stdout, code)).toContain("**READY");
+  });
+
+  it("exits 1 (the job fails, GitHub notifies) with a valid JSON report when an instance is not ready", async () => {
+    await launch("t3.micro");
+    const { code, stdout } = await fleetCheck();
+    const report = JSON.parse(stdout) as PreflightReport;
+    expect(report.summary).toMatchObject({ instances: 2, ready: 1, notReady: 1, status: "fail" });
+    expect(code).toBe(1);
+    const summary = summaryOf(stdout, code);
+    expect(summary).toContain("**NOT READY**: 2 instances, 1 ready, 0 with warnings, 1 not ready (exit code 1)");
+    expect(summary).toContain("t3.micro is too small for VSS backups");
+  });
+});
