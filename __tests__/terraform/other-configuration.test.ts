@@ -57,7 +57,15 @@ describe("the unit tier with another example configuration", () => {
     writeFileSync(join(copy, "config", "environments.ts"), OTHER_CONFIGURATION);
     const run = spawnSync(
       process.execPath,
-      [join(root, "node_modules", ".bin", "jest"), "--selectProjects", "unit", "--ci"],
+      [
+        join(root, "node_modules", ".bin", "jest"),
+        "--selectProjects",
+        "unit",
+        "--ci",
+        // The one test meant to fail here: the committed workflows must follow the configuration.
+        "--testPathIgnorePatterns",
+        "workflows-config",
+      ],
       {
         cwd: copy,
         encoding: "utf8",
