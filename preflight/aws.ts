@@ -126,16 +126,20 @@ export function unreachableCause(error: unknown): { kind: UnreachableKind; reaso
       kind: "credentials",
       reason: `no AWS credentials found (${e.message}); sign in (aws sso login, AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run again`,
     };
-  const where = e.hostname ?? [e.address, e.port].filter(Boolean).join(":");
-  if (e.code === "ECONNREFUSED")
+  // A socket error keeps its code and address; wrapped by the SDK (an error from another realm, as
+  // under jest: "AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9") only its text.
+  const wrapped = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN) (\S+)/.exec(e.message ?? "");
+  const code = e.code ?? wrapped?.[1];
+  const where = e.hostname ?? (e.address ? [e.address, e.port].filter(Boolean).join(":") : wrapped?.[2]);
+  if (code === "ECONNREFUSED")
     return {
       kind: "refused",
       reason: `the endpoint ${where} refused the connection; check AWS_ENDPOINT_URL, the proxy and the region`,
     };
-  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN")
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
     return {
       kind: "unresolvable",
-      reason: `the endpoint ${where} cannot be resolved (${e.code}); check DNS, the network and the region name`,
+      reason: `the endpoint ${where} cannot be resolved (${code}); check DNS, the network and the region name`,
     };
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500)
     return {
