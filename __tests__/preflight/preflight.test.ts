@@ -709,3 +709,32 @@ describe("the mocked account answers as AWS does", () => {
     }
   });
 });
+
+describe("values from AWS are data", () => {
+  const raw = (text: string) => ["\u001b", "\u009b", "\r"].filter((c) => text.includes(c));
+  const forged = "web-01\nREADY: 1 instances, 1 ready, 0 with warnings, 0 not ready\u001b[2K";
+  const fleet = [
+    healthy("i-1", {
+      tags: { Backup: "windows-vss", Name: forged },
+      jobs: [{ state: "FAILED", message: "VSS failed\r\nok   vault: all fine\u009b31m", hoursAgo: 2 }],
+    }),
+  ];
+
+  it("escapes control characters in the table: a Name tag or a status message cannot forge a line", async () => {
+    const run = await preflight("dev", { instances: fleet });
+    const lines = run.stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("i-1"))).toEqual([
+      "i-1       web-01\\nREADY: 1 instances, 1 ready, 0 with warnings, 0 not ready\\x1b[2K  ok       ok       ok    ok    ok   ok   FAIL  latest backup FAILED: VSS failed\\r\\nok   vault: all fine\\x9b31m -> fix the cause AWS reports; the other checks usually name it",
+    ]);
+    expect(lines.filter((l) => l.startsWith("READY"))).toEqual([]);
+    expect(lines.at(-1)).toBe("NOT READY: 1 instances, 0 ready, 0 with warnings, 1 not ready");
+    expect(raw(run.stdout)).toEqual([]);
+  });
+
+  it("keeps the values whole in JSON, with every control character escaped", async () => {
+    const run = await preflight("dev", { instances: fleet }, "--json");
+    expect(raw(run.stdout)).toEqual([]);
+    expect(run.report!.instances[0].name).toBe(forged);
+    expect(run.report!.tag).toEqual({ key: "Backup", value: "windows-vss" });
+  });
+});
