@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
       : !(deadlineSeconds > 0 && deadlineSeconds <= MAX_DEADLINE_SECONDS)
         ? `--deadline-seconds ${args["deadline-seconds"]} is not a number of seconds above 0 and up to ${MAX_DEADLINE_SECONDS}`
         : undefined;
-  if (usageError || !args.env) {
+  if (usageError !== undefined || args.env === undefined) {
     stderr(`${usageError}\n${USAGE}`);
     return 2;
   }
