@@ -22,6 +22,10 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export interface ClientOverrides {
   readonly endpoint?: string;
   readonly credentials?: STSClient["config"]["credentials"] | { accessKeyId: string; secretAccessKey: string };
+  /** @default CONNECTION_TIMEOUT_MS */
+  readonly connectionTimeoutMs?: number;
+  /** @default REQUEST_TIMEOUT_MS */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -31,11 +35,17 @@ export interface ClientOverrides {
 export function createClients(region: string, overrides: ClientOverrides = {}): Clients {
   const options = {
     region,
+    endpoint: overrides.endpoint,
+    credentials: overrides.credentials,
     // Throttling and transient errors are retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
     maxAttempts: 1,
-    // The SDK builds its NodeHttpHandler from these options.
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
-    ...overrides,
+    // The SDK builds its NodeHttpHandler from these options. Without throwOnRequestTimeout, a request
+    // that outlasts requestTimeout is only logged as a warning, and goes on waiting.
+    requestHandler: {
+      connectionTimeout: overrides.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: overrides.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
   return {
     sts: new STSClient(options),

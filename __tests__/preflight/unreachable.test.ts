@@ -126,5 +126,23 @@ describe("when AWS cannot be asked", () => {
       expect(sockets.length).toBeGreaterThan(0);
       expect(run.seconds).toBeLessThan(5);
     });
+
+    it("gives up on a request that outlasts its timeout after every attempt, naming the call", async () => {
+      const { port } = server.address() as AddressInfo;
+      const connectionsBefore = sockets.length;
+      const run = await preflight((region) =>
+        createClients(region, {
+          endpoint: `http://127.0.0.1:${port}`,
+          credentials: TEST_CREDENTIALS,
+          requestTimeoutMs: 50,
+        }),
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^preflight: sts GetCallerIdentity: no answer on any attempt \(TimeoutError: .*\); check the network path to AWS \(proxy, VPC endpoints, firewall\)$/,
+      );
+      // Six attempts, each on its own connection.
+      expect(sockets.length - connectionsBefore).toBe(6);
+    });
   });
 });
