@@ -232,8 +232,21 @@ export class AwsCaller {
   ) {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
+    this.sleep = options.sleep ?? ((ms) => this.wait(ms));
     this.random = options.random ?? Math.random;
+  }
+
+  /** Waits `ms`, or less when the run is cancelled: a backoff never keeps a cancelled run alive. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.aborter.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.aborter.signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   /** The calls sent and not yet answered (retries included), as `service Operation`, first sent first. */

@@ -1,5 +1,6 @@
 import type { ResolvedEnvironment } from "../config/resolve";
 import {
+  ALL_EC2_INSTANCES,
   AwsVssComponentsVersions,
   compareVersions,
   describeTag,
@@ -8,7 +9,6 @@ import {
   policyModeOf,
   tagCondition,
   usesExistingRole,
-  ALL_EC2_INSTANCES,
 } from "../modules";
 import type { BackupFacts, CheckResult, FleetFacts, InstanceFacts, RoleFacts, Status, Unread } from "./facts";
 import {

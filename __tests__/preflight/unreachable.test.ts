@@ -99,6 +99,29 @@ describe("when AWS cannot be asked", () => {
     }
   });
 
+  it("ends at the deadline while a throttled call waits to be retried, naming it", async () => {
+    const account = mockAccount(DEV, { account: DEV.account, instances: [], throttle: { DescribeInstances: 6 } }, NOW);
+    const err: string[] = [];
+    const started = process.hrtime.bigint();
+    try {
+      // The real backoff: 0.2 s, 0.4 s, 0.8 s... between attempts.
+      const code = await main(["--env", "dev", "--deadline-seconds", "0.5"], {
+        config: PROJECT,
+        now: NOW,
+        clients: account.clients,
+        stdout: () => undefined,
+        stderr: (t) => err.push(t),
+      });
+      expect(code).toBe(2);
+      expect(err).toEqual([
+        "preflight: no answer within 0.5 s from ec2 DescribeInstances; check the network path to AWS (proxy, VPC endpoints, firewall), or allow more time with --deadline-seconds",
+      ]);
+      expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(1.5);
+    } finally {
+      account.restore();
+    }
+  });
+
   describe("an endpoint that accepts connections and never answers", () => {
     let server: Server;
     const sockets: Socket[] = [];
