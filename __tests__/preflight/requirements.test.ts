@@ -1,13 +1,8 @@
 // What preflight expects of an instance role is what the VssInstanceRole construct grants, in both
 // policy modes: read from the synthesized construct, never from preflight's own derivation.
-import {
-  EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
-  ManagedPolicies,
-  SSM_MANAGED_INSTANCE_STATEMENTS,
-  VssInstanceRole,
-  VssPolicyMode,
-} from "../../modules";
+import { VssInstanceRole, VssPolicyMode } from "../../modules";
 import { roleRequirements, simulationContext } from "../../preflight/requirements";
+import { MANAGED_POLICY_STATEMENTS } from "../support/mock-fleet";
 import { referencedPolicyDocument, resources, synthesize } from "../synth";
 
 interface EmittedStatement {
@@ -24,12 +19,11 @@ function granted(mode: VssPolicyMode) {
     statements: referencedPolicyDocument(stack, p.policy).statement as EmittedStatement[],
   }));
   const attachedArns = resources(stack, "aws_iam_role_policy_attachment").map((a) => a.policy_arn as string);
-  // AWS's managed policies, as modules documents them: the construct attaches them by ARN only.
-  const documented: Record<string, readonly EmittedStatement[]> = {
-    [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE]: SSM_MANAGED_INSTANCE_STATEMENTS as EmittedStatement[],
-    [ManagedPolicies.EC2_VSS_SNAPSHOT]: EC2_VSS_SNAPSHOT_POLICY_STATEMENTS as EmittedStatement[],
-  };
-  const statements = [...attachedArns.flatMap((arn) => documented[arn]), ...inline.flatMap((p) => p.statements)];
+  // The construct attaches AWS's managed policies by ARN only: their statements are as modules documents them.
+  const statements = [
+    ...attachedArns.flatMap((arn) => MANAGED_POLICY_STATEMENTS[arn] as EmittedStatement[]),
+    ...inline.flatMap((p) => p.statements),
+  ];
   return { inlineNames: inline.map((p) => p.name), attachedArns, statements };
 }
 

@@ -101,8 +101,8 @@ export interface AccountSpec {
 
 export const EXECUTION_TIME = new Date("2026-11-20T00:00:00Z");
 
-/** The statements of the AWS managed policies the mock's IAM knows. */
-const MANAGED_POLICY_STATEMENTS: Readonly<Record<string, readonly DataAwsIamPolicyDocumentStatement[]>> = {
+/** The statements of the AWS managed policies (as modules documents them) the mock's IAM knows. */
+export const MANAGED_POLICY_STATEMENTS: Readonly<Record<string, readonly DataAwsIamPolicyDocumentStatement[]>> = {
   [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE]: SSM_MANAGED_INSTANCE_STATEMENTS,
   [ManagedPolicies.EC2_VSS_SNAPSHOT]: EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
 };

@@ -66,6 +66,8 @@ async function readRole(
     snapshot: `arn:aws:ec2:${region}::snapshot/snap-00000000preflight`,
     volume: `arn:aws:ec2:${region}:${account}:volume/vol-00000000preflight`,
   };
+  // Outside the try: a context key preflight cannot simulate is its own bug, not the role's.
+  const context = simulationContext(requirements.contextKeys, sample);
   let simulationError: string;
   try {
     const result = await aws.send<SimulatePolicyResponse>(
@@ -74,7 +76,7 @@ async function readRole(
         PolicySourceArn: roleArn,
         ActionNames: [...requirements.actions],
         ResourceArns: Object.values(resourceArns),
-        ContextEntries: simulationContext(requirements.contextKeys, sample),
+        ContextEntries: context,
       }),
     );
     return { roleName, simulation: { evaluations: result.EvaluationResults ?? [], resourceArns } };
