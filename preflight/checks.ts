@@ -64,7 +64,7 @@ export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): R
       "run again later",
     );
     results.selection = warn("selection not checked: the plan could not be read", "see the plan check");
-  } else if (!facts.plan.id) results.plan = fail(`no backup plan named ${plan}`, deploy);
+  } else if (!facts.plan.found) results.plan = fail(`no backup plan named ${plan}`, deploy);
   else
     results.plan = facts.plan.windowsVss
       ? pass(`plan ${plan} takes Windows VSS backups of EC2`)

@@ -22,8 +22,11 @@ export interface Unread {
 
 export interface BackupFacts {
   readonly vault: { readonly exists: true } | Unread;
-  /** The plan named in the environment: its id and whether it takes VSS backups of EC2; `undefined` id when there is none. */
-  readonly plan: { readonly id?: string; readonly windowsVss: boolean } | Unread;
+  /** The plan named in the environment: whether there is one, its id, and whether it takes VSS backups of EC2. */
+  readonly plan:
+    | { readonly found: false }
+    | { readonly found: true; readonly id: string; readonly windowsVss: boolean }
+    | Unread;
   /** Every selection of that plan (absent when the plan was not found or not read). */
   readonly selections?: readonly BackupSelection[] | Unread;
   readonly ec2OptedIn: { readonly optedIn: boolean } | Unread;

@@ -450,6 +450,7 @@ describe("exit codes", () => {
 describe("the backup side", () => {
   it.each<[string, Partial<AccountSpec>, string, RegExp]>([
     ["a missing vault", { vaultExists: false }, "vault", /^vault vss-backup-dev: ResourceNotFoundException/],
+    ["a missing plan", { planExists: false }, "plan", /^no backup plan named vss-backup-dev$/],
     [
       "a plan without WindowsVSS",
       { planVss: false },

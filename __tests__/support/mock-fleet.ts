@@ -86,6 +86,8 @@ export interface AccountSpec {
   readonly instances: readonly FleetInstance[];
   readonly roles?: Readonly<Record<string, RoleSpec>>;
   readonly vaultExists?: boolean;
+  /** Whether the account holds the environment's plan (another account's plan is always there). */
+  readonly planExists?: boolean;
   readonly planVss?: boolean;
   readonly selectionTagValue?: string;
   readonly ec2OptedIn?: boolean;
@@ -447,8 +449,13 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
 
   const planId = "plan-1234";
   const otherPlanId = "plan-other";
+  // One plan and one selection per page, so that preflight must follow NextToken to find its own.
+  const plans = [
+    { BackupPlanId: otherPlanId, BackupPlanName: "someone-else" },
+    ...(spec.planExists === false ? [] : [{ BackupPlanId: planId, BackupPlanName: env.plan.name }]),
+  ];
   const knownPlan = (id: string) => {
-    if (id !== planId && id !== otherPlanId)
+    if (!plans.some((p) => p.BackupPlanId === id))
       throw awsError("ResourceNotFoundException", `Failed reading Backup plan with provided version`);
   };
   mocks.backup.on(DescribeBackupVaultCommand).callsFake(
@@ -458,11 +465,6 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
       return { BackupVaultName: input.BackupVaultName };
     }),
   );
-  // One plan and one selection per page, so that preflight must follow NextToken to find its own.
-  const plans = [
-    { BackupPlanId: otherPlanId, BackupPlanName: "someone-else" },
-    { BackupPlanId: planId, BackupPlanName: env.plan.name },
-  ];
   mocks.backup.on(ListBackupPlansCommand).callsFake(
     answer("ListBackupPlans", (input: { NextToken?: string }) => {
       const { items, next } = page(plans, input.NextToken, 1);

@@ -17,7 +17,7 @@ import {
 import { AwsCaller, mapLimit, unread } from "../aws";
 import type { BackupFacts, Unread } from "../facts";
 
-/** The backup side as AWS has it: the vault, the plan named `planName` and its selections, the region's opt-in. */
+/** The backup side as AWS has it: the vault and the plan of these names, the plan's selections, the region's opt-in. */
 export async function gatherBackupSide(
   aws: AwsCaller,
   names: { readonly vault: string; readonly plan: string },
@@ -26,7 +26,7 @@ export async function gatherBackupSide(
     .send("backup", new DescribeBackupVaultCommand({ BackupVaultName: names.vault }))
     .then(() => ({ exists: true as const }), unread);
   const plan = await readPlan(aws, names.plan);
-  const selections = "id" in plan && plan.id ? await readSelections(aws, plan.id) : undefined;
+  const selections = "found" in plan && plan.found ? await readSelections(aws, plan.id) : undefined;
   const ec2OptedIn = await aws
     .send<DescribeRegionSettingsOutput>("backup", new DescribeRegionSettingsCommand({}))
     .then((settings) => ({ optedIn: settings.ResourceTypeOptInPreference?.EC2 === true }), unread);
@@ -40,12 +40,12 @@ async function readPlan(aws: AwsCaller, name: string): Promise<BackupFacts["plan
       (NextToken) => new ListBackupPlansCommand({ NextToken }),
     );
     const id = pages.flatMap((p) => p.BackupPlansList ?? []).find((p) => p.BackupPlanName === name)?.BackupPlanId;
-    if (!id) return { windowsVss: false };
+    if (!id) return { found: false };
     const plan = await aws.send<GetBackupPlanOutput>("backup", new GetBackupPlanCommand({ BackupPlanId: id }));
     const windowsVss = (plan.AdvancedBackupSettings ?? []).some(
       (s) => s.ResourceType === "EC2" && s.BackupOptions?.WindowsVSS === "enabled",
     );
-    return { id, windowsVss };
+    return { found: true, id, windowsVss };
   } catch (error) {
     return unread(error);
   }
