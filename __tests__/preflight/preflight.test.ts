@@ -1,6 +1,7 @@
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { EC2_VSS_SNAPSHOT_POLICY_STATEMENTS, ManagedPolicies } from "../../modules";
 import { main } from "../../preflight/cli";
+import { escapeUnprintable } from "../../preflight/format";
 import type { PreflightReport } from "../../preflight/run";
 import { NOW } from "../support/clock";
 import {
@@ -730,6 +731,11 @@ describe("values from AWS are data", () => {
     expect(lines.filter((l) => l.startsWith("READY"))).toEqual([]);
     expect(lines.at(-1)).toBe("NOT READY: 1 instances, 0 ready, 0 with warnings, 1 not ready");
     expect(raw(run.stdout)).toEqual([]);
+  });
+
+  it("escapes line separators and bidirectional overrides too, which reorder or break what a terminal shows", () => {
+    expect(escapeUnprintable("a\u2028b\u202ec\td\u0000e\u007f")).toBe("a\\u{2028}b\\u{202e}c\\td\\x00e\\x7f");
+    expect(escapeUnprintable("Straße 1: ok")).toBe("Straße 1: ok");
   });
 
   it("keeps the values whole in JSON, with every control character escaped", async () => {
