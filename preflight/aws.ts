@@ -95,6 +95,20 @@ interface SdkError {
 }
 const fields = (error: unknown): SdkError => (error ?? {}) as SdkError;
 
+/**
+ * A socket error's code and the endpoint it was for. The error keeps both as fields; wrapped by the
+ * SDK (an error from another realm, as under jest: "AWS SDK error wrapper for Error: connect
+ * ECONNREFUSED 127.0.0.1:9") only its text has them.
+ */
+function socketError(error: unknown): { readonly code?: string; readonly where?: string } {
+  const e = fields(error);
+  const wrapped = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE)\b(?: (\S+))?/.exec(e.message ?? "");
+  return {
+    code: e.code ?? wrapped?.[1],
+    where: e.hostname ?? (e.address ? [e.address, e.port].filter(Boolean).join(":") : wrapped?.[2]),
+  };
+}
+
 export function isThrottling(error: unknown): boolean {
   const e = fields(error);
   return THROTTLING.has(e.name ?? "") || e.$metadata?.httpStatusCode === 429;
@@ -106,7 +120,7 @@ export function isRetryable(error: unknown): boolean {
   return (
     isThrottling(error) ||
     (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
-    TRANSIENT_NETWORK_ERRORS.has(e.code ?? "") ||
+    TRANSIENT_NETWORK_ERRORS.has(socketError(error).code ?? "") ||
     TRANSIENT_NETWORK_ERRORS.has(e.name ?? "")
   );
 }
@@ -136,11 +150,7 @@ export function unreachableCause(error: unknown): { kind: UnreachableKind; reaso
       kind: "credentials",
       reason: `no AWS credentials found (${e.message}); sign in (aws sso login, AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run again`,
     };
-  // A socket error keeps its code and address; wrapped by the SDK (an error from another realm, as
-  // under jest: "AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9") only its text.
-  const wrapped = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN) (\S+)/.exec(e.message ?? "");
-  const code = e.code ?? wrapped?.[1];
-  const where = e.hostname ?? (e.address ? [e.address, e.port].filter(Boolean).join(":") : wrapped?.[2]);
+  const { code, where } = socketError(error);
   if (code === "ECONNREFUSED")
     return {
       kind: "refused",
@@ -156,7 +166,7 @@ export function unreachableCause(error: unknown): { kind: UnreachableKind; reaso
       kind: "server",
       reason: `AWS answered ${e.$metadata?.httpStatusCode} (${errorText(error)}) on every attempt; AWS is having trouble there: check the AWS Health Dashboard and run again later`,
     };
-  if (TRANSIENT_NETWORK_ERRORS.has(e.code ?? "") || TRANSIENT_NETWORK_ERRORS.has(e.name ?? ""))
+  if (TRANSIENT_NETWORK_ERRORS.has(code ?? "") || TRANSIENT_NETWORK_ERRORS.has(e.name ?? ""))
     return {
       kind: "network",
       reason: `no answer on any attempt (${errorText(error)}); check the network path to AWS (proxy, VPC endpoints, firewall)`,
