@@ -178,7 +178,7 @@ export function unreachableCause(error: unknown): { kind: UnreachableKind; reaso
 export class AwsUnreachableError extends Error {
   constructor(
     /** `service Operation`, e.g. "ec2 DescribeInstances". */
-    readonly call: string,
+    call: string,
     readonly kind: UnreachableKind,
     reason: string,
   ) {
@@ -189,10 +189,7 @@ export class AwsUnreachableError extends Error {
 
 /** The overall deadline passed: the run is over, and the calls still pending are named. */
 export class DeadlineExceededError extends Error {
-  constructor(
-    readonly seconds: number,
-    readonly pending: readonly string[],
-  ) {
+  constructor(seconds: number, pending: readonly string[]) {
     super(
       `no answer within ${seconds} s from ${pending.length > 0 ? pending.join(", ") : "AWS"}; check the network path to AWS (proxy, VPC endpoints, firewall), or allow more time with --deadline-seconds`,
     );
