@@ -30,7 +30,7 @@ import { loadEnvironments } from "../config/validate";
 import { instanceRoleNameOf, ManagedPolicies } from "../modules";
 import { main } from "../preflight/cli";
 import type { PreflightReport } from "../preflight/run";
-import { mockAccount } from "../preflight/testing/mock-fleet";
+import { mockAccount } from "./support/mock-fleet";
 import { MotoServer, startMoto } from "../scripts/terraform/moto";
 import { NOW } from "./support/clock";
 import { runAction, workflow } from "./support/workflows";
@@ -39,7 +39,7 @@ import { terraformTier } from "./terraform/tier";
 const tier = terraformTier("fleet check against moto", ["moto_server"]);
 jest.setTimeout(120_000);
 
-const ENV = "dev";
+const ENV = config.environments[0].name;
 const [env] = loadEnvironments(config, { only: ENV, now: NOW });
 const role = instanceRoleNameOf(env.instanceRole);
 const policies = [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT];
@@ -125,10 +125,11 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
   /** Runs the workflow's command line; returns what the step would write to the JSON file, and the exit code. */
   const fleetCheck = async () => {
     const ssmFleet = launched.map((id) => ({ id, ssm: { ping: "Online", agent: "3.3.1142.0" } }));
+    const now = new Date();
     const account = mockAccount(
       env,
-      { account: env.account, instances: ssmFleet, associationRunAt: new Date(Date.now() + 60_000) },
-      new Date(),
+      { account: env.account, instances: ssmFleet, associationRunAt: new Date(now.getTime() + 60_000) },
+      now,
     );
     account.mocks.ec2.restore();
     account.mocks.iam.restore();
@@ -141,6 +142,8 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
         stdout: (text) => (stdout += `${text}\n`),
         stderr: () => undefined,
         isTty: false,
+        now,
+        config,
       });
       return { code, stdout };
     } finally {

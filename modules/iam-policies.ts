@@ -160,3 +160,73 @@ export function serviceRole(scope: Construct, props: ServiceRoleProps): IamRole 
     permissionsBoundary: props.permissionsBoundaryArn,
   });
 }
+
+const VOLUMES = "arn:aws:ec2:*:*:volume/*";
+
+/**
+ * The statements of the AWS managed policy AWSEC2VssSnapshotPolicy (ManagedPolicies.EC2_VSS_SNAPSHOT),
+ * version v2, as the AWS Managed Policy Reference publishes it: what a role in the `managed` policy
+ * mode is granted for VSS. Written as this module's own statements are (Terraform's `$${` for IAM's
+ * `${`), so the two compare statement for statement. Nothing deploys it: AWS owns the policy.
+ */
+export const EC2_VSS_SNAPSHOT_POLICY_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
+  {
+    sid: "DescribeInstanceInfo",
+    effect: "Allow",
+    actions: ["ec2:DescribeInstanceAttribute"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
+  {
+    sid: "CreateSnapshotsWithTag",
+    effect: "Allow",
+    actions: ["ec2:CreateSnapshots"],
+    resources: [SNAPSHOTS],
+    condition: [taggedByTheVssAgent],
+  },
+  {
+    sid: "CreateSnapshotsAccessInstance",
+    effect: "Allow",
+    actions: ["ec2:CreateSnapshots"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
+  { sid: "CreateSnapshotsAccessVolume", effect: "Allow", actions: ["ec2:CreateSnapshots"], resources: [VOLUMES] },
+  {
+    sid: "CreateImageWithTag",
+    effect: "Allow",
+    actions: ["ec2:CreateImage"],
+    resources: [SNAPSHOTS, IMAGES],
+    condition: [taggedByTheVssAgent],
+  },
+  {
+    sid: "CreateImageAccessInstance",
+    effect: "Allow",
+    actions: ["ec2:CreateImage"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
+  {
+    sid: "CreateTagsOnResourceCreation",
+    effect: "Allow",
+    actions: ["ec2:CreateTags"],
+    resources: [SNAPSHOTS, IMAGES],
+    condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage", "CreateSnapshots"] }],
+  },
+  {
+    sid: "CreateTagsAfterResourceCreation",
+    effect: "Allow",
+    actions: ["ec2:CreateTags"],
+    resources: [SNAPSHOTS, IMAGES],
+    condition: [
+      { test: "StringLike", variable: "ec2:ResourceTag/AwsVssConfig", values: ["*"] },
+      { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["AppConsistent", "Device"] },
+    ],
+  },
+  {
+    sid: "DescribeImagesAndSnapshots",
+    effect: "Allow",
+    actions: ["ec2:DescribeImages", "ec2:DescribeSnapshots"],
+    resources: ["*"],
+  },
+];

@@ -3,6 +3,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
+import type { Unread } from "./facts";
 
 export interface Clients {
   readonly sts: STSClient;
@@ -13,10 +14,39 @@ export interface Clients {
 }
 export type Service = keyof Clients;
 
-/** SDK clients for one region, with the standard credential chain (env, profile, SSO, instance role...). */
-export function createClients(region: string): Clients {
-  // Throttling and transient errors are retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
-  const options = { region, maxAttempts: 1 };
+/** How long one connection may take to open, and one request to be answered, before the attempt fails (and is retried). */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Settings every client shares, e.g. an `endpoint` or `credentials` (tests, a proxy). */
+export interface ClientOverrides {
+  readonly endpoint?: string;
+  readonly credentials?: STSClient["config"]["credentials"] | { accessKeyId: string; secretAccessKey: string };
+  /** @default CONNECTION_TIMEOUT_MS */
+  readonly connectionTimeoutMs?: number;
+  /** @default REQUEST_TIMEOUT_MS */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * SDK clients for one region, with the standard credential chain (env, profile, SSO, instance role...),
+ * and a connection and a request timeout: no call waits forever on a silent network.
+ */
+export function createClients(region: string, overrides: ClientOverrides = {}): Clients {
+  const options = {
+    region,
+    endpoint: overrides.endpoint,
+    credentials: overrides.credentials,
+    // Throttling and transient errors are retried by `AwsCaller` (counted, with backoff), not a second time inside the SDK.
+    maxAttempts: 1,
+    // The SDK builds its NodeHttpHandler from these options. Without throwOnRequestTimeout, a request
+    // that outlasts requestTimeout is only logged as a warning, and goes on waiting.
+    requestHandler: {
+      connectionTimeout: overrides.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: overrides.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  };
   return {
     sts: new STSClient(options),
     ec2: new EC2Client(options),
@@ -36,8 +66,8 @@ const THROTTLING = new Set([
   "RequestThrottledException",
   "SlowDown",
 ]);
-
-const NETWORK_ERRORS = new Set([
+/** A dropped or timed-out connection, or a name server that did not answer: worth another attempt. */
+const TRANSIENT_NETWORK_ERRORS = new Set([
   "ECONNRESET",
   "ETIMEDOUT",
   "EPIPE",
@@ -54,25 +84,126 @@ const ACCESS_DENIED = new Set([
   "AuthorizationError",
 ]);
 
+interface SdkError {
+  readonly name?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly hostname?: string;
+  readonly address?: string;
+  readonly port?: number;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+const fields = (error: unknown): SdkError => (error ?? {}) as SdkError;
+
+/**
+ * A socket error's code and the endpoint it was for. The error keeps both as fields; wrapped by the
+ * SDK (an error from another realm, as under jest: "AWS SDK error wrapper for Error: connect
+ * ECONNREFUSED 127.0.0.1:9") only its text has them.
+ */
+function socketError(error: unknown): { readonly code?: string; readonly where?: string } {
+  const e = fields(error);
+  const wrapped = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE)\b(?: (\S+))?/.exec(e.message ?? "");
+  return {
+    code: e.code ?? wrapped?.[1],
+    where: e.hostname ?? (e.address ? [e.address, e.port].filter(Boolean).join(":") : wrapped?.[2]),
+  };
+}
+
 export function isThrottling(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return THROTTLING.has(e?.name ?? "") || e?.$metadata?.httpStatusCode === 429;
+  const e = fields(error);
+  return THROTTLING.has(e.name ?? "") || e.$metadata?.httpStatusCode === 429;
 }
 
 /** Worth another attempt: throttling, an AWS server error (5xx), or a dropped or timed-out connection. */
 export function isRetryable(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = fields(error);
   return (
     isThrottling(error) ||
-    (e?.$metadata?.httpStatusCode ?? 0) >= 500 ||
-    NETWORK_ERRORS.has(e?.code ?? "") ||
-    NETWORK_ERRORS.has(e?.name ?? "")
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    TRANSIENT_NETWORK_ERRORS.has(socketError(error).code ?? "") ||
+    TRANSIENT_NETWORK_ERRORS.has(e.name ?? "")
   );
 }
 
 /** The caller lacks an IAM permission: the check could not be made, which says nothing about the fleet. */
 export function isAccessDenied(error: unknown): boolean {
-  return ACCESS_DENIED.has((error as { name?: string })?.name ?? "");
+  return ACCESS_DENIED.has(fields(error).name ?? "");
+}
+
+/** `Name: message`, as AWS (or the SDK) put it. */
+export function errorText(error: unknown): string {
+  const e = fields(error);
+  return `${e.name ?? "Error"}: ${e.message}`;
+}
+
+/** Why AWS could not be asked (or would not answer) at all. */
+export type UnreachableKind = "credentials" | "refused" | "unresolvable" | "server" | "network";
+
+/**
+ * Why AWS could not be asked at all, with the fix, or undefined when AWS answered (an AWS error
+ * such as AccessDenied or ResourceNotFound is an answer: about the fact, not about the run).
+ */
+export function unreachableCause(error: unknown): { kind: UnreachableKind; reason: string } | undefined {
+  const e = fields(error);
+  if (e.name === "CredentialsProviderError")
+    return {
+      kind: "credentials",
+      reason: `no AWS credentials found (${e.message}); sign in (aws sso login, AWS_PROFILE, AWS_ACCESS_KEY_ID...) and run again`,
+    };
+  const { code, where } = socketError(error);
+  if (code === "ECONNREFUSED")
+    return {
+      kind: "refused",
+      reason: `the endpoint ${where} refused the connection; check AWS_ENDPOINT_URL, the proxy and the region`,
+    };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return {
+      kind: "unresolvable",
+      reason: `the endpoint ${where} cannot be resolved (${code}); check DNS, the network and the region name`,
+    };
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500)
+    return {
+      kind: "server",
+      reason: `AWS answered ${e.$metadata?.httpStatusCode} (${errorText(error)}) on every attempt; AWS is having trouble there: check the AWS Health Dashboard and run again later`,
+    };
+  if (TRANSIENT_NETWORK_ERRORS.has(code ?? "") || TRANSIENT_NETWORK_ERRORS.has(e.name ?? ""))
+    return {
+      kind: "network",
+      reason: `no answer on any attempt (${errorText(error)}); check the network path to AWS (proxy, VPC endpoints, firewall)`,
+    };
+  return undefined;
+}
+
+/** AWS could not be asked: the run cannot go on, and ends with exit code 2 and this message. */
+export class AwsUnreachableError extends Error {
+  constructor(
+    /** `service Operation`, e.g. "ec2 DescribeInstances". */
+    call: string,
+    readonly kind: UnreachableKind,
+    reason: string,
+  ) {
+    super(`${call}: ${reason}`);
+    this.name = "AwsUnreachableError";
+  }
+}
+
+/** The overall deadline passed: the run is over, and the calls still pending are named. */
+export class DeadlineExceededError extends Error {
+  constructor(seconds: number, pending: readonly string[]) {
+    super(
+      `no answer within ${seconds} s from ${pending.length > 0 ? pending.join(", ") : "AWS"}; check the network path to AWS (proxy, VPC endpoints, firewall), or allow more time with --deadline-seconds`,
+    );
+    this.name = "DeadlineExceededError";
+  }
+}
+
+/**
+ * A fact AWS would not give (its error as data), or, when AWS could not be asked at all, the error
+ * that ends the run: for the `.catch` of every source's read.
+ */
+export function unread(error: unknown): Unread {
+  if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) throw error;
+  return { error: errorText(error), denied: isAccessDenied(error) };
 }
 
 export interface CallerOptions {
@@ -81,16 +212,26 @@ export interface CallerOptions {
   /** First backoff; doubles each retry, with jitter. @default 200 */
   readonly baseDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for the backoff's jitter. @default Math.random */
+  readonly random?: () => number;
 }
 
-type Sendable<C> = { send(command: C): Promise<unknown> };
+type Sendable<C> = { send(command: C, options: { abortSignal: AbortSignal }): Promise<unknown> };
 
-/** Sends every AWS call: counts calls per service (attempts included) and retries throttling and transient errors with exponential backoff. */
+/**
+ * Sends every AWS call: counts calls per service (attempts included), retries throttling and
+ * transient errors with exponential backoff, and knows which calls are pending, to name them when
+ * the deadline passes.
+ */
 export class AwsCaller {
   readonly calls: Record<Service, number> = { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0 };
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly aborter = new AbortController();
+  private readonly pending = new Map<number, string>();
+  private nextCallId = 0;
 
   constructor(
     readonly clients: Clients,
@@ -98,19 +239,54 @@ export class AwsCaller {
   ) {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? ((ms) => this.wait(ms));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Waits `ms`, or less when the run is cancelled: a backoff never keeps a cancelled run alive. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.aborter.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.aborter.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** The calls sent and not yet answered (retries included), as `service Operation`, first sent first. */
+  pendingCalls(): string[] {
+    return [...new Set(this.pending.values())];
+  }
+
+  /** Cancels every pending request; no call starts after this. */
+  abort(): void {
+    this.aborter.abort();
   }
 
   async send<O>(service: Service, command: { readonly input: unknown }): Promise<O> {
+    const call = `${service} ${command.constructor.name.replace(/Command$/, "")}`;
     const client = this.clients[service] as unknown as Sendable<typeof command>;
-    for (let attempt = 1; ; attempt++) {
-      this.calls[service]++;
-      try {
-        return (await client.send(command)) as O;
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= this.maxAttempts) throw error;
-        await this.sleep(this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+    const id = this.nextCallId++;
+    this.pending.set(id, call);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (this.aborter.signal.aborted) throw new Error(`${call} not sent: the run was cancelled`);
+        this.calls[service]++;
+        try {
+          return (await client.send(command, { abortSignal: this.aborter.signal })) as O;
+        } catch (error) {
+          if (!isRetryable(error) || attempt >= this.maxAttempts) {
+            const cause = isThrottling(error) ? undefined : unreachableCause(error);
+            throw cause ? new AwsUnreachableError(call, cause.kind, cause.reason) : error;
+          }
+          await this.sleep(this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + this.random() / 2));
+        }
       }
+    } finally {
+      this.pending.delete(id);
     }
   }
 
@@ -128,6 +304,26 @@ export class AwsCaller {
       token = (page as Record<string, unknown>)[tokenField] as string | undefined;
     } while (token);
     return pages;
+  }
+}
+
+/**
+ * Runs `work`, but for at most `seconds`: then cancels every pending call of `aws` and rejects with
+ * a DeadlineExceededError naming them.
+ */
+export async function withDeadline<T>(aws: AwsCaller, seconds: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const pending = aws.pendingCalls();
+      aws.abort();
+      reject(new DeadlineExceededError(seconds, pending));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([work(), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,13 +1,23 @@
 import type { ResolvedEnvironment } from "../config/resolve";
-import type { CheckResult, FleetFacts, InstanceFacts, Status } from "./gather";
 import {
+  ALL_EC2_INSTANCES,
   AwsVssComponentsVersions,
   compareVersions,
+  describeTag,
   instanceProfileNameOf,
   instanceRoleNameOf,
+  policyModeOf,
+  tagCondition,
   usesExistingRole,
 } from "../modules";
-import { MIN_SSM_AGENT_VERSION, MIN_WINDOWS_SERVER, UNSUPPORTED_INSTANCE_TYPES } from "./requirements";
+import type { BackupFacts, CheckResult, FleetFacts, InstanceFacts, RoleFacts, Status, Unread } from "./facts";
+import {
+  MIN_SSM_AGENT_VERSION,
+  MIN_WINDOWS_SERVER,
+  roleRequirements,
+  RoleRequirements,
+  UNSUPPORTED_INSTANCE_TYPES,
+} from "./requirements";
 
 /** The per-instance checks, in the order the table shows them. */
 export const INSTANCE_CHECKS = ["running", "windows", "type", "role", "ssm", "vss", "jobs"] as const;
@@ -28,14 +38,89 @@ export function worst(statuses: readonly Status[]): Status {
   return statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "pass";
 }
 
+/**
+ * A fact AWS would not give: a missing permission of the caller is a warning naming it (nothing is
+ * known about the resource), anything else is the resource's failure with `fix`.
+ */
+function unreadCheck(what: string, unread: Unread, permissions: string, fix: string): CheckResult {
+  if (unread.denied) return warn(`${what} not checked: ${unread.error}`, `allow ${permissions}, then run again`);
+  return fail(`${what}: ${unread.error}`, fix);
+}
+
+/** The backup side: vault, plan with VSS, a selection of the tag, EC2 opted in. */
+export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): Record<string, CheckResult> {
+  const results: Record<string, CheckResult> = {};
+  const deploy = `deploy the stack: npx cdktf deploy ${env.name}`;
+  const plan = env.plan.name;
+  results.vault =
+    "error" in facts.vault
+      ? unreadCheck(`vault ${env.vault.name}`, facts.vault, "backup:DescribeBackupVault", deploy)
+      : pass(`vault ${env.vault.name} exists`);
+  if ("error" in facts.plan) {
+    results.plan = unreadCheck(
+      `plan ${plan}`,
+      facts.plan,
+      "backup:ListBackupPlans and backup:GetBackupPlan",
+      "run again later",
+    );
+    results.selection = warn("selection not checked: the plan could not be read", "see the plan check");
+  } else if (!facts.plan.found) results.plan = fail(`no backup plan named ${plan}`, deploy);
+  else
+    results.plan = facts.plan.windowsVss
+      ? pass(`plan ${plan} takes Windows VSS backups of EC2`)
+      : fail(`plan ${plan} lacks WindowsVSS=enabled for EC2: backups are crash-consistent`, deploy);
+  if (facts.selections) results.selection = selection(env, facts.selections, deploy);
+  results.optIn =
+    "error" in facts.ec2OptedIn
+      ? warn(
+          `region settings: ${facts.ec2OptedIn.error}`,
+          "allow backup:DescribeRegionSettings to check the EC2 opt-in",
+        )
+      : facts.ec2OptedIn.optedIn
+        ? pass(`EC2 is opted in to AWS Backup in ${env.region}`)
+        : fail(
+            `EC2 is not opted in to AWS Backup in ${env.region}: tag selections silently skip it`,
+            `aws backup update-region-settings --region ${env.region} --resource-type-opt-in-preference EC2=true`,
+          );
+  return results;
+}
+
+function selection(
+  env: ResolvedEnvironment,
+  selections: NonNullable<BackupFacts["selections"]>,
+  deploy: string,
+): CheckResult {
+  if ("error" in selections)
+    return unreadCheck(
+      "selections",
+      selections,
+      "backup:ListBackupSelections and backup:GetBackupSelection",
+      "run again later",
+    );
+  const condition = tagCondition(env.selectionTag);
+  const tag = env.selectionTag;
+  const selects = selections.some((s) => {
+    const byCondition = (s.Conditions?.StringEquals ?? []).some(
+      (c) => c.ConditionKey === condition.key && c.ConditionValue === condition.value,
+    );
+    const byTag = (s.ListOfTags ?? []).some((c) => c.ConditionKey === tag.key && c.ConditionValue === tag.value);
+    return (byCondition && (s.Resources ?? []).includes(ALL_EC2_INSTANCES)) || byTag;
+  });
+  return selects
+    ? pass(`a selection of plan ${env.plan.name} selects ${describeTag(tag)}`)
+    : fail(`no selection of plan ${env.plan.name} selects EC2 instances tagged ${describeTag(tag)}`, deploy);
+}
+
 /** Judges every instance from facts gathered once for the fleet. */
 export function judgeInstances(env: ResolvedEnvironment, fleet: FleetFacts): InstanceReport[] {
+  const requirements = roleRequirements(policyModeOf(env.instanceRole));
+  const verdicts = new Map([...fleet.roles].map(([name, facts]) => [name, judgeRole(facts, requirements)]));
   return fleet.instances.map((instance) => {
     const checks: Record<InstanceCheck, CheckResult> = {
       running: running(instance),
       windows: windows(env, instance, fleet),
       type: instanceType(instance),
-      role: role(env, instance, fleet),
+      role: role(env, instance, fleet, verdicts, requirements),
       ssm: ssm(instance, fleet),
       vss: vssComponents(env, instance, fleet),
       jobs: jobs(instance, fleet),
@@ -75,32 +160,79 @@ function instanceType(instance: InstanceFacts): CheckResult {
   );
 }
 
-function role(env: ResolvedEnvironment, instance: InstanceFacts, fleet: FleetFacts): CheckResult {
-  const attach = usesExistingRole(env.instanceRole)
-    ? `attach an instance profile holding role ${instanceRoleNameOf(env.instanceRole)}`
-    : `aws ec2 associate-iam-instance-profile --instance-id ${instance.id} --iam-instance-profile Name=${instanceProfileNameOf(env.instanceRole) ?? instanceRoleNameOf(env.instanceRole)}`;
+/** What a role lacks, and how that was found out. */
+interface RoleVerdict {
+  readonly how: string;
+  /** Actions (simulation) or grants (attached policies) the role lacks. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * A simulated role: EvalDecision is the most restrictive over all resources simulated, so a
+ * resource-scoped action is judged on each resource it touches, the rest (which take "*") on that
+ * overall decision. Without simulation: whether each grant is on the role, as managed or inline policy.
+ */
+function judgeRole(facts: RoleFacts, requirements: RoleRequirements): RoleVerdict {
+  if (facts.simulation) {
+    const { evaluations, resourceArns } = facts.simulation;
+    const missing = requirements.actions.flatMap((action) => {
+      const evaluation = evaluations.find((r) => r.EvalActionName === action);
+      const touched = requirements.resourcesTouched[action];
+      if (!touched) return evaluation?.EvalDecision === "allowed" ? [] : [action];
+      const deniedOn = touched.filter((kind) => {
+        const specific = evaluation?.ResourceSpecificResults?.find((r) => r.EvalResourceName === resourceArns[kind]);
+        return (specific?.EvalResourceDecision ?? evaluation?.EvalDecision) !== "allowed";
+      });
+      return deniedOn.length === 0 ? [] : [`${action} on ${deniedOn.join(" and ")}`];
+    });
+    return { how: "by IAM policy simulation", missing };
+  }
+  const how = `by attached policies (simulation unavailable: ${facts.simulationError})`;
+  const policies = facts.policies;
+  if (!policies || "error" in policies)
+    return { how, missing: [`could not read the role's policies: ${policies?.error ?? "not read"}`] };
+  const missing = requirements.grants
+    .filter(
+      (g) => !policies.attachedArns.includes(g.managedPolicyArn) && !policies.inlineNames.includes(g.inlinePolicyName),
+    )
+    .map((g) => `${g.what} (${policyNameOf(g.managedPolicyArn)} or inline ${g.inlinePolicyName})`);
+  return { how, missing };
+}
+
+const policyNameOf = (arn: string) => arn.split("/").pop()!;
+
+function role(
+  env: ResolvedEnvironment,
+  instance: InstanceFacts,
+  fleet: FleetFacts,
+  verdicts: ReadonlyMap<string, RoleVerdict>,
+  requirements: RoleRequirements,
+): CheckResult {
+  const roleName = instanceRoleNameOf(env.instanceRole);
+  const profileName = instanceProfileNameOf(env.instanceRole);
+  const attach =
+    usesExistingRole(env.instanceRole) || !profileName
+      ? `attach an instance profile holding role ${roleName}`
+      : `aws ec2 associate-iam-instance-profile --instance-id ${instance.id} --iam-instance-profile Name=${profileName}`;
   if (!instance.profileArn) return fail("no instance profile", attach);
   const profile = fleet.profiles.get(instance.profileArn);
-  if (profile?.denied)
+  const profileShown = instance.profileArn.split("/").pop();
+  if (profile?.unread?.denied)
     return warn(
-      `instance profile ${instance.profileArn.split("/").pop()} not checked: ${profile.error}`,
+      `instance profile ${profileShown} not checked: ${profile.unread.error}`,
       "allow iam:GetInstanceProfile, then run again",
     );
   if (!profile?.roleName)
-    return fail(`instance profile ${instance.profileArn.split("/").pop()}: ${profile?.error ?? "unknown"}`, attach);
-  const verdict = fleet.roles.get(profile.roleName);
+    return fail(`instance profile ${profileShown}: ${profile?.unread?.error ?? "holds no role"}`, attach);
+  const verdict = verdicts.get(profile.roleName);
   if (!verdict) return warn(`role ${profile.roleName} was not checked`, "run again");
-  const how =
-    verdict.method === "simulation"
-      ? "by IAM policy simulation"
-      : `by attached policies (simulation unavailable: ${verdict.simulationError})`;
-  if (verdict.missing.length === 0) return pass(`role ${profile.roleName} allows what VSS needs (${how})`);
+  if (verdict.missing.length === 0) return pass(`role ${profile.roleName} allows what VSS needs (${verdict.how})`);
   const grant =
-    (env.instanceRole.policyMode ?? "managed") === "managed"
-      ? "attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy"
-      : "add the project's inline policies";
+    policyModeOf(env.instanceRole) === "managed"
+      ? `attach ${requirements.grants.map((g) => policyNameOf(g.managedPolicyArn)).join(" and ")}`
+      : `add the inline policies ${requirements.grants.map((g) => g.inlinePolicyName).join(" and ")}`;
   return fail(
-    `role ${profile.roleName} lacks ${verdict.missing.join(", ")} (${how})`,
+    `role ${profile.roleName} lacks ${verdict.missing.join(", ")} (${verdict.how})`,
     `${grant} to role ${profile.roleName}, or ${attach}`,
   );
 }
@@ -133,15 +265,16 @@ function vssComponents(env: ResolvedEnvironment, instance: InstanceFacts, fleet:
   const rerun = association.associationId
     ? `aws ssm start-associations-once --association-ids ${association.associationId}`
     : `deploy the stack (association ${env.association.name}): npx cdktf deploy ${env.name}`;
-  if (association.denied) {
+  if (association.unread?.denied) {
     const permissions =
       "ssm:ListAssociations, ssm:DescribeAssociationExecutions and ssm:DescribeAssociationExecutionTargets";
     return warn(
-      `association ${env.association.name} not checked: ${association.error}`,
+      `association ${env.association.name} not checked: ${association.unread.error}`,
       `allow ${permissions}, then run again`,
     );
   }
-  if (association.error) return fail(`association ${env.association.name}: ${association.error}`, rerun);
+  if (association.unread) return fail(`association ${env.association.name}: ${association.unread.error}`, rerun);
+  if (association.missing) return fail(`association ${env.association.name}: no association of that name`, rerun);
   const unsuccessful = association.unsuccessful.get(instance.id);
   if (unsuccessful)
     return fail(
@@ -156,13 +289,15 @@ function vssComponents(env: ResolvedEnvironment, instance: InstanceFacts, fleet:
       rerun,
     );
   }
-  const outdated = fleet.outdatedPackages?.get(instance.id);
+  const inventoried = fleet.inventory.candidateVersions?.get(instance.id);
+  const outdated =
+    inventoried && compareVersions(inventoried, AwsVssComponentsVersions.MINIMUM) < 0 ? inventoried : undefined;
   if (outdated)
     return fail(
       `AwsVssComponents ${outdated} is older than ${AwsVssComponentsVersions.MINIMUM}, which the instance role's VSS policy needs (the AwsVssConfig tag)`,
       rerun,
     );
-  return pass(`installed by the latest run of ${env.association.name} (${fleet.inventoryNote})`);
+  return pass(`installed by the latest run of ${env.association.name} (${fleet.inventory.note})`);
 }
 
 function jobs(instance: InstanceFacts, fleet: FleetFacts): CheckResult {

@@ -1,7 +1,14 @@
+// What AWS requires of an instance for VSS backups, and what its role must allow: the role's part is
+// derived from the statements in modules/, the very ones the VssInstanceRole construct grants (or,
+// in the managed mode, AWS's managed policies as modules/ documents them), so the two cannot drift.
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { ContextEntry } from "@aws-sdk/client-iam";
 import {
+  EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
   ManagedPolicies,
   SSM_MANAGED_INSTANCE_STATEMENTS,
   VSS_FOR_AWS_BACKUP_STATEMENTS,
+  VSS_INLINE_POLICY_NAMES,
   VssPolicyMode,
 } from "../modules";
 
@@ -11,52 +18,111 @@ export const MIN_WINDOWS_SERVER = 2016;
 /** "Small instances that might not take the backup successfully" (AWS Backup Developer Guide). */
 export const UNSUPPORTED_INSTANCE_TYPES = ["t2.nano", "t2.micro", "t3.nano", "t3.micro", "t3a.nano", "t3a.micro"];
 
-/** The actions of AWSEC2VssSnapshotPolicy (v2). */
-const MANAGED_VSS_ACTIONS = [
-  "ec2:DescribeInstanceAttribute",
-  "ec2:CreateSnapshots",
-  "ec2:CreateImage",
-  "ec2:CreateTags",
-  "ec2:DescribeImages",
-  "ec2:DescribeSnapshots",
-];
+/** The kinds of EC2 resources the VSS actions are scoped to, in the order reports name them. */
+export const TOUCHED_RESOURCES = ["instance", "image", "snapshot", "volume"] as const;
+export type TouchedResource = (typeof TOUCHED_RESOURCES)[number];
 
-export type TouchedResource = "instance" | "image" | "snapshot" | "volume";
-
-/**
- * The resources each resource-scoped VSS action touches in a backup (EC2 Service Authorization
- * Reference), each of which the role must allow: CreateImage needs the instance and the image and
- * snapshots it creates. Actions not listed here take "*" and are judged on their overall decision.
- */
-export const RESOURCES_TOUCHED: Readonly<Record<string, readonly TouchedResource[]>> = {
-  "ec2:DescribeInstanceAttribute": ["instance"],
-  "ec2:CreateImage": ["instance", "image", "snapshot"],
-  // AWS Backup takes VSS backups as AMIs: it tags the image.
-  "ec2:CreateTags": ["image"],
-  "ec2:CreateSnapshots": ["instance", "volume", "snapshot"],
-};
-
-const actionsOf = (statements: readonly { actions?: string[] }[]) => statements.flatMap((s) => s.actions ?? []);
-
-/** The actions the instance role must allow under the environment's policy mode: SSM core plus that mode's VSS actions. */
-export function requiredActions(mode: VssPolicyMode): string[] {
-  const vss = mode === "managed" ? MANAGED_VSS_ACTIONS : actionsOf(VSS_FOR_AWS_BACKUP_STATEMENTS);
-  return [...new Set([...actionsOf(SSM_MANAGED_INSTANCE_STATEMENTS), ...vss])];
+/** One half of what the role needs, granted by an AWS managed policy (managed mode) or a project inline policy (inline mode). */
+export interface Grant {
+  readonly what: string;
+  readonly managedPolicyArn: string;
+  readonly inlinePolicyName: string;
+  /** The statements this half grants in the environment's policy mode. */
+  readonly statements: readonly DataAwsIamPolicyDocumentStatement[];
 }
 
-/**
- * Without simulation: the policies that grant each half, in either mode (attached managed policy or
- * the inline policy this project puts on the role).
- */
-export const GRANTS = [
+export interface RoleRequirements {
+  /** Every action the role must allow, in the statements' order. */
+  readonly actions: readonly string[];
+  /**
+   * The kinds of resources each resource-scoped action touches in a backup, each of which the role
+   * must allow (CreateImage needs the instance and the image and snapshots it creates). Actions
+   * absent here take "*" and are judged on their overall decision.
+   */
+  readonly resourcesTouched: Readonly<Record<string, readonly TouchedResource[]>>;
+  /** The context keys the statements read: their conditions' keys and the policy variables in their values. */
+  readonly contextKeys: readonly string[];
+  readonly grants: readonly Grant[];
+}
+
+function grantsOf(mode: VssPolicyMode): Grant[] {
+  return [
+    {
+      what: "SSM core permissions",
+      managedPolicyArn: ManagedPolicies.SSM_MANAGED_INSTANCE_CORE,
+      inlinePolicyName: VSS_INLINE_POLICY_NAMES.ssmCore,
+      statements: SSM_MANAGED_INSTANCE_STATEMENTS,
+    },
+    {
+      what: "VSS snapshot permissions",
+      managedPolicyArn: ManagedPolicies.EC2_VSS_SNAPSHOT,
+      inlinePolicyName: VSS_INLINE_POLICY_NAMES.vss,
+      statements: mode === "managed" ? EC2_VSS_SNAPSHOT_POLICY_STATEMENTS : VSS_FOR_AWS_BACKUP_STATEMENTS,
+    },
+  ];
+}
+
+const listOf = <T>(value: T[] | unknown): T[] => (Array.isArray(value) ? value : []);
+const conditionsOf = (s: DataAwsIamPolicyDocumentStatement) =>
+  listOf<{ variable: string; values: string[] }>(s.condition);
+/** `arn:aws:ec2:*:*:image/*` → "image"; "*" → undefined. */
+const kindOf = (arnPattern: string) =>
+  TOUCHED_RESOURCES.find((kind) => new RegExp(`^arn:aws:ec2:[^:]*:[^:]*:${kind}/`).test(arnPattern));
+/** `${ec2:InstanceId}` (or Terraform's `$${ec2:InstanceId}`) → "ec2:InstanceId". */
+const policyVariablesIn = (text: string) => [...text.matchAll(/\$?\$\{([^}]+)\}/g)].map(([, name]) => name);
+
+/** What a role must allow in `mode`, derived from the statements the role is granted. */
+export function roleRequirements(mode: VssPolicyMode): RoleRequirements {
+  const grants = grantsOf(mode);
+  const statements = grants.flatMap((g) => g.statements);
+  const actions = [...new Set(statements.flatMap((s) => listOf<string>(s.actions)))];
+  const resourcesTouched: Record<string, TouchedResource[]> = {};
+  for (const action of actions) {
+    const kinds = new Set(
+      statements
+        .filter((s) => listOf<string>(s.actions).includes(action))
+        .flatMap((s) => listOf<string>(s.resources).map(kindOf)),
+    );
+    const touched = TOUCHED_RESOURCES.filter((kind) => kinds.has(kind));
+    if (touched.length > 0) resourcesTouched[action] = touched;
+  }
+  const contextKeys = [
+    ...new Set(
+      statements.flatMap((s) => conditionsOf(s).flatMap((c) => [c.variable, ...c.values.flatMap(policyVariablesIn)])),
+    ),
+  ];
+  return { actions, resourcesTouched, contextKeys, grants };
+}
+
+/** The instance whose role is simulated, as the VSS agent on it would call EC2. */
+export interface SimulatedInstance {
+  readonly id: string;
+  readonly arn: string;
+}
+
+/** The tag the VSS agent puts on what it creates, and the tags it adds afterwards (AWS's policy names them). */
+const VSS_AGENT_TAG = "AwsVssConfig";
+const VSS_AGENT_TAG_KEYS = ["AppConsistent", "Device"];
+
+/** For each context key the statements read, the value the VSS agent's call carries. */
+const CONTEXT_VALUES: Readonly<Record<string, (instance: SimulatedInstance) => Omit<ContextEntry, "ContextKeyName">>> =
   {
-    what: "SSM core permissions",
-    managedPolicyArn: ManagedPolicies.SSM_MANAGED_INSTANCE_CORE,
-    inlinePolicyName: "SsmManagedInstanceCore",
-  },
-  {
-    what: "VSS snapshot permissions",
-    managedPolicyArn: ManagedPolicies.EC2_VSS_SNAPSHOT,
-    inlinePolicyName: "VssSnapshotsForAwsBackup",
-  },
-];
+    "ec2:SourceInstanceARN": (i) => ({ ContextKeyType: "string", ContextKeyValues: [i.arn] }),
+    "ec2:InstanceId": (i) => ({ ContextKeyType: "string", ContextKeyValues: [i.id] }),
+    [`aws:RequestTag/${VSS_AGENT_TAG}`]: () => ({ ContextKeyType: "string", ContextKeyValues: ["preflight"] }),
+    [`ec2:ResourceTag/${VSS_AGENT_TAG}`]: () => ({ ContextKeyType: "string", ContextKeyValues: ["preflight"] }),
+    "ec2:CreateAction": () => ({ ContextKeyType: "string", ContextKeyValues: ["CreateImage"] }),
+    "aws:TagKeys": () => ({ ContextKeyType: "stringList", ContextKeyValues: VSS_AGENT_TAG_KEYS }),
+  };
+
+/** The simulation's context entries for `keys`, as `instance` would send them; throws on a key preflight has no value for. */
+export function simulationContext(keys: readonly string[], instance: SimulatedInstance): ContextEntry[] {
+  return keys.map((key) => {
+    const value = CONTEXT_VALUES[key];
+    if (!value)
+      throw new Error(
+        `the instance role's policy reads the context key ${key}, which preflight cannot simulate; add its value to CONTEXT_VALUES in preflight/requirements.ts`,
+      );
+    return { ContextKeyName: key, ...value(instance) };
+  });
+}

@@ -1,15 +1,20 @@
 import { GetCallerIdentityCommand, GetCallerIdentityResponse } from "@aws-sdk/client-sts";
 import type { ResolvedEnvironment } from "../config/resolve";
-import { describeTag } from "../modules";
-import { AwsCaller, isAccessDenied, Service } from "./aws";
-import { InstanceReport, judgeInstances, worst } from "./checks";
-import { checkBackupSide, CheckResult, findTaggedInstances, gatherFleet, JobsWindow, Status } from "./gather";
+import { policyModeOf, SelectionTag } from "../modules";
+import { AwsCaller, AwsUnreachableError, DeadlineExceededError, errorText, isAccessDenied, Service } from "./aws";
+import { InstanceReport, judgeBackupSide, judgeInstances, worst } from "./checks";
+import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, Status } from "./facts";
+import { roleRequirements } from "./requirements";
+import { gatherBackupSide, gatherJobs } from "./sources/backup";
+import { findTaggedInstances } from "./sources/ec2";
+import { gatherRoles } from "./sources/iam";
+import { gatherAssociation, gatherInventory, gatherSsm } from "./sources/ssm";
 
 export interface PreflightReport {
   readonly environment: string;
   readonly account: string;
   readonly region: string;
-  readonly tag: string;
+  readonly tag: SelectionTag;
   readonly backupSide: Record<string, CheckResult>;
   readonly instances: readonly InstanceReport[];
   readonly summary: {
@@ -40,8 +45,9 @@ export async function runPreflight(
   try {
     identity = await aws.send<GetCallerIdentityResponse>("sts", new GetCallerIdentityCommand({}));
   } catch (error) {
+    if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) throw error;
     throw new PreflightError(
-      `no usable AWS credentials (${(error as Error).name}: ${(error as Error).message}); sign in for account ${env.account} (aws sso login, AWS_PROFILE, ...)`,
+      `no usable AWS credentials (${errorText(error)}); sign in for account ${env.account} (aws sso login, AWS_PROFILE, ...)`,
     );
   }
   if (identity.Account !== env.account) {
@@ -50,11 +56,12 @@ export async function runPreflight(
     );
   }
   progress("backup vault, plan and selection");
-  const backupSide = await checkBackupSide(aws, env);
+  const backupSide = judgeBackupSide(env, await gatherBackupSide(aws, { vault: env.vault.name, plan: env.plan.name }));
   progress("tagged instances");
-  const instances = await findTaggedInstances(aws, env, env.account).catch((error: Error) => {
+  const instances = await findTaggedInstances(aws, env.selectionTag, env).catch((error: unknown) => {
+    if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) throw error;
     const fix = isAccessDenied(error) ? "allow ec2:DescribeInstances" : "run again later";
-    throw new PreflightError(`cannot list the tagged instances (${error.name}: ${error.message}); ${fix}`);
+    throw new PreflightError(`cannot list the tagged instances (${errorText(error)}); ${fix}`);
   });
   const fleet = await gatherFleet(aws, env, instances, { jobsWindow: options.jobsWindow, progress });
   const reports = judgeInstances(env, fleet);
@@ -69,7 +76,7 @@ export async function runPreflight(
     environment: env.name,
     account: env.account,
     region: env.region,
-    tag: describeTag(env.selectionTag),
+    tag: env.selectionTag,
     backupSide,
     instances: reports,
     summary: {
@@ -81,4 +88,26 @@ export async function runPreflight(
     },
     apiCalls: { ...aws.calls },
   };
+}
+
+/** Everything per instance, each source read once for the whole fleet. */
+async function gatherFleet(
+  aws: AwsCaller,
+  env: ResolvedEnvironment,
+  instances: readonly InstanceFacts[],
+  options: { jobsWindow: JobsWindow; progress: (phase: string) => void },
+): Promise<FleetFacts> {
+  const { progress } = options;
+  progress("IAM roles");
+  const requirements = roleRequirements(policyModeOf(env.instanceRole));
+  const { profiles, roles } = await gatherRoles(aws, env.region, instances, requirements);
+  progress("SSM Agent status");
+  const ssm = await gatherSsm(aws, env.selectionTag);
+  progress("AwsVssComponents association");
+  const association = await gatherAssociation(aws, env.association.name, "error" in ssm ? instances.length : ssm.size);
+  progress("SSM inventory");
+  const inventory = await gatherInventory(aws);
+  progress("backup jobs");
+  const jobs = await gatherJobs(aws, options.jobsWindow.since);
+  return { instances, profiles, roles, ssm, association, inventory, jobs, jobsWindow: options.jobsWindow };
 }

@@ -68,7 +68,7 @@ try {
     `${((generated.wall - floor.wall) * 10).toFixed(1)} ms per environment over the floor`,
   );
 
-  const preflightBench = path.join(root, "preflight", "bench-fleet.ts");
+  const preflightBench = path.join(root, "scripts", "bench-preflight.ts");
   if (fs.existsSync(preflightBench)) {
     const result = spawnSync(process.execPath, [run, preflightBench], { cwd: root, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`preflight bench failed:\n${result.stderr}`);

@@ -18,24 +18,23 @@ import {
   RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
-import { config } from "../../config/environments";
-import { loadEnvironments } from "../../config/validate";
-import { ManagedPolicies } from "../../modules";
+import { instanceRoleNameOf, ManagedPolicies } from "../../modules";
 import { main } from "../../preflight/cli";
 import type { PreflightReport } from "../../preflight/run";
-import { mockAccount } from "../../preflight/testing/mock-fleet";
+import { mockAccount } from "../support/mock-fleet";
+import { DEV as env, PROJECT } from "../support/preflight-fixtures";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
 import { terraformTier } from "../terraform/tier";
 
 const tier = terraformTier("preflight against moto", ["moto_server"]);
 jest.setTimeout(120_000);
 
-const [env] = loadEnvironments(config, { only: "dev", now: NOW });
+const instanceRole = instanceRoleNameOf(env.instanceRole);
 const tag = [{ Key: env.selectionTag.key, Value: env.selectionTag.value }];
 
 /** IAM roles with their instance profiles, as a fleet has them; removed again in cleanup(). */
 const roles: Record<string, readonly string[]> = {
-  [env.instanceRole.roleName]: [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT],
+  [instanceRole]: [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE, ManagedPolicies.EC2_VSS_SNAPSHOT],
   "weak-role": [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE],
 };
 
@@ -90,20 +89,20 @@ tier.describe(
         );
         launched[name] = result.Instances![0].InstanceId!;
       };
-      await run("ready", windowsAmi, "m5.large", env.instanceRole.roleName);
-      await run("micro", windowsAmi, "t3.micro", env.instanceRole.roleName);
+      await run("ready", windowsAmi, "m5.large", instanceRole);
+      await run("micro", windowsAmi, "t3.micro", instanceRole);
       await run("weak", windowsAmi, "m5.large", "weak-role");
       await run("no-profile", windowsAmi, "m5.large");
-      await run("linux", linuxAmi, "m5.large", env.instanceRole.roleName);
-      await run("untagged", windowsAmi, "m5.large", env.instanceRole.roleName, []);
+      await run("linux", linuxAmi, "m5.large", instanceRole);
+      await run("untagged", windowsAmi, "m5.large", instanceRole, []);
 
       // SSM and AWS Backup answer from the mock, about the instances moto launched.
-      const ssmFleet = Object.values(launched).map((id) => ({ id, ssm: { ping: "Online", agent: "3.3.1142.0" } }));
-      const account = mockAccount(
-        env,
-        { account: env.account, instances: ssmFleet, associationRunAt: new Date(Date.now() + 60_000) },
-        new Date(),
-      );
+      const ssmFleet = Object.entries(launched).map(([name, id]) => ({
+        id,
+        tags: name === "untagged" ? { Name: name } : { [env.selectionTag.key]: env.selectionTag.value, Name: name },
+        ssm: { ping: "Online", agent: "3.3.1142.0" },
+      }));
+      const account = mockAccount(env, { account: env.account, instances: ssmFleet }, NOW);
       account.mocks.ec2.restore();
       account.mocks.iam.restore();
       account.mocks.sts.restore();
@@ -111,9 +110,12 @@ tier.describe(
         let output = "";
         const mocked = account.clients();
         code = await main(["--env", env.name, "--json"], {
+          config: PROJECT,
+          now: NOW,
+          caller: { sleep: async () => undefined },
           clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
           stdout: (text) => (output = text),
-          stderr: () => undefined,
+          stderr: (text) => console.error(text),
           isTty: false,
         });
         report = JSON.parse(output);
@@ -153,9 +155,7 @@ tier.describe(
     });
 
     it("reads the role through the real instance profile and judges its attached policies", () => {
-      expect(checks("ready").role.detail).toMatch(
-        new RegExp(`^role ${env.instanceRole.roleName} allows what VSS needs`),
-      );
+      expect(checks("ready").role.detail).toMatch(new RegExp(`^role ${instanceRole} allows what VSS needs`));
       expect(checks("weak").role).toMatchObject({
         status: "fail",
         detail: expect.stringMatching(/^role weak-role lacks/),

@@ -1,15 +1,26 @@
-import { NOW } from "../support/clock";
-import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
-import { config } from "../../config/environments";
-import { loadEnvironments } from "../../config/validate";
-import { requiredActions } from "../../preflight/requirements";
+import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { EC2_VSS_SNAPSHOT_POLICY_STATEMENTS, ManagedPolicies } from "../../modules";
 import { main } from "../../preflight/cli";
+import { escapeUnprintable } from "../../preflight/format";
 import type { PreflightReport } from "../../preflight/run";
-import { AccountSpec, FleetInstance, generateFleet, mockAccount } from "../../preflight/testing/mock-fleet";
+import { NOW } from "../support/clock";
+import {
+  AccountSpec,
+  FleetInstance,
+  generatedRoles,
+  generateFleet,
+  INLINE_MODE_ROLE,
+  MANAGED_MODE_ROLE,
+  mockAccount,
+  RoleSpec,
+} from "../support/mock-fleet";
+import { DEV as dev, PROJECT, STAGING as staging } from "../support/preflight-fixtures";
 
-const now = new Date("2026-11-25T12:00:00Z");
-const [dev] = loadEnvironments(config, { only: "dev", now: NOW }); // managed policy mode
-const [staging] = loadEnvironments(config, { only: "staging", now: NOW }); // inline policy mode
+const now = NOW;
+/** The roles the fixtures' stacks deploy, as AWS would hold them. */
+const deployedRoles: Record<string, RoleSpec> = {
+  "vss-backup-dev-vss-instance": MANAGED_MODE_ROLE,
+};
 const healthy = (id: string, extra: Partial<FleetInstance> = {}): FleetInstance => ({
   id,
   role: "vss-backup-dev-vss-instance",
@@ -17,6 +28,44 @@ const healthy = (id: string, extra: Partial<FleetInstance> = {}): FleetInstance 
   jobs: [{ state: "COMPLETED", hoursAgo: 5 }],
   ...extra,
 });
+
+/** AmazonSSMManagedInstanceCore's actions, which both policy modes grant. */
+const SSM_CORE_ACTIONS = [
+  "ssm:DescribeAssociation",
+  "ssm:GetDeployablePatchSnapshotForInstance",
+  "ssm:GetDocument",
+  "ssm:DescribeDocument",
+  "ssm:GetManifest",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:ListAssociations",
+  "ssm:ListInstanceAssociations",
+  "ssm:PutInventory",
+  "ssm:PutComplianceItems",
+  "ssm:PutConfigurePackageResult",
+  "ssm:UpdateAssociationStatus",
+  "ssm:UpdateInstanceAssociationStatus",
+  "ssm:UpdateInstanceInformation",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+  "ec2messages:AcknowledgeMessage",
+  "ec2messages:DeleteMessage",
+  "ec2messages:FailMessage",
+  "ec2messages:GetEndpoint",
+  "ec2messages:GetMessages",
+  "ec2messages:SendReply",
+];
+/** AWSEC2VssSnapshotPolicy's actions. */
+const MANAGED_VSS_ACTIONS = [
+  "ec2:DescribeInstanceAttribute",
+  "ec2:CreateSnapshots",
+  "ec2:CreateImage",
+  "ec2:CreateTags",
+  "ec2:DescribeImages",
+  "ec2:DescribeSnapshots",
+];
 
 interface Run {
   readonly code: number;
@@ -31,11 +80,12 @@ async function preflight(
   ...flags: string[]
 ): Promise<Run> {
   const env = envName === "staging" ? staging : dev;
-  const account = mockAccount(env, { account: env.account, ...spec }, now);
+  const account = mockAccount(env, { account: env.account, roles: deployedRoles, ...spec }, now);
   const out: string[] = [];
   const err: string[] = [];
   try {
     const code = await main(["--env", envName, ...flags], {
+      config: PROJECT,
       clients: account.clients,
       caller: { sleep: async () => undefined },
       stdout: (t) => out.push(t),
@@ -95,10 +145,19 @@ describe("preflight on a fleet that mixes every failure", () => {
       ],
     }),
   ];
-  const roles = {
-    "weak-role": { denies: ["ec2:CreateImage"] },
-    // Allowed on the instance but not on the snapshots the image is made of: an "any resource" rule would pass it.
-    "instance-only-role": { denies: ["ec2:CreateImage@snapshot"] },
+  const roles: Record<string, RoleSpec> = {
+    ...deployedRoles,
+    "weak-role": { attached: [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE] },
+    // CreateImage allowed on the instance and the image but not on the snapshots the image is made of:
+    // an "any resource" rule would pass it.
+    "instance-only-role": {
+      attached: [ManagedPolicies.SSM_MANAGED_INSTANCE_CORE],
+      inline: {
+        "vss-without-snapshots": EC2_VSS_SNAPSHOT_POLICY_STATEMENTS.map((statement) =>
+          statement.sid === "CreateImageWithTag" ? { ...statement, resources: ["arn:aws:ec2:*:*:image/*"] } : statement,
+        ),
+      },
+    },
     "locked-role": {
       simulationError: "User is not authorized to perform: iam:SimulatePrincipalPolicy",
       attached: [
@@ -169,7 +228,7 @@ describe("preflight on a fleet that mixes every failure", () => {
       "i-0000000000weakrole",
       "role",
       "fail",
-      /^role weak-role lacks ec2:CreateImage on instance and image and snapshot \(by IAM policy simulation\)/,
+      /^role weak-role lacks ec2:DescribeInstanceAttribute on instance, ec2:CreateSnapshots on instance and snapshot and volume, ec2:CreateImage on instance and image and snapshot, ec2:CreateTags on image and snapshot, ec2:DescribeImages, ec2:DescribeSnapshots \(by IAM policy simulation\)$/,
       /attach AmazonSSMManagedInstanceCore and AWSEC2VssSnapshotPolicy to role weak-role/,
     ],
     [
@@ -252,11 +311,11 @@ describe("preflight on a fleet that mixes every failure", () => {
     expect(failing("i-000000000000v2100")).toEqual([]);
   });
 
-  it("simulates with real ARNs and the context keys the policies' conditions read", async () => {
-    const env = dev;
-    const account = mockAccount(env, { account: env.account, instances: [healthy("i-1")] }, now);
+  it("simulates with real ARNs, the managed policy's actions and the context keys its conditions read", async () => {
+    const account = mockAccount(dev, { account: dev.account, instances: [healthy("i-1")], roles: deployedRoles }, now);
     try {
       await main(["--env", "dev", "--json"], {
+        config: PROJECT,
         clients: account.clients,
         caller: { sleep: async () => undefined },
         stdout: () => undefined,
@@ -276,9 +335,11 @@ describe("preflight on a fleet that mixes every failure", () => {
         "ec2:SourceInstanceARN": ["arn:aws:ec2:eu-west-1:111111111111:instance/i-1"],
         "ec2:InstanceId": ["i-1"],
         "aws:RequestTag/AwsVssConfig": ["preflight"],
+        "ec2:ResourceTag/AwsVssConfig": ["preflight"],
         "ec2:CreateAction": ["CreateImage"],
+        "aws:TagKeys": ["AppConsistent", "Device"],
       });
-      expect(input.ActionNames).toEqual(requiredActions("managed"));
+      expect(input.ActionNames).toEqual([...SSM_CORE_ACTIONS, ...MANAGED_VSS_ACTIONS]);
     } finally {
       account.restore();
     }
@@ -347,6 +408,7 @@ describe("exit codes", () => {
     const err: string[] = [];
     try {
       const code = await main(["--env", "dev"], {
+        config: PROJECT,
         clients: account.clients,
         stdout: () => undefined,
         stderr: (t) => err.push(t),
@@ -371,12 +433,16 @@ describe("exit codes", () => {
 
   it.each([
     [[], "--env is required"],
-    [["--env", "qa"], "--env qa: unknown environment; known: dev, staging, prod"],
+    [["--env", "qa"], "--env qa: unknown environment; known: dev, staging"],
     [["--env", "dev", "--days", "0"], "--days 0 is not a whole number from 1 to 90"],
+    [
+      ["--env", "dev", "--deadline-seconds", "0"],
+      "--deadline-seconds 0 is not a number of seconds above 0 and up to 3600",
+    ],
     [["--env", "dev", "--colour"], "Unknown option '--colour'"],
   ])("2 on usage errors: %j", async (argv, message) => {
     const err: string[] = [];
-    expect(await main(argv, { stdout: () => undefined, stderr: (t) => err.push(t) })).toBe(2);
+    expect(await main(argv, { config: PROJECT, now, stdout: () => undefined, stderr: (t) => err.push(t) })).toBe(2);
     expect(err.join("\n")).toContain(message);
     expect(err.join("\n")).toContain("usage: npm run preflight -- --env <name>");
   });
@@ -385,6 +451,7 @@ describe("exit codes", () => {
 describe("the backup side", () => {
   it.each<[string, Partial<AccountSpec>, string, RegExp]>([
     ["a missing vault", { vaultExists: false }, "vault", /^vault vss-backup-dev: ResourceNotFoundException/],
+    ["a missing plan", { planExists: false }, "plan", /^no backup plan named vss-backup-dev$/],
     [
       "a plan without WindowsVSS",
       { planVss: false },
@@ -423,7 +490,7 @@ describe("at scale, under throttling and missing permissions", () => {
   const bigFleet = generateFleet(2000, 20);
 
   it("checks 2,000 instances in 20 roles with at most 50 API calls per service", async () => {
-    const run = await preflight("dev", { instances: bigFleet }, "--json");
+    const run = await preflight("dev", { instances: bigFleet, roles: generatedRoles(20) }, "--json");
     expect(run.report!.summary).toMatchObject({ instances: 2000, notReady: 40 });
     expect(run.report!.apiCalls).toEqual({
       sts: 1,
@@ -439,7 +506,7 @@ describe("at scale, under throttling and missing permissions", () => {
 
   it("pages through every target of a run that did not reach the whole fleet, and names the instances it missed", async () => {
     const fleet = generateFleet(130, 2).map((i, n) => (n % 13 === 0 ? { ...i, notInLatestRun: true } : i));
-    const run = await preflight("dev", { instances: fleet }, "--json");
+    const run = await preflight("dev", { instances: fleet, roles: generatedRoles(2) }, "--json");
     const missed = run
       .report!.instances.filter((i) => /^not reached by the latest run/.test(i.checks.vss.detail))
       .map((i) => i.id);
@@ -513,25 +580,168 @@ describe("at scale, under throttling and missing permissions", () => {
 });
 
 describe("policy modes", () => {
-  it("simulates the managed policy's actions in managed mode and the scoped-down ones in inline mode", () => {
-    expect(requiredActions("managed")).toEqual(
-      expect.arrayContaining(["ec2:CreateSnapshots", "ec2:CreateImage", "ssm:UpdateInstanceInformation"]),
+  it("simulates the scoped-down inline actions in inline mode: no CreateSnapshots, no DescribeSnapshots", async () => {
+    const account = mockAccount(
+      staging,
+      {
+        account: staging.account,
+        instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance" })],
+        roles: { "vss-backup-staging-vss-instance": INLINE_MODE_ROLE },
+      },
+      now,
     );
-    expect(requiredActions("inline")).not.toContain("ec2:CreateSnapshots");
-    expect(requiredActions("inline")).toEqual(
-      expect.arrayContaining(["ec2:CreateImage", "ec2:CreateTags", "ec2:DescribeImages", "ec2messages:GetMessages"]),
-    );
+    try {
+      await main(["--env", "staging", "--json"], {
+        config: PROJECT,
+        clients: account.clients,
+        stdout: () => undefined,
+        stderr: () => undefined,
+        now,
+      });
+      const [call] = account.mocks.iam.commandCalls(SimulatePrincipalPolicyCommand);
+      expect(call.args[0].input.ActionNames).toEqual([
+        ...SSM_CORE_ACTIONS,
+        "ec2:DescribeInstanceAttribute",
+        "ec2:CreateImage",
+        "ec2:CreateTags",
+        "ec2:DescribeImages",
+      ]);
+    } finally {
+      account.restore();
+    }
   });
 
   it("checks the package version in inline mode too: its scoped-down policy also requires the AwsVssConfig tag", async () => {
     const run = await preflight(
       "staging",
-      { instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })] },
+      {
+        instances: [healthy("i-1", { role: "vss-backup-staging-vss-instance", packageVersion: "2.0.0" })],
+        roles: { "vss-backup-staging-vss-instance": INLINE_MODE_ROLE },
+      },
       "--json",
     );
     expect(run.report!.instances[0].checks.vss).toMatchObject({
       status: "fail",
       detail: expect.stringMatching(/^AwsVssComponents 2\.0\.0 is older than 2\.3\.1/),
     });
+  });
+
+  it("names the project's inline policies in the fix of an inline-mode role that lacks them", async () => {
+    const run = await preflight(
+      "staging",
+      {
+        instances: [healthy("i-1", { role: "bare-role" })],
+        roles: { "bare-role": { simulationError: "not authorized to perform: iam:SimulatePrincipalPolicy" } },
+      },
+      "--json",
+    );
+    expect(run.report!.instances[0].checks.role).toEqual({
+      status: "fail",
+      detail:
+        "role bare-role lacks SSM core permissions (AmazonSSMManagedInstanceCore or inline SsmManagedInstanceCore), VSS snapshot permissions (AWSEC2VssSnapshotPolicy or inline VssSnapshotsForAwsBackup) (by attached policies (simulation unavailable: AccessDenied: not authorized to perform: iam:SimulatePrincipalPolicy))",
+      fix: "add the inline policies SsmManagedInstanceCore and VssSnapshotsForAwsBackup to role bare-role, or aws ec2 associate-iam-instance-profile --instance-id i-1 --iam-instance-profile Name=vss-backup-staging-vss-instance",
+    });
+  });
+});
+
+describe("the mocked account answers as AWS does", () => {
+  it("returns neither terminated nor untagged instances: DescribeInstances' filters are honoured", async () => {
+    const run = await preflight(
+      "dev",
+      {
+        instances: [
+          healthy("i-1"),
+          healthy("i-gone", { state: "terminated" }),
+          healthy("i-untagged", { tags: { Name: "not-backed-up" } }),
+          healthy("i-othertag", { tags: { Backup: "nightly" } }),
+        ],
+      },
+      "--json",
+    );
+    expect(run.report!.instances.map((i) => i.id)).toEqual(["i-1"]);
+  });
+
+  it("denies an action conditioned on ec2:SourceInstanceARN when the context lacks it or names another instance", async () => {
+    const account = mockAccount(dev, { account: dev.account, instances: [], roles: deployedRoles }, now);
+    const simulate = async (context: { ContextKeyName: string; ContextKeyValues: string[] }[]) => {
+      const result = await new IAMClient({ region: "eu-west-1" }).send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: "arn:aws:iam::111111111111:role/vss-backup-dev-vss-instance",
+          ActionNames: ["ec2:CreateImage"],
+          ResourceArns: ["arn:aws:ec2:eu-west-1:111111111111:instance/i-1"],
+          ContextEntries: context.map((c) => ({ ...c, ContextKeyType: "string" })),
+        }),
+      );
+      return result.EvaluationResults![0].EvalDecision;
+    };
+    try {
+      expect(await simulate([])).toBe("implicitDeny");
+      expect(
+        await simulate([
+          {
+            ContextKeyName: "ec2:SourceInstanceARN",
+            ContextKeyValues: ["arn:aws:ec2:eu-west-1:111111111111:instance/i-2"],
+          },
+          { ContextKeyName: "ec2:InstanceId", ContextKeyValues: ["i-1"] },
+        ]),
+      ).toBe("implicitDeny");
+      expect(
+        await simulate([
+          {
+            ContextKeyName: "ec2:SourceInstanceARN",
+            ContextKeyValues: ["arn:aws:ec2:eu-west-1:111111111111:instance/i-1"],
+          },
+          { ContextKeyName: "ec2:InstanceId", ContextKeyValues: ["i-1"] },
+        ]),
+      ).toBe("allowed");
+    } finally {
+      account.restore();
+    }
+  });
+
+  it("rejects a command it does not mock", async () => {
+    const account = mockAccount(dev, { account: dev.account, instances: [] }, now);
+    try {
+      const { DeleteRoleCommand } = await import("@aws-sdk/client-iam");
+      await expect(
+        new IAMClient({ region: "eu-west-1" }).send(new DeleteRoleCommand({ RoleName: "x" })),
+      ).rejects.toThrow("the mocked iam does not answer this command");
+    } finally {
+      account.restore();
+    }
+  });
+});
+
+describe("values from AWS are data", () => {
+  const raw = (text: string) => ["\u001b", "\u009b", "\r"].filter((c) => text.includes(c));
+  const forged = "web-01\nREADY: 1 instances, 1 ready, 0 with warnings, 0 not ready\u001b[2K";
+  const fleet = [
+    healthy("i-1", {
+      tags: { Backup: "windows-vss", Name: forged },
+      jobs: [{ state: "FAILED", message: "VSS failed\r\nok   vault: all fine\u009b31m", hoursAgo: 2 }],
+    }),
+  ];
+
+  it("escapes control characters in the table: a Name tag or a status message cannot forge a line", async () => {
+    const run = await preflight("dev", { instances: fleet });
+    const lines = run.stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("i-1"))).toEqual([
+      "i-1       web-01\\nREADY: 1 instances, 1 ready, 0 with warnings, 0 not ready\\x1b[2K  ok       ok       ok    ok    ok   ok   FAIL  latest backup FAILED: VSS failed\\r\\nok   vault: all fine\\x9b31m -> fix the cause AWS reports; the other checks usually name it",
+    ]);
+    expect(lines.filter((l) => l.startsWith("READY"))).toEqual([]);
+    expect(lines.at(-1)).toBe("NOT READY: 1 instances, 0 ready, 0 with warnings, 1 not ready");
+    expect(raw(run.stdout)).toEqual([]);
+  });
+
+  it("escapes line separators and bidirectional overrides too, which reorder or break what a terminal shows", () => {
+    expect(escapeUnprintable("a\u2028b\u202ec\td\u0000e\u007f")).toBe("a\\u{2028}b\\u{202e}c\\td\\x00e\\x7f");
+    expect(escapeUnprintable("Straße 1: ok")).toBe("Straße 1: ok");
+  });
+
+  it("keeps the values whole in JSON, with every control character escaped", async () => {
+    const run = await preflight("dev", { instances: fleet }, "--json");
+    expect(raw(run.stdout)).toEqual([]);
+    expect(run.report!.instances[0].name).toBe(forged);
+    expect(run.report!.tag).toEqual({ key: "Backup", value: "windows-vss" });
   });
 });

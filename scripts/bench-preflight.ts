@@ -1,17 +1,21 @@
-// Benchmark row for `npm run bench`: preflight over a mocked 2,000-instance, 20-role fleet. Prints
-// one JSON line: wall time and API calls per service.
+// Benchmark row for `npm run bench` (run by scripts/bench.js through scripts/run.js): preflight over a
+// mocked 2,000-instance, 20-role fleet. Prints one JSON line: wall time and API calls per service.
+import { generatedRoles, generateFleet, mockAccount } from "../__tests__/support/mock-fleet";
 import { config } from "../config/environments";
 import { loadEnvironments } from "../config/validate";
-import { main } from "./cli";
-import { generateFleet, mockAccount } from "./testing/mock-fleet";
+import { main } from "../preflight/cli";
 
 const INSTANCES = 2000;
 const ROLES = 20;
 
 async function bench() {
-  const [env] = loadEnvironments(config, { only: config.environments[0].name, now: new Date() });
   const now = new Date();
-  const account = mockAccount(env, { account: env.account, instances: generateFleet(INSTANCES, ROLES) }, now);
+  const [env] = loadEnvironments(config, { only: config.environments[0].name, now });
+  const account = mockAccount(
+    env,
+    { account: env.account, instances: generateFleet(INSTANCES, ROLES), roles: generatedRoles(ROLES) },
+    now,
+  );
   let output = "";
   try {
     const started = process.hrtime.bigint();

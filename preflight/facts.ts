@@ -1,0 +1,112 @@
+// What preflight reads from AWS, as data: the sources (preflight/sources/) collect these facts and
+// preflight/checks.ts alone judges them.
+import type { BackupJob, BackupSelection } from "@aws-sdk/client-backup";
+import type { EvaluationResult } from "@aws-sdk/client-iam";
+import type { TouchedResource } from "./requirements";
+
+export type Status = "pass" | "warn" | "fail";
+export interface CheckResult {
+  readonly status: Status;
+  readonly detail: string;
+  /** One line that says how to fix it (absent on pass). */
+  readonly fix?: string;
+}
+
+/** AWS answered a call with an error (a missing permission, a missing resource, throttling): the fact could not be read. */
+export interface Unread {
+  /** `Name: message`, as AWS answered. */
+  readonly error: string;
+  /** The error was a missing permission of the caller, which says nothing about the fleet. */
+  readonly denied: boolean;
+}
+
+export interface BackupFacts {
+  readonly vault: { readonly exists: true } | Unread;
+  /** The plan named in the environment: whether there is one, its id, and whether it takes VSS backups of EC2. */
+  readonly plan:
+    | { readonly found: false }
+    | { readonly found: true; readonly id: string; readonly windowsVss: boolean }
+    | Unread;
+  /** Every selection of that plan (absent when the plan was not found or not read). */
+  readonly selections?: readonly BackupSelection[] | Unread;
+  readonly ec2OptedIn: { readonly optedIn: boolean } | Unread;
+}
+
+export interface InstanceFacts {
+  readonly id: string;
+  readonly name?: string;
+  readonly arn: string;
+  readonly state: string;
+  /** "windows", or EC2's PlatformDetails of another platform. */
+  readonly platform: string;
+  readonly instanceType: string;
+  readonly profileArn?: string;
+}
+
+export interface ProfileFacts {
+  readonly roleName?: string;
+  readonly roleArn?: string;
+  readonly unread?: Unread;
+}
+
+/** What IAM says of one role: the simulation's results, or, when simulation is refused, the policies on the role. */
+export interface RoleFacts {
+  readonly roleName: string;
+  readonly simulation?: {
+    readonly evaluations: readonly EvaluationResult[];
+    /** The ARN simulated for each kind of resource the actions touch. */
+    readonly resourceArns: Readonly<Record<TouchedResource, string>>;
+  };
+  /** Why simulation was not used. */
+  readonly simulationError?: string;
+  readonly policies?: { readonly attachedArns: readonly string[]; readonly inlineNames: readonly string[] } | Unread;
+}
+
+export interface SsmFacts {
+  readonly pingStatus?: string;
+  readonly agentVersion?: string;
+  readonly platformName?: string;
+}
+
+export interface AssociationFacts {
+  readonly associationId?: string;
+  readonly lastExecution?: { readonly time?: Date };
+  /** Instances whose latest execution did not succeed, with SSM's status. */
+  readonly unsuccessful: ReadonlyMap<string, string>;
+  /**
+   * Every target of the latest execution, listed only when it counted fewer targets than SSM manages
+   * tagged instances (some were tagged, launched or registered since); undefined when it covered them all.
+   */
+  readonly targets?: ReadonlySet<string>;
+  /** No association carries the environment's name. */
+  readonly missing?: boolean;
+  readonly unread?: Unread;
+}
+
+export interface InventoryFacts {
+  /**
+   * The inventoried AwsVssComponents version of each instance SSM found below the minimum, comparing
+   * strings (candidates, to compare as versions); undefined when inventory was not read.
+   */
+  readonly candidateVersions?: ReadonlyMap<string, string>;
+  readonly note: string;
+}
+
+/** The backup jobs looked at: those created in the last `days` days, since `since`. */
+export interface JobsWindow {
+  readonly since: Date;
+  readonly days: number;
+}
+
+export interface FleetFacts {
+  readonly instances: readonly InstanceFacts[];
+  /** Instance profile ARN → the role it holds. */
+  readonly profiles: ReadonlyMap<string, ProfileFacts>;
+  /** Role name → what IAM says of it. */
+  readonly roles: ReadonlyMap<string, RoleFacts>;
+  readonly ssm: ReadonlyMap<string, SsmFacts> | Unread;
+  readonly association: AssociationFacts;
+  readonly inventory: InventoryFacts;
+  readonly jobs: ReadonlyMap<string, readonly BackupJob[]> | Unread;
+  readonly jobsWindow: JobsWindow;
+}
