@@ -3,43 +3,14 @@ import { mkdirSync, rmSync } from "fs";
 import { join, resolve } from "path";
 import type { EnvironmentConfig, ProjectConfig } from "../../config/types";
 import { loadEnvironments } from "../../config/validate";
-import { BackupRules } from "../../modules/backup-plan";
 import type { StackJson } from "../../review/posture";
 import { buildApp } from "../../stacks/app";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { NOW } from "../support/clock";
+import { TEST_PROJECT } from "../support/fixtures";
 
-/** The review tests' own project: editing config/environments.ts never changes what they expect. */
-export const REVIEW_CONFIG: ProjectConfig = {
-  project: "vss-backup",
-  environments: [
-    {
-      name: "dev",
-      account: "111111111111",
-      region: "eu-west-1",
-      plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
-    },
-    {
-      name: "staging",
-      account: "222222222222",
-      region: "eu-west-1",
-      plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
-      instanceRole: { policyMode: "inline" },
-    },
-    {
-      name: "prod",
-      account: "333333333333",
-      region: "eu-central-1",
-      plan: {
-        rules: [
-          BackupRules.daily({ keepDays: 35, atHour: 1, timezone: "Europe/Berlin" }),
-          BackupRules.weekly({ keepDays: 90, atHour: 2, timezone: "Europe/Berlin" }),
-          BackupRules.monthly({ keepDays: 365, atHour: 3, timezone: "Europe/Berlin" }),
-        ],
-      },
-    },
-  ],
-};
+/** The review tests' project: the tests' own configuration, never config/environments.ts. */
+export const REVIEW_CONFIG: ProjectConfig = TEST_PROJECT;
 
 /** REVIEW_CONFIG with one environment changed. */
 export function withChange(name: string, change: Partial<EnvironmentConfig>): ProjectConfig {

@@ -1,27 +1,10 @@
-// The preflight tests' own project: two environments, one per policy mode, judged at the tests' clock.
+// The preflight tests' environments, one per policy mode, from the tests' own configuration, judged at the tests' clock.
 import type { ProjectConfig } from "../../config/types";
 import { loadEnvironments } from "../../config/validate";
-import { BackupRules } from "../../modules";
 import { NOW } from "./clock";
+import { TEST_PROJECT } from "./fixtures";
 
-export const PROJECT: ProjectConfig = {
-  project: "vss-backup",
-  environments: [
-    {
-      name: "dev",
-      account: "111111111111",
-      region: "eu-west-1",
-      plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
-    },
-    {
-      name: "staging",
-      account: "222222222222",
-      region: "eu-west-1",
-      plan: { rules: [BackupRules.daily({ keepDays: 14 })] },
-      instanceRole: { policyMode: "inline" },
-    },
-  ],
-};
+export const PROJECT: ProjectConfig = TEST_PROJECT;
 
 /** `dev` takes the managed policy mode, `staging` the inline one. */
-export const [DEV, STAGING] = loadEnvironments(PROJECT, { now: NOW });
+export const [DEV, STAGING] = loadEnvironments(PROJECT, { only: "dev,staging", now: NOW });
