@@ -1,6 +1,7 @@
 import {
   DataAwsIamPolicyDocument,
   DataAwsIamPolicyDocumentStatement,
+  DataAwsIamPolicyDocumentStatementCondition,
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Construct } from "constructs";
@@ -22,16 +23,18 @@ const INSTANCE_OWN_ARN = "arn:aws:ec2:*:*:instance/$${ec2:InstanceId}";
 const INSTANCES = "arn:aws:ec2:*:*:instance/*";
 const IMAGES = "arn:aws:ec2:*:*:image/*";
 const SNAPSHOTS = "arn:aws:ec2:*:*:snapshot/*";
+const VOLUMES = "arn:aws:ec2:*:*:volume/*";
 
 const onlyFromTheInstanceItself = { test: "ArnLike", variable: "ec2:SourceInstanceARN", values: [INSTANCE_OWN_ARN] };
 const taggedByTheVssAgent = { test: "StringLike", variable: "aws:RequestTag/AwsVssConfig", values: ["*"] };
 
 /**
- * AWSEC2VssSnapshotPolicy scoped down to the AWS Backup path (AWS Backup takes VSS backups as AMIs),
- * as the EC2 User Guide documents it ("Use case: Use AWS Backup service"): no CreateSnapshots
- * statements, no snapshot tagging, no DescribeSnapshots.
+ * The statements of the AWS managed policy AWSEC2VssSnapshotPolicy (ManagedPolicies.EC2_VSS_SNAPSHOT),
+ * version v2, as the AWS Managed Policy Reference publishes it: what a role in the `managed` policy
+ * mode is granted for VSS. Written as this module's own statements are (Terraform's `$${` for IAM's
+ * `${`), so the two compare statement for statement. Nothing deploys it: AWS owns the policy.
  */
-export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
+export const EC2_VSS_SNAPSHOT_POLICY_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
   {
     sid: "DescribeInstanceInfo",
     effect: "Allow",
@@ -39,6 +42,21 @@ export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentSta
     resources: [INSTANCES],
     condition: [onlyFromTheInstanceItself],
   },
+  {
+    sid: "CreateSnapshotsWithTag",
+    effect: "Allow",
+    actions: ["ec2:CreateSnapshots"],
+    resources: [SNAPSHOTS],
+    condition: [taggedByTheVssAgent],
+  },
+  {
+    sid: "CreateSnapshotsAccessInstance",
+    effect: "Allow",
+    actions: ["ec2:CreateSnapshots"],
+    resources: [INSTANCES],
+    condition: [onlyFromTheInstanceItself],
+  },
+  { sid: "CreateSnapshotsAccessVolume", effect: "Allow", actions: ["ec2:CreateSnapshots"], resources: [VOLUMES] },
   {
     sid: "CreateImageWithTag",
     effect: "Allow",
@@ -57,22 +75,48 @@ export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentSta
     sid: "CreateTagsOnResourceCreation",
     effect: "Allow",
     actions: ["ec2:CreateTags"],
-    resources: [IMAGES],
-    condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage"] }],
+    resources: [SNAPSHOTS, IMAGES],
+    condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage", "CreateSnapshots"] }],
   },
   {
     sid: "CreateTagsAfterResourceCreation",
     effect: "Allow",
     actions: ["ec2:CreateTags"],
-    resources: [IMAGES],
+    resources: [SNAPSHOTS, IMAGES],
     condition: [
       { test: "StringLike", variable: "ec2:ResourceTag/AwsVssConfig", values: ["*"] },
       { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["AppConsistent", "Device"] },
     ],
   },
-  // DescribeImages supports no resource-level permissions: "*" is the only resource it accepts.
-  { sid: "DescribeImages", effect: "Allow", actions: ["ec2:DescribeImages"], resources: ["*"] },
+  {
+    sid: "DescribeImagesAndSnapshots",
+    effect: "Allow",
+    actions: ["ec2:DescribeImages", "ec2:DescribeSnapshots"],
+    resources: ["*"],
+  },
 ];
+
+/**
+ * AWSEC2VssSnapshotPolicy scoped down to the AWS Backup path (AWS Backup takes VSS backups as AMIs),
+ * by the steps the EC2 User Guide gives ("Use case: Use AWS Backup service"): omit the CreateSnapshots
+ * statements, take the snapshots and CreateSnapshots out of the tagging statements, and
+ * ec2:DescribeSnapshots out of the describe statement. Derived, so it follows the managed policy.
+ */
+export const VSS_FOR_AWS_BACKUP_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] =
+  EC2_VSS_SNAPSHOT_POLICY_STATEMENTS.filter((statement) => !statement.sid?.startsWith("CreateSnapshots")).map(
+    (statement) => ({
+      ...statement,
+      actions: statement.actions?.filter((action) => action !== "ec2:DescribeSnapshots"),
+      resources: statement.sid?.startsWith("CreateTags")
+        ? statement.resources?.filter((resource) => resource !== SNAPSHOTS)
+        : statement.resources,
+      condition: (statement.condition as DataAwsIamPolicyDocumentStatementCondition[] | undefined)?.map((condition) =>
+        condition.variable === "ec2:CreateAction"
+          ? { ...condition, values: condition.values.filter((value: string) => value !== "CreateSnapshots") }
+          : condition,
+      ),
+    }),
+  );
 
 /**
  * The actions of AmazonSSMManagedInstanceCore (v2), for teams that forbid managed policies. These
@@ -160,73 +204,3 @@ export function serviceRole(scope: Construct, props: ServiceRoleProps): IamRole 
     permissionsBoundary: props.permissionsBoundaryArn,
   });
 }
-
-const VOLUMES = "arn:aws:ec2:*:*:volume/*";
-
-/**
- * The statements of the AWS managed policy AWSEC2VssSnapshotPolicy (ManagedPolicies.EC2_VSS_SNAPSHOT),
- * version v2, as the AWS Managed Policy Reference publishes it: what a role in the `managed` policy
- * mode is granted for VSS. Written as this module's own statements are (Terraform's `$${` for IAM's
- * `${`), so the two compare statement for statement. Nothing deploys it: AWS owns the policy.
- */
-export const EC2_VSS_SNAPSHOT_POLICY_STATEMENTS: readonly DataAwsIamPolicyDocumentStatement[] = [
-  {
-    sid: "DescribeInstanceInfo",
-    effect: "Allow",
-    actions: ["ec2:DescribeInstanceAttribute"],
-    resources: [INSTANCES],
-    condition: [onlyFromTheInstanceItself],
-  },
-  {
-    sid: "CreateSnapshotsWithTag",
-    effect: "Allow",
-    actions: ["ec2:CreateSnapshots"],
-    resources: [SNAPSHOTS],
-    condition: [taggedByTheVssAgent],
-  },
-  {
-    sid: "CreateSnapshotsAccessInstance",
-    effect: "Allow",
-    actions: ["ec2:CreateSnapshots"],
-    resources: [INSTANCES],
-    condition: [onlyFromTheInstanceItself],
-  },
-  { sid: "CreateSnapshotsAccessVolume", effect: "Allow", actions: ["ec2:CreateSnapshots"], resources: [VOLUMES] },
-  {
-    sid: "CreateImageWithTag",
-    effect: "Allow",
-    actions: ["ec2:CreateImage"],
-    resources: [SNAPSHOTS, IMAGES],
-    condition: [taggedByTheVssAgent],
-  },
-  {
-    sid: "CreateImageAccessInstance",
-    effect: "Allow",
-    actions: ["ec2:CreateImage"],
-    resources: [INSTANCES],
-    condition: [onlyFromTheInstanceItself],
-  },
-  {
-    sid: "CreateTagsOnResourceCreation",
-    effect: "Allow",
-    actions: ["ec2:CreateTags"],
-    resources: [SNAPSHOTS, IMAGES],
-    condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage", "CreateSnapshots"] }],
-  },
-  {
-    sid: "CreateTagsAfterResourceCreation",
-    effect: "Allow",
-    actions: ["ec2:CreateTags"],
-    resources: [SNAPSHOTS, IMAGES],
-    condition: [
-      { test: "StringLike", variable: "ec2:ResourceTag/AwsVssConfig", values: ["*"] },
-      { test: "ForAllValues:StringEquals", variable: "aws:TagKeys", values: ["AppConsistent", "Device"] },
-    ],
-  },
-  {
-    sid: "DescribeImagesAndSnapshots",
-    effect: "Allow",
-    actions: ["ec2:DescribeImages", "ec2:DescribeSnapshots"],
-    resources: ["*"],
-  },
-];

@@ -81,7 +81,7 @@ describe("VssInstanceRole", () => {
         "CreateImageAccessInstance",
         "CreateTagsOnResourceCreation",
         "CreateTagsAfterResourceCreation",
-        "DescribeImages",
+        "DescribeImagesAndSnapshots",
       ]);
     });
 
@@ -102,6 +102,21 @@ describe("VssInstanceRole", () => {
           "ssm:UpdateInstanceInformation",
         ]),
       );
+    });
+
+    it("scopes AWSEC2VssSnapshotPolicy down as the EC2 User Guide's AWS Backup use case says: AMIs only", () => {
+      const vss = resources(stack, IamRolePolicy).find((p) => p.name === "VssSnapshotsForAwsBackup")!;
+      const statements = referencedPolicyDocument(stack, vss.policy).statement as Record<string, unknown>[];
+      const bySid = Object.fromEntries(statements.map((s) => [s.sid, s]));
+      expect(bySid.CreateTagsOnResourceCreation).toMatchObject({
+        resources: ["arn:aws:ec2:*:*:image/*"],
+        condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["CreateImage"] }],
+      });
+      expect(bySid.CreateTagsAfterResourceCreation).toMatchObject({ resources: ["arn:aws:ec2:*:*:image/*"] });
+      expect(bySid.DescribeImagesAndSnapshots).toMatchObject({ actions: ["ec2:DescribeImages"], resources: ["*"] });
+      expect(bySid.CreateImageWithTag).toMatchObject({
+        resources: ["arn:aws:ec2:*:*:snapshot/*", "arn:aws:ec2:*:*:image/*"],
+      });
     });
 
     it("limits instance actions to the calling instance with an escaped IAM variable", () => {
