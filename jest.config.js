@@ -4,6 +4,7 @@ const common = {
   transform: { "^.+\\.ts$": "ts-jest" }, // tsconfig sets isolatedModules: files are transpiled alone; `npm run typecheck` checks types
   cacheDirectory: "<rootDir>/.cache/jest", // not /tmp: the tests write only under the ignored .cache/
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/cdktf-matchers.ts"],
+  modulePathIgnorePatterns: ["<rootDir>/.cache/"], // copies of the project (mutation sandboxes, test runs) live there
 };
 module.exports = {
   globalSetup: "<rootDir>/__tests__/support/global-setup.js",
