@@ -2,24 +2,8 @@
 // main, against moto's EC2 and IAM with SSM and AWS Backup mocked (moto lacks them): the JSON it
 // uploads is a valid report, its exit code fails the job exactly when an instance is not ready, and
 // the summary step renders that JSON.
-import {
-  DescribeImagesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  _InstanceType,
-} from "@aws-sdk/client-ec2";
-import {
-  AddRoleToInstanceProfileCommand,
-  AttachRolePolicyCommand,
-  CreateInstanceProfileCommand,
-  CreateRoleCommand,
-  DeleteInstanceProfileCommand,
-  DeleteRoleCommand,
-  DetachRolePolicyCommand,
-  IAMClient,
-  RemoveRoleFromInstanceProfileCommand,
-} from "@aws-sdk/client-iam";
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand, _InstanceType } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -31,6 +15,7 @@ import { instanceRoleNameOf, ManagedPolicies } from "../modules";
 import { main } from "../preflight/cli";
 import type { PreflightReport } from "../preflight/run";
 import { mockAccount } from "./support/mock-fleet";
+import { amazonImages, createInstanceRole, removeInstanceRole } from "./support/moto-fleet";
 import { MotoServer, startMoto } from "../scripts/terraform/moto";
 import { NOW } from "./support/clock";
 import { runAction, workflow } from "./support/workflows";
@@ -72,34 +57,14 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
     };
     ec2 = new EC2Client(options);
     iam = new IAMClient(options);
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: role,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-      }),
-    );
-    for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
-    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
-    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
-    const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
-    windowsAmi = images.find(
-      (i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""),
-    )!.ImageId!;
+    await createInstanceRole(iam, role, policies);
+    windowsAmi = (await amazonImages(ec2)).windows;
   });
 
   afterAll(async () => {
     try {
       if (ec2 && launched.length > 0) await ec2.send(new TerminateInstancesCommand({ InstanceIds: launched }));
-      await iam
-        ?.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }))
-        .catch(() => undefined);
-      await iam?.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(() => undefined);
-      for (const arn of policies)
-        await iam?.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(() => undefined);
-      await iam?.send(new DeleteRoleCommand({ RoleName: role })).catch(() => undefined);
+      if (iam) await removeInstanceRole(iam, role, policies);
     } finally {
       await moto?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });

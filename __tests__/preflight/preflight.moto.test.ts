@@ -1,27 +1,12 @@
 import { NOW } from "../support/clock";
-import {
-  DescribeImagesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  _InstanceType,
-} from "@aws-sdk/client-ec2";
-import {
-  AddRoleToInstanceProfileCommand,
-  AttachRolePolicyCommand,
-  CreateInstanceProfileCommand,
-  CreateRoleCommand,
-  DeleteInstanceProfileCommand,
-  DeleteRoleCommand,
-  DetachRolePolicyCommand,
-  IAMClient,
-  RemoveRoleFromInstanceProfileCommand,
-} from "@aws-sdk/client-iam";
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand, _InstanceType } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { instanceRoleNameOf, ManagedPolicies } from "../../modules";
 import { main } from "../../preflight/cli";
 import type { PreflightReport } from "../../preflight/run";
 import { mockAccount } from "../support/mock-fleet";
+import { amazonImages, createInstanceRole, removeInstanceRole } from "../support/moto-fleet";
 import { DEV as env, PROJECT } from "../support/preflight-fixtures";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
 import { terraformTier } from "../terraform/tier";
@@ -57,25 +42,8 @@ tier.describe(
       };
       ec2 = new EC2Client(options);
       iam = new IAMClient(options);
-      for (const [role, policies] of Object.entries(roles)) {
-        await iam.send(
-          new CreateRoleCommand({
-            RoleName: role,
-            AssumeRolePolicyDocument: JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
-          }),
-        );
-        for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
-        await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
-        await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
-      }
-      const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
-      const windowsAmi = images.find(
-        (i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""),
-      )!.ImageId!;
-      const linuxAmi = images.find((i) => !i.Platform)!.ImageId!;
+      for (const [role, policies] of Object.entries(roles)) await createInstanceRole(iam, role, policies);
+      const { windows: windowsAmi, linux: linuxAmi } = await amazonImages(ec2);
       const run = async (name: string, ami: string, type: _InstanceType, profile?: string, tags = tag) => {
         const result = await ec2.send(
           new RunInstancesCommand({
@@ -128,15 +96,7 @@ tier.describe(
       try {
         if (ec2 && Object.keys(launched).length > 0)
           await ec2.send(new TerminateInstancesCommand({ InstanceIds: Object.values(launched) }));
-        for (const [role, policies] of Object.entries(roles)) {
-          await iam
-            ?.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }))
-            .catch(() => undefined);
-          await iam?.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(() => undefined);
-          for (const arn of policies)
-            await iam?.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(() => undefined);
-          await iam?.send(new DeleteRoleCommand({ RoleName: role })).catch(() => undefined);
-        }
+        for (const [role, policies] of Object.entries(roles)) if (iam) await removeInstanceRole(iam, role, policies);
       } finally {
         await moto?.stop();
       }

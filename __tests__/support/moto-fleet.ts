@@ -1,0 +1,46 @@
+// A fleet's IAM side and images on moto_server, for the tests that run preflight against moto's EC2
+// and IAM: roles with instance profiles of the same name, and AWS's own Windows and Linux images.
+import { DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DeleteInstanceProfileCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  RemoveRoleFromInstanceProfileCommand,
+} from "@aws-sdk/client-iam";
+
+/** A role EC2 can assume, with `policies` attached and an instance profile of the same name holding it. */
+export async function createInstanceRole(iam: IAMClient, role: string, policies: readonly string[]): Promise<void> {
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+  await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  for (const arn of policies) await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: arn }));
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
+}
+
+/** Undoes createInstanceRole as far as it got (cleanup: every step may find nothing to undo). */
+export async function removeInstanceRole(iam: IAMClient, role: string, policies: readonly string[]): Promise<void> {
+  const ignore = () => undefined;
+  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role })).catch(ignore);
+  await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: role })).catch(ignore);
+  for (const arn of policies)
+    await iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })).catch(ignore);
+  await iam.send(new DeleteRoleCommand({ RoleName: role })).catch(ignore);
+}
+
+/** A Windows Server 2016 image and a Linux image from moto's copy of AWS's own. */
+export async function amazonImages(ec2: EC2Client): Promise<{ windows: string; linux: string }> {
+  const images = (await ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? [];
+  const windows = images.find(
+    (i) => i.Platform?.toLowerCase() === "windows" && /Windows_Server-2016/.test(i.Name ?? ""),
+  );
+  const linux = images.find((i) => !i.Platform);
+  return { windows: windows!.ImageId!, linux: linux!.ImageId! };
+}
