@@ -116,13 +116,15 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
   const path = issue.path as (string | number)[];
   if (issue.code === "invalid_union") {
     // Each branch's issues: report those of the branch the input means (its required keys are all there), else the closest.
-    const union = unwrap(schemaAt(rootSchema, path, root)) as { _zod: { def: { options: Schema[] } } } | undefined;
     const input = valueAt(root, path);
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return [
+        { path: pathOf(root, path), message: `${shown(input)} is not an object, allowed: an object of settings` },
+      ];
+    }
+    const union = unwrap(schemaAt(rootSchema, path, root)) as { _zod: { def: { options: Schema[] } } } | undefined;
     const options = union?._zod.def.options ?? [];
     const best = issue.errors[options.indexOf(chooseOption(options, input, issue.errors)!)] ?? issue.errors[0];
-    if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      return [{ path: pathOf(root, path), message: `${shown(input)} is not a setting block, allowed: an object` }];
-    }
     return best.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, root, rootSchema));
   }
   if (issue.code === "unrecognized_keys") {
@@ -134,16 +136,23 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
   }
   if (issue.code === "invalid_type") {
     const found = valueAt(root, path);
-    const expected = issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+    const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`;
     const message = found === undefined ? `is missing, allowed: ${expected}` : `${shown(found)} is not ${expected}`;
     return [{ path: pathOf(root, path), message: found === undefined ? message : `${message}, allowed: ${expected}` }];
   }
-  if (issue.code === "invalid_value") {
-    const allowed = issue.values.map((v) => JSON.stringify(v)).join(" or ");
-    return [{ path: pathOf(root, path), message: `${shown(valueAt(root, path))} is not allowed, allowed: ${allowed}` }];
-  }
   return [{ path: pathOf(root, path), message: issue.message }];
 }
+
+/** What each expected type is called in a message. */
+const EXPECTED: Record<string, string> = {
+  int: "a whole number",
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+  object: "an object of settings",
+  array: "a list",
+  record: "an object of strings",
+};
 
 const shown = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 

@@ -190,9 +190,65 @@ describe("loadEnvironments", () => {
           }),
         ),
       ).toEqual([
-        'dev.vault.preventDestroy: "no" is not a boolean, allowed: a boolean',
+        'dev.vault.preventDestroy: "no" is not true or false, allowed: true or false',
         "dev.plan.rules[0].deleteAfterDays: 7.5 is not a whole number, allowed: a whole number",
       ]);
+    });
+
+    it.each<[string, unknown, string[]]>([
+      [
+        "a setting block that is not one",
+        { ...dev, vault: "fleet" },
+        ['dev.vault: "fleet" is not an object of settings, allowed: an object of settings'],
+      ],
+      [
+        "an instance role that is not an object",
+        { ...dev, instanceRole: "fleet" },
+        ['dev.instanceRole: "fleet" is not an object, allowed: an object of settings'],
+      ],
+      [
+        "rules that are not a list",
+        { ...dev, plan: { rules: "daily" } },
+        ['dev.plan.rules: "daily" is not a list, allowed: a list'],
+      ],
+      [
+        "tags that are not strings",
+        { ...dev, tags: { Team: 7 } },
+        ["dev.tags.Team: 7 is not a string, allowed: a string"],
+      ],
+      [
+        "an unknown key of an environment without a name, named by its place",
+        { account: "111111111111", region: "eu-west-1", plan: { rules: [] }, nmae: "dev" },
+        [
+          "environments[0].name: is missing, allowed: a string",
+          expect.stringMatching(/^environments\[0\]\.nmae: is not a setting here/) as unknown as string,
+        ],
+      ],
+      [
+        "an unknown key of a rule's copy, with the rule's and the copy's places",
+        {
+          ...dev,
+          plan: {
+            rules: [
+              {
+                ...BackupRules.daily({ keepDays: 7 }),
+                copies: [
+                  {
+                    destinationVaultArn: "arn:aws:backup:eu-west-1:111111111111:backup-vault:dr",
+                    deleteAfterDays: 7,
+                    keepDays: 7,
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        [
+          "dev.plan.rules[0].copies[0].keepDays: is not a setting here, allowed: deleteAfterDays, coldStorageAfterDays, destinationVaultArn",
+        ],
+      ],
+    ])("refuses %s", (_, environment, expected) => {
+      expect(problemsOf({ project: "vss-backup", environments: [environment] })).toEqual(expected);
     });
 
     it("refuses a missing required field", () => {
