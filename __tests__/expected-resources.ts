@@ -1,12 +1,30 @@
-import type { VssPolicyMode } from "../modules";
+import type { ResolvedEnvironment } from "../config/resolve";
 
 /**
  * What one environment's stack creates, by resource type, reasoned from what it must hold: shared by
  * the synth tests and the Terraform tier, which checks that Terraform plans the same count.
  */
-export function expectedResourceCounts(policyMode: VssPolicyMode = "managed"): Record<string, number> {
-  const managed = policyMode === "managed";
+export function expectedResourceCounts(env: ResolvedEnvironment): Record<string, number> {
+  const managed = (env.instanceRole.policyMode ?? "managed") === "managed";
+  const topic = env.alerts?.topic;
+  // A created alert topic comes with its key, its alias, its policy and one subscription per address.
+  const createdTopic: Record<string, number> =
+    topic && "name" in topic
+      ? {
+          aws_kms_key: 1,
+          aws_kms_alias: 1,
+          aws_sns_topic: 1,
+          aws_sns_topic_policy: 1,
+          ...(topic.emails.length > 0 ? { aws_sns_topic_subscription: topic.emails.length } : {}),
+        }
+      : {};
+  // The alert rule and its one target, to whichever topic.
+  const alerts: Record<string, number> = env.alerts
+    ? { aws_cloudwatch_event_rule: 1, aws_cloudwatch_event_target: 1 }
+    : {};
   return {
+    ...createdTopic,
+    ...alerts,
     aws_iam_role: 2, // instance role and backup service role
     // SSM core + VSS on the instance role (managed mode); backup + restores on the service role
     aws_iam_role_policy_attachment: managed ? 4 : 2,

@@ -12,6 +12,16 @@ import type { EnvironmentConfig } from "./types";
 /** The tags the project puts on every resource itself (provider default_tags). */
 export const PROJECT_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
 
+/** The alerts of an environment, every default filled in. */
+export interface ResolvedAlerts {
+  readonly ruleName: string;
+  /** What each message names, e.g. "environment prod". */
+  readonly subject: string;
+  readonly topic:
+    | { readonly name: string; readonly keyAlias: string; readonly emails: readonly string[] }
+    | { readonly existingTopicArn: string };
+}
+
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
 export interface ResolvedEnvironment {
   readonly name: string;
@@ -29,6 +39,8 @@ export interface ResolvedEnvironment {
     | { readonly existingRoleArn: string };
   readonly association: Omit<VssComponentsAssociationProps, "tag">;
   readonly backend: ResolvedBackend;
+  /** Undefined when switched off. */
+  readonly alerts?: ResolvedAlerts;
 }
 
 /** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
@@ -56,5 +68,22 @@ export function resolveEnvironment(
         : { ...serviceRole, roleName: serviceRole.roleName ?? `${prefix}-backup-service` },
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
+    alerts: resolveAlerts(prefix, env),
+  };
+}
+
+function resolveAlerts(prefix: string, env: EnvironmentConfig): ResolvedAlerts | undefined {
+  const alerts = env.alerts ?? {};
+  if (alerts === false) return undefined;
+  const name = `${prefix}-backup-alerts`;
+  const common = { ruleName: alerts.ruleName ?? name, subject: `environment ${env.name}` };
+  if ("existingTopicArn" in alerts) return { ...common, topic: { existingTopicArn: alerts.existingTopicArn } };
+  return {
+    ...common,
+    topic: {
+      name: alerts.topicName ?? name,
+      keyAlias: alerts.keyAlias ?? `alias/${name}`,
+      emails: alerts.emails ?? [],
+    },
   };
 }

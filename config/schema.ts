@@ -77,6 +77,17 @@ const association = z.strictObject({
     .optional(),
 });
 
+const alerts = z.union([
+  z.literal(false),
+  z.strictObject({
+    topicName: text.optional(),
+    keyAlias: text.optional(),
+    emails: z.array(text).optional(),
+    ruleName: text.optional(),
+  }),
+  z.strictObject({ existingTopicArn: text, ruleName: text.optional() }),
+]);
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -92,6 +103,7 @@ const environment = z.strictObject({
   backupServiceRole: backupServiceRole.optional(),
   backend: backend.optional(),
   association: association.optional(),
+  alerts: alerts.optional(),
 });
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });
@@ -226,6 +238,8 @@ function chooseOption(options: readonly Schema[], input: unknown, errors?: reado
 }
 
 function requiredKeysPresent(option: Schema | undefined, input: unknown): boolean {
+  // Only an object branch can mean an object (alerts: false | {...} | {...}).
+  if (defOf(unwrap(option))?.type !== "object") return false;
   const shape = defOf(unwrap(option))?.shape ?? {};
   if (input === null || typeof input !== "object") return false;
   return Object.entries(shape).every(([key, value]) => defOf(value)?.type === "optional" || key in input);

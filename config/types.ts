@@ -32,6 +32,36 @@ export type BackupServiceRoleConfig =
     }
   | { readonly existingRoleArn: string };
 
+/**
+ * Alerts on EC2 backups that failed or fell back to crash-consistent (the VSS fallback AWS Backup
+ * reports as COMPLETED with a status message): an EventBridge rule in the environment's region to a
+ * topic the stack creates (encrypted with a customer managed key it creates, only the rule may
+ * publish), or to an existing topic in the environment's account and region. `false` switches them
+ * off, which `review` calls out.
+ * @default a topic "<project>-<env>-backup-alerts" with no subscriptions, key alias/<project>-<env>-backup-alerts, rule "<project>-<env>-backup-alerts"
+ */
+export type AlertsConfig =
+  | false
+  | {
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly topicName?: string;
+      /** @default "alias/<project>-<env>-backup-alerts" */
+      readonly keyAlias?: string;
+      /** Addresses subscribed by e-mail (each confirms the mail AWS sends it). @default none */
+      readonly emails?: readonly string[];
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly ruleName?: string;
+    }
+  | {
+      /**
+       * An existing topic in the environment's account and region. Its owner must allow
+       * events.amazonaws.com to publish and, if it is encrypted, let EventBridge use its key.
+       */
+      readonly existingTopicArn: string;
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly ruleName?: string;
+    };
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -61,6 +91,7 @@ export interface EnvironmentConfig {
   readonly backend?: BackendConfig;
   /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */
   readonly association?: Partial<Omit<VssComponentsAssociationProps, "tag">>;
+  readonly alerts?: AlertsConfig;
 }
 
 export interface ProjectConfig {

@@ -2,6 +2,7 @@ import {
   ARNS,
   backupServiceRoleProblems,
   describeTag,
+  existingTopicArnProblem,
   instanceProfileNameOf,
   Place,
   Problem,
@@ -12,15 +13,18 @@ import {
   under,
   usesExistingRole,
   ValidationError,
+  vssAlertTopicProblems,
+  vssBackupAlertsProblems,
   vssBackupPlanProblems,
   vssBackupPlanWarnings,
   vssBackupSelectionProblems,
   vssBackupVaultProblems,
   vssComponentsAssociationProblems,
   vssInstanceRoleProblems,
+  vssKmsKeyProblems,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
-import { PROJECT_TAG_KEYS, resolveEnvironment, ResolvedEnvironment } from "./resolve";
+import { PROJECT_TAG_KEYS, ResolvedAlerts, resolveEnvironment, ResolvedEnvironment } from "./resolve";
 import { shapeProblems, UNKNOWN_SETTING } from "./schema";
 import type { EnvironmentConfig, ProjectConfig } from "./types";
 
@@ -123,10 +127,29 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
+  if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
   } else problems.nest("backupServiceRole", backupServiceRoleProblems(serviceRole, place));
+  return problems;
+}
+
+function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
+  const problems = new Problems();
+  // The subject is the environment's name, judged as such.
+  for (const p of vssBackupAlertsProblems(alerts).all) if (p.path === "ruleName") problems.add(p.path, p.message);
+  const topic = alerts.topic;
+  if ("existingTopicArn" in topic) {
+    const problem = existingTopicArnProblem(topic.existingTopicArn, place);
+    if (problem) problems.add("existingTopicArn", problem);
+  } else {
+    const topicProblems = vssAlertTopicProblems(topic);
+    for (const p of topicProblems.all) problems.add(p.path === "name" ? "topicName" : p.path, p.message);
+    for (const p of vssKmsKeyProblems({ alias: topic.keyAlias, account: place.account }).all) {
+      if (p.path === "alias") problems.add("keyAlias", p.message);
+    }
+  }
   return problems;
 }
 
@@ -156,6 +179,13 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
       ["plan.name", env.plan.name, "backup plan"],
       ["association.name", env.association.name, "association"],
     ];
+    if (env.alerts) {
+      regional.push(["alerts.ruleName", env.alerts.ruleName, "EventBridge rule"]);
+      if ("name" in env.alerts.topic) {
+        regional.push(["alerts.topicName", env.alerts.topic.name, "SNS topic"]);
+        regional.push(["alerts.keyAlias", env.alerts.topic.keyAlias, "key alias"]);
+      }
+    }
     for (const [path, name, what] of regional) {
       claim(
         `${what}:${place}:${name}`,

@@ -10,3 +10,6 @@ export * from "./tags";
 export * from "./validation";
 export * from "./vss-components-association";
 export * from "./vss-instance-role";
+export * from "./alert-topic";
+export * from "./backup-alerts";
+export * from "./kms-key";

@@ -1,14 +1,18 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedAlerts, ResolvedEnvironment } from "../config/resolve";
 import {
   BackupServiceRole,
   describeTag,
+  KeyUsers,
+  VssAlertTopic,
+  VssBackupAlerts,
   VssBackupPlan,
   VssBackupVault,
   VssComponentsAssociation,
   VssInstanceRole,
+  VssKmsKey,
 } from "../modules";
 import { declareBackend } from "./backend";
 
@@ -58,6 +62,28 @@ export class VssBackupStack extends TerraformStack {
       association.associationId,
       "Association installing AwsVssComponents on the tagged instances",
     );
+    if (env.alerts) {
+      const alerts = this.alerts(env.alerts, env.account);
+      output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
+    }
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
+  }
+
+  private alerts(alerts: ResolvedAlerts, account: string): VssBackupAlerts {
+    const spec = alerts.topic;
+    const topic =
+      "existingTopicArn" in spec
+        ? VssAlertTopic.fromTopicArn(spec.existingTopicArn)
+        : new VssAlertTopic(this, "alert-topic", {
+            name: spec.name,
+            emails: spec.emails,
+            key: new VssKmsKey(this, "alert-key", {
+              alias: spec.keyAlias,
+              description: `Encrypts the backup alerts of topic ${spec.name}`,
+              account,
+              users: [KeyUsers.EVENTBRIDGE_TO_ENCRYPTED_TOPIC],
+            }),
+          });
+    return new VssBackupAlerts(this, "alerts", { ruleName: alerts.ruleName, subject: alerts.subject, topic });
   }
 }

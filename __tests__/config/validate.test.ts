@@ -66,6 +66,11 @@ describe("loadEnvironments", () => {
       association: { name: "vss-backup-dev-AwsVssComponents" },
       backend: { type: "local", path: "../../../terraform-state/dev.tfstate" },
       defaultTags: { Project: "vss-backup", Environment: "dev", ManagedBy: "cdktf" },
+      alerts: {
+        ruleName: "vss-backup-dev-backup-alerts",
+        subject: "environment dev",
+        topic: { name: "vss-backup-dev-backup-alerts", keyAlias: "alias/vss-backup-dev-backup-alerts", emails: [] },
+      },
     });
   });
 
@@ -126,8 +131,12 @@ describe("loadEnvironments", () => {
         complianceSeverity: "LOW",
         outputLocation: { s3BucketName: "acme-logs", s3KeyPrefix: "vss/", s3Region: "eu-west-1" },
       },
+      alerts: { topicName: "t", keyAlias: "alias/t", emails: ["ops@example.com"], ruleName: "r" },
     };
     expect(problemsOf({ project: "vss-backup", environments: [everything] })).toEqual([]);
+    const existing = { ...dev, alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops", ruleName: "r" } };
+    expect(problemsOf({ project: "vss-backup", environments: [existing] })).toEqual([]);
+    expect(problemsOf({ project: "vss-backup", environments: [{ ...dev, alerts: false }] })).toEqual([]);
   });
 
   describe("refuses settings it does not know, anywhere (nothing is silently ignored)", () => {
@@ -171,6 +180,16 @@ describe("loadEnvironments", () => {
         [
           "dev.instanceRole.rolName: is not a setting here, allowed: policyMode, roleName, instanceProfileName, permissionsBoundaryArn",
         ],
+      ],
+      [
+        "an existing alert topic with a created topic's field",
+        { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops", emails: ["a@example.com"] } },
+        ["dev.alerts.emails: is not a setting here, allowed: existingTopicArn, ruleName"],
+      ],
+      [
+        "a misspelt alerts field",
+        { alerts: { email: ["a@example.com"] } },
+        ["dev.alerts.email: is not a setting here, allowed: topicName, keyAlias, emails, ruleName"],
       ],
       [
         "an S3 backend field misspelt",
@@ -393,6 +412,83 @@ describe("loadEnvironments", () => {
       ],
     ])("%s", (_, change, expected) => {
       expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
+    });
+  });
+
+  describe("alerts", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a rule name with a space",
+        { alerts: { ruleName: "backup alerts" } },
+        ['dev.alerts.ruleName: "backup alerts" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _'],
+      ],
+      [
+        "a 65-character rule name",
+        { alerts: { ruleName: "r".repeat(65) } },
+        [`dev.alerts.ruleName: "${"r".repeat(65)}" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _`],
+      ],
+      [
+        "a topic name with a period",
+        { alerts: { topicName: "ops.alerts" } },
+        ['dev.alerts.topicName: "ops.alerts" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _'],
+      ],
+      [
+        "a key alias without alias/",
+        { alerts: { keyAlias: "backup-alerts" } },
+        ['dev.alerts.keyAlias: "backup-alerts" is not a key alias, allowed: alias/ and 1-250 of A-Z a-z 0-9 / _ -'],
+      ],
+      [
+        "a key alias under alias/aws/ (the AWS managed alias/aws/sns cannot let EventBridge publish)",
+        { alerts: { keyAlias: "alias/aws/sns" } },
+        ['dev.alerts.keyAlias: "alias/aws/sns" is under alias/aws/, which AWS reserves for its own keys'],
+      ],
+      [
+        "an address without a domain, and one listed twice",
+        { alerts: { emails: ["ops", "a@example.com", "A@example.com"] } },
+        [
+          'dev.alerts.emails[0]: "ops" is not an e-mail address, allowed: name@domain',
+          'dev.alerts.emails[2]: "A@example.com" is listed twice, allowed: each address once',
+        ],
+      ],
+      [
+        "an existing topic in another region (targets must be in the rule's region)",
+        { alerts: { existingTopicArn: "arn:aws:sns:us-east-1:111111111111:ops" } },
+        [
+          "dev.alerts.existingTopicArn: \"arn:aws:sns:us-east-1:111111111111:ops\" is in region us-east-1, allowed: the environment's region eu-west-1 (EventBridge targets must be in the rule's region)",
+        ],
+      ],
+      [
+        "an existing topic of another account",
+        { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:999999999999:ops" } },
+        [
+          'dev.alerts.existingTopicArn: "arn:aws:sns:eu-west-1:999999999999:ops" is in account 999999999999, allowed: the environment\'s account 111111111111',
+        ],
+      ],
+      [
+        "a queue ARN instead of a topic",
+        { alerts: { existingTopicArn: "arn:aws:sqs:eu-west-1:111111111111:ops" } },
+        [
+          'dev.alerts.existingTopicArn: "arn:aws:sqs:eu-west-1:111111111111:ops" is not an SNS topic ARN, allowed: arn:aws:sns:<region>:<account>:<topic>',
+        ],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("refuses a second environment's alert rule, topic and key alias in the same account and region", () => {
+      const names = { ruleName: "alerts", topicName: "alerts", keyAlias: "alias/alerts" };
+      const both = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, alerts: names },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, alerts: names },
+        ],
+      };
+      expect(problemsOf(both).filter((p) => p.startsWith("qa.alerts"))).toEqual([
+        'qa.alerts.ruleName: "alerts" is also dev\'s EventBridge rule in 111111111111/eu-west-1; allowed: a different one',
+        'qa.alerts.topicName: "alerts" is also dev\'s SNS topic in 111111111111/eu-west-1; allowed: a different one',
+        'qa.alerts.keyAlias: "alias/alerts" is also dev\'s key alias in 111111111111/eu-west-1; allowed: a different one',
+      ]);
     });
   });
 

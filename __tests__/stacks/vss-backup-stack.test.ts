@@ -77,7 +77,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     const counts = Object.fromEntries(
       Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]),
     );
-    expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
+    expect(counts).toEqual(expectedResourceCounts(env));
   });
 
   it("backs up and prepares exactly the same instances: the selection's tag is the association's target", () => {
@@ -195,10 +195,58 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
         "required_instance_tag",
         "selection_id",
         "vault_arn",
+        "alert_topic_arn",
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
     expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
+  });
+});
+
+describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
+  it("by default: a topic encrypted with the stack's own key, published to by the rule, output by ARN", () => {
+    const { stack } = stackFor("dev");
+    const topic = theResource(stack, "aws_sns_topic");
+    expect(topic).toMatchObject({ name: "vss-backup-dev-backup-alerts" });
+    expect(addressOf(topic.kms_master_key_id)).toBe(addressesOf(stack, "aws_kms_key")[0]);
+    expect(theResource(stack, "aws_kms_alias").name).toBe("alias/vss-backup-dev-backup-alerts");
+    expect(theResource(stack, "aws_cloudwatch_event_rule").name).toBe("vss-backup-dev-backup-alerts");
+    expect(addressOf(theResource(stack, "aws_cloudwatch_event_target").arn)).toBe(
+      addressesOf(stack, "aws_sns_topic")[0],
+    );
+    expect(addressOf(stack.output?.alert_topic_arn.value)).toBe(addressesOf(stack, "aws_sns_topic")[0]);
+    expect(resources(stack, "aws_sns_topic_subscription")).toEqual([]);
+  });
+
+  it("names the environment in every message", () => {
+    const { stack } = stackFor("prod");
+    const target = theResource(stack, "aws_cloudwatch_event_target");
+    expect((target.input_transformer as { input_template: string }).input_template).toMatch(
+      /^"AWS Backup, environment prod: /,
+    );
+  });
+
+  it("subscribes the configured addresses by e-mail", () => {
+    const { stack } = stackFor("prod");
+    expect(resources(stack, "aws_sns_topic_subscription").map((s) => [s.protocol, s.endpoint])).toEqual([
+      ["email", "backup-team@example.com"],
+      ["email", "on-call@example.com"],
+    ]);
+  });
+
+  it("to an existing topic: targets its ARN and creates no topic, key or policy", () => {
+    const { stack } = stackFor("staging");
+    expect(theResource(stack, "aws_cloudwatch_event_target").arn).toBe("arn:aws:sns:eu-west-1:222222222222:ops-alerts");
+    expect(stack.output?.alert_topic_arn.value).toBe("arn:aws:sns:eu-west-1:222222222222:ops-alerts");
+    for (const type of ["aws_sns_topic", "aws_sns_topic_policy", "aws_kms_key", "aws_kms_alias"])
+      expect(resources(stack, type)).toEqual([]);
+  });
+
+  it("switched off: no rule, no topic, no output", () => {
+    const { stack } = devWith({ alerts: false });
+    for (const type of ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sns_topic", "aws_kms_key"])
+      expect(resources(stack, type)).toEqual([]);
+    expect(stack.output).not.toHaveProperty("alert_topic_arn");
   });
 });
 

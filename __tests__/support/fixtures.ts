@@ -19,6 +19,8 @@ export const STAGING: EnvironmentConfig = {
   region: "eu-west-1",
   plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
   instanceRole: { policyMode: "inline" },
+  // Alerts to a topic the operations team already runs.
+  alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts" },
 };
 
 /** Another region, rules in a time zone, association settings of its own. */
@@ -34,6 +36,7 @@ export const PROD: EnvironmentConfig = {
     ],
   },
   association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
+  alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
 };
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };

@@ -183,7 +183,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       expect(created.sort()).toEqual(synthesized.sort());
       const counts: Record<string, number> = {};
       for (const change of managedChanges) counts[change.type] = (counts[change.type] ?? 0) + 1;
-      expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
+      expect(counts).toEqual(expectedResourceCounts(env));
     });
 
     it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
