@@ -19,6 +19,8 @@ import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terr
 import { buildApp } from "../../stacks/app";
 import { expectedResourceCounts } from "../expected-resources";
 import { expectClean, freshDir, terraformTier } from "./tier";
+import { backupJobEvent, judgeEvents } from "../support/event-engine";
+import { simulate } from "../support/iam";
 
 const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
@@ -31,6 +33,13 @@ const APPLIED_BY_MOTO = [
   "aws_iam_instance_profile",
   "aws_backup_vault",
   "aws_backup_plan",
+  "aws_kms_key",
+  "aws_kms_alias",
+  "aws_sns_topic",
+  "aws_sns_topic_policy",
+  "aws_sns_topic_subscription",
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
 ];
 
 interface PlannedChange {
@@ -339,6 +348,77 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       ).Statement;
       expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
     });
+
+    if (env.alerts && "name" in env.alerts.topic) {
+      const topicSpec = env.alerts.topic;
+      it("creates the alert key with rotation on, a 30-day deletion window and its alias (state read back from moto; no KMS client in package.json)", async () => {
+        const [key] = await stateOf("aws_kms_key");
+        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+        const [alias] = await stateOf("aws_kms_alias");
+        expect(alias).toMatchObject({ name: topicSpec.keyAlias, target_key_arn: key.arn });
+      });
+
+      it("puts a key policy the IAM simulator judges: EventBridge may take data keys, not administer; another service nothing", async () => {
+        const [key] = await stateOf("aws_kms_key");
+        const policy = JSON.parse(String(key.policy));
+        const request = (principal: string, action: string) => ({
+          principal,
+          action,
+          resource: String(key.arn),
+          account: env.account,
+        });
+        expect(await simulate(policy, request("events.amazonaws.com", "kms:GenerateDataKey"))).toBe("Allowed");
+        expect(await simulate(policy, request("events.amazonaws.com", "kms:ScheduleKeyDeletion"))).toBe(
+          "ImplicitlyDenied",
+        );
+        expect(await simulate(policy, request("s3.amazonaws.com", "kms:Decrypt"))).toBe("ImplicitlyDenied");
+      });
+
+      it("creates the topic encrypted with that key, whose policy lets only the alert rule publish (IAM simulator, real ARNs)", async () => {
+        const [topic] = await stateOf("aws_sns_topic");
+        const [key] = await stateOf("aws_kms_key");
+        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        expect(topic).toMatchObject({ name: topicSpec.name, kms_master_key_id: key.arn });
+        const [topicPolicy] = await stateOf("aws_sns_topic_policy");
+        expect(topicPolicy.arn).toBe(topic.arn);
+        const publish = (principal: string, sourceArn: string) =>
+          simulate(JSON.parse(String(topicPolicy.policy)), {
+            principal,
+            action: "sns:Publish",
+            resource: String(topic.arn),
+            account: env.account,
+            context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": env.account },
+          });
+        expect(await publish("events.amazonaws.com", String(rule.arn))).toBe("Allowed");
+        expect(await publish("events.amazonaws.com", `${String(rule.arn)}-other`)).toBe("ImplicitlyDenied");
+        expect(await publish("backup.amazonaws.com", String(rule.arn))).toBe("ImplicitlyDenied");
+      });
+
+      it("subscribes the configured addresses by e-mail", async () => {
+        const subscriptions = await stateOf("aws_sns_topic_subscription");
+        const [topic] = await stateOf("aws_sns_topic");
+        expect(subscriptions.map((s) => [s.topic_arn, s.protocol, s.endpoint]).sort()).toEqual(
+          topicSpec.emails.map((email) => [topic.arn, "email", email]).sort(),
+        );
+      });
+    }
+
+    if (env.alerts)
+      it("creates the alert rule, whose stored pattern moto's engine matches to a VSS fallback and not to a clean job, and its target with the input transformer", async () => {
+        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        expect(rule).toMatchObject({ name: env.alerts!.ruleName, state: "ENABLED" });
+        const fallback = backupJobEvent({ state: "COMPLETED", statusMessage: "Windows VSS Backup Job Error" });
+        const clean = backupJobEvent({ state: "COMPLETED" });
+        expect(judgeEvents(String(rule.event_pattern), [fallback, clean]).matches).toEqual([true, false]);
+        const [target] = await stateOf("aws_cloudwatch_event_target");
+        const topicArn =
+          "existingTopicArn" in env.alerts!.topic
+            ? env.alerts!.topic.existingTopicArn
+            : (await stateOf("aws_sns_topic"))[0].arn;
+        expect(target).toMatchObject({ rule: env.alerts!.ruleName, arn: topicArn });
+        const [transformer] = target.input_transformer as { input_template: string }[];
+        expect(transformer.input_template).toContain(`environment ${env.name}`);
+      });
 
     it("destroys everything it applied (prevent_destroy switched off by configuration): the state is empty", async () => {
       expect(await run().destroy()).toBe("");
