@@ -7,6 +7,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { scheduleInWords } from "../modules/schedule";
 import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
 
@@ -76,6 +81,22 @@ export interface Posture {
   readonly vault?: { readonly name: string; readonly preventDestroy: boolean; readonly kmsKeyArn?: string };
   readonly rules: readonly RulePosture[];
   readonly roles: readonly RolePosture[];
+  /** Undefined when no rule watches AWS Backup's jobs. */
+  readonly alerts?: AlertsPosture;
+}
+
+/** Where alerts on failed and crash-consistent backups go. */
+export interface AlertsPosture {
+  readonly ruleName: string;
+  /** Whether the rule matches COMPLETED jobs with a status message: the VSS fallback. */
+  readonly catchesVssFallback: boolean;
+  /** The states of failed jobs it matches. */
+  readonly failedStates: readonly string[];
+  /** `topic <name>` for a topic the stack creates, else the existing topic's ARN. */
+  readonly destination: string;
+  /** The alias of the key that encrypts a created topic. */
+  readonly keyAlias?: string;
+  readonly emails: readonly string[];
 }
 
 type Body = Record<string, unknown>;
@@ -105,7 +126,61 @@ export function postureOf(stack: StackJson): Posture {
       : undefined,
     rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
     roles: rolesOf(stack),
+    alerts: alertsOf(stack),
   };
+}
+
+interface PatternShape {
+  source?: string[];
+  detail?: { $or?: { state?: string[]; statusMessage?: unknown }[]; state?: string[] };
+}
+
+function alertsOf(stack: StackJson): AlertsPosture | undefined {
+  const rules = all(stack, CloudwatchEventRule.tfResourceType).filter(([, rule]) => {
+    const pattern = JSON.parse(String(rule.event_pattern ?? "{}")) as PatternShape;
+    return pattern.source?.includes("aws.backup");
+  });
+  if (rules.length === 0) return undefined;
+  const [ruleId, rule] = rules[0];
+  const pattern = JSON.parse(String(rule.event_pattern)) as PatternShape;
+  type Branch = { state?: string[]; statusMessage?: unknown };
+  const branches: Branch[] = pattern.detail?.$or ?? [(pattern.detail ?? {}) as Branch];
+  const ruleAddress = `${CloudwatchEventRule.tfResourceType}.${ruleId}`;
+  const [, target] =
+    all(stack, CloudwatchEventTarget.tfResourceType).find(([, t]) => referenced(t.rule) === ruleAddress) ?? [];
+  const topicAddress = referenced(target?.arn);
+  const topic = topicAddress ? stack.resource?.[SnsTopic.tfResourceType]?.[topicAddress.split(".")[1]] : undefined;
+  const keyAddress = referenced(topic?.kms_master_key_id);
+  const [, alias] =
+    all(stack, KmsAlias.tfResourceType).find(([, a]) => keyAddress && referenced(a.target_key_id) === keyAddress) ?? [];
+  return {
+    ruleName: String(rule.name),
+    catchesVssFallback: branches.some((b) => b.state?.includes("COMPLETED") && b.statusMessage !== undefined),
+    failedStates: branches.flatMap((b) => (b.state ?? []).filter((state) => state !== "COMPLETED")),
+    destination: topic ? `topic ${String(topic.name)}` : target ? String(target.arn) : "nowhere (no target)",
+    keyAlias: alias ? String(alias.name) : undefined,
+    emails: all(stack, SnsTopicSubscription.tfResourceType)
+      .filter(([, s]) => topicAddress && referenced(s.topic_arn) === topicAddress && s.protocol === "email")
+      .map(([, s]) => String(s.endpoint)),
+  };
+}
+
+/**
+ * What a change takes away from an environment's protection, found by comparing the posture of the
+ * base's synthesized JSON with the head's (a plan's JSON carries no prior values to compare).
+ */
+export function weakeningsOf(base: Posture, head: Posture): string[] {
+  const found: string[] = [];
+  if (base.alerts && !head.alerts) {
+    found.push(
+      `removes the alerts on failed and crash-consistent backups (rule \`${base.alerts.ruleName}\` to ${base.alerts.destination}): no one is told when VSS falls back`,
+    );
+  } else if (base.alerts?.catchesVssFallback && head.alerts && !head.alerts.catchesVssFallback) {
+    found.push(
+      `the alert rule \`${head.alerts.ruleName}\` no longer catches COMPLETED jobs with a status message: a VSS fallback to crash-consistent goes unreported`,
+    );
+  }
+  return found;
 }
 
 function rulePosture(rule: Body): RulePosture {

@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { changesFromPlan, changesFromSynth } from "../../review/changes";
-import { postureOf, StackJson } from "../../review/posture";
+import { postureOf, StackJson, weakeningsOf } from "../../review/posture";
 import { renderReview, REVIEW_MARKER } from "../../review/report";
 import { scheduleInWords } from "../../modules/schedule";
 import { synthesized, withChange } from "./support";
@@ -33,6 +33,30 @@ describe("postureOf (from the synthesized JSON)", () => {
       windowsVss: true,
     });
     expect(prod.vault).toEqual({ name: "vss-backup-prod", preventDestroy: true, kmsKeyArn: undefined });
+  });
+
+  it("says where alerts on failed and crash-consistent backups go, and that the VSS fallback is caught", () => {
+    expect(prod.alerts).toEqual({
+      ruleName: "vss-backup-prod-backup-alerts",
+      catchesVssFallback: true,
+      failedStates: ["FAILED", "ABORTED", "EXPIRED"],
+      destination: "topic vss-backup-prod-backup-alerts",
+      keyAlias: "alias/vss-backup-prod-backup-alerts",
+      emails: [],
+    });
+  });
+
+  it("names an existing alert topic by its ARN, lists e-mail subscriptions, and sees alerts switched off", () => {
+    const existing = postureOf(
+      synthesized("dev", withChange("dev", { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops" } })),
+    );
+    expect(existing.alerts).toMatchObject({
+      destination: "arn:aws:sns:eu-west-1:111111111111:ops",
+      keyAlias: undefined,
+    });
+    const mailed = postureOf(synthesized("dev", withChange("dev", { alerts: { emails: ["ops@example.com"] } })));
+    expect(mailed.alerts?.emails).toEqual(["ops@example.com"]);
+    expect(postureOf(synthesized("dev", withChange("dev", { alerts: false }))).alerts).toBeUndefined();
   });
 
   it("lists each rule's schedule in words and in its timezone, and its retention", () => {
@@ -178,6 +202,22 @@ describe("changes", () => {
     ]);
     expect(changesFromSynth(withCopies("eu-west-1"), synthesized("prod"))).toEqual([
       { address: "provider.aws.copies", type: "provider", action: "delete" },
+    ]);
+  });
+
+  it("finds that removing the alerts weakens protection, and that an unchanged stack does not", () => {
+    const base = postureOf(synthesized("dev"));
+    expect(weakeningsOf(base, postureOf(synthesized("dev", withChange("dev", { alerts: false }))))).toEqual([
+      "removes the alerts on failed and crash-consistent backups (rule `vss-backup-dev-backup-alerts` to topic vss-backup-dev-backup-alerts): no one is told when VSS falls back",
+    ]);
+    expect(weakeningsOf(base, postureOf(synthesized("dev")))).toEqual([]);
+  });
+
+  it("finds that an alert rule which stops catching the VSS fallback weakens protection", () => {
+    const base = postureOf(synthesized("dev"));
+    const head = { ...base, alerts: { ...base.alerts!, catchesVssFallback: false } };
+    expect(weakeningsOf(base, head)).toEqual([
+      "the alert rule `vss-backup-dev-backup-alerts` no longer catches COMPLETED jobs with a status message: a VSS fallback to crash-consistent goes unreported",
     ]);
   });
 
