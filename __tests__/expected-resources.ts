@@ -22,8 +22,15 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
   const alerts: Record<string, number> = env.alerts
     ? { aws_cloudwatch_event_rule: 1, aws_cloudwatch_event_target: 1 }
     : {};
+  // A key created for the vault comes with its alias.
+  const vaultKey = env.vault.createdKey ? 1 : 0;
+  const keys: Record<string, number> = {
+    aws_kms_key: (createdTopic.aws_kms_key ?? 0) + vaultKey,
+    aws_kms_alias: (createdTopic.aws_kms_alias ?? 0) + vaultKey,
+  };
   return {
     ...createdTopic,
+    ...(keys.aws_kms_key > 0 ? keys : {}),
     ...alerts,
     aws_iam_role: 2, // instance role and backup service role
     // SSM core + VSS on the instance role (managed mode); backup + restores on the service role

@@ -31,7 +31,10 @@ export interface ResolvedEnvironment {
   readonly defaultTags: Readonly<Record<string, string>>;
   readonly selectionTag: SelectionTag;
   readonly instanceRole: VssInstanceRoleProps;
-  readonly vault: VssBackupVaultProps;
+  readonly vault: Omit<VssBackupVaultProps, "key"> & {
+    /** A key the stack creates for the vault, by alias. */
+    readonly createdKey?: { readonly alias: string };
+  };
   readonly plan: { readonly name: string; readonly rules: readonly BackupRuleSpec[] };
   readonly selection: { readonly name: string };
   readonly backupServiceRole:
@@ -59,7 +62,7 @@ export function resolveEnvironment(
     defaultTags: { ...env.tags, Project: project, Environment: env.name, ManagedBy: "cdktf" },
     selectionTag: env.selectionTag ?? DEFAULT_SELECTION_TAG,
     instanceRole: "existingRoleName" in role ? role : { ...role, roleName: role.roleName ?? `${prefix}-vss-instance` },
-    vault: { ...env.vault, name: env.vault?.name ?? prefix },
+    vault: resolveVault(prefix, env),
     plan: { name: env.plan.name ?? prefix, rules: env.plan.rules },
     selection: { name: env.selection?.name ?? `${prefix}-windows-instances` },
     backupServiceRole:
@@ -69,6 +72,15 @@ export function resolveEnvironment(
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
     alerts: resolveAlerts(prefix, env),
+  };
+}
+
+function resolveVault(prefix: string, env: EnvironmentConfig): ResolvedEnvironment["vault"] {
+  const { createKey, keyAlias, ...vault } = env.vault ?? {};
+  return {
+    ...vault,
+    name: vault.name ?? prefix,
+    ...(createKey ? { createdKey: { alias: keyAlias ?? `alias/${prefix}-vault` } } : {}),
   };
 }
 

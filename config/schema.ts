@@ -96,7 +96,13 @@ const environment = z.strictObject({
   tags: tags.optional(),
   instanceRole: instanceRole.optional(),
   vault: z
-    .strictObject({ name: text.optional(), kmsKeyArn: text.optional(), preventDestroy: z.boolean().optional() })
+    .strictObject({
+      name: text.optional(),
+      kmsKeyArn: text.optional(),
+      preventDestroy: z.boolean().optional(),
+      createKey: z.boolean().optional(),
+      keyAlias: text.optional(),
+    })
     .optional(),
   plan: z.strictObject({ name: text.optional(), rules: z.array(rule) }),
   selection: z.strictObject({ name: text.optional() }).optional(),

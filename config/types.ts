@@ -62,6 +62,19 @@ export type AlertsConfig =
       readonly ruleName?: string;
     };
 
+/**
+ * The vault: name, protection from destroy, and its key: the AWS managed key (default), an existing
+ * key (`kmsKeyArn`, in the environment's account and region) or one the stack creates (`createKey`).
+ * For EC2 the vault's key does not encrypt the instances' recovery points (they inherit their EBS
+ * volumes' encryption), and a vault's key cannot change: the choice applies to new vaults only.
+ */
+export type VaultConfig = Partial<Omit<VssBackupVaultProps, "key">> & {
+  /** Create a customer managed key for the vault (rotation on, 30-day deletion window). @default false */
+  readonly createKey?: boolean;
+  /** The created key's alias. @default "alias/<project>-<env>-vault" */
+  readonly keyAlias?: string;
+};
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -76,7 +89,7 @@ export interface EnvironmentConfig {
   readonly tags?: Readonly<Record<string, string>>;
   readonly instanceRole?: InstanceRoleConfig;
   /** @default a vault "<project>-<env>" with the AWS managed key, protected from destroy */
-  readonly vault?: Partial<VssBackupVaultProps>;
+  readonly vault?: VaultConfig;
   readonly plan: {
     /** @default "<project>-<env>" */
     readonly name?: string;

@@ -100,6 +100,15 @@ function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boo
 export function configurationWarnings(envs: readonly ResolvedEnvironment[], variables: Variables = {}): Problem[] {
   return envs.flatMap((env) => [
     ...under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all),
+    ...(env.vault.kmsKeyArn !== undefined || env.vault.createdKey
+      ? [
+          {
+            path: `${env.name}.vault`,
+            message:
+              "a vault's key cannot change: this key applies to a new vault only (an existing vault would be replaced, which preventDestroy refuses); for EC2 it does not encrypt the recovery points, which keep their EBS volumes' encryption",
+          },
+        ]
+      : []),
     ...ignoredBackendVariables(env.backend.type, variables).map((variable) => ({
       path: `${env.name}.backend`,
       message: `${variable} is set, but this environment's state backend is ${env.backend.type}: it is ignored`,
@@ -123,7 +132,7 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
   problems.nest("tags", tagSetProblems(env.tags ?? {}, { ownKeys: PROJECT_TAG_KEYS }));
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole, place));
-  problems.nest("vault", vssBackupVaultProblems(resolved.vault, place));
+  problems.nest("vault", vaultProblems(env, resolved.vault, place));
   problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
@@ -132,6 +141,19 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
   } else problems.nest("backupServiceRole", backupServiceRoleProblems(serviceRole, place));
+  return problems;
+}
+
+function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault"], place: Place): Problems {
+  const problems = vssBackupVaultProblems(vault, place);
+  if (vault.createdKey) {
+    if (vault.kmsKeyArn !== undefined)
+      problems.add("createKey", "is true while kmsKeyArn names a key, allowed: one key per vault");
+    for (const p of vssKmsKeyProblems({ alias: vault.createdKey.alias, account: place.account }).all)
+      if (p.path === "alias") problems.add("keyAlias", p.message);
+  } else if (env.vault?.keyAlias !== undefined) {
+    problems.add("keyAlias", "is set without createKey: true, allowed: an alias for a key the stack creates");
+  }
   return problems;
 }
 
@@ -179,6 +201,7 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
       ["plan.name", env.plan.name, "backup plan"],
       ["association.name", env.association.name, "association"],
     ];
+    if (env.vault.createdKey) regional.push(["vault.keyAlias", env.vault.createdKey.alias, "key alias"]);
     if (env.alerts) {
       regional.push(["alerts.ruleName", env.alerts.ruleName, "EventBridge rule"]);
       if ("name" in env.alerts.topic) {

@@ -5,13 +5,15 @@ import { Construct } from "constructs";
 import { policyDocument } from "./iam-policies";
 import { Problems, throwIfAny } from "./validation";
 
-/** A service that may use the key, and for what: only the actions it needs, never a wildcard. */
+/** Who may use the key, and for what: only the actions they need, never a wildcard. */
 export interface KeyUser {
-  /** A service principal, e.g. "events.amazonaws.com". */
-  readonly servicePrincipal: string;
-  readonly actions: readonly string[];
   /** Words for the statement id, e.g. "EventBridgePublishesToEncryptedTopic" (A-Z a-z 0-9). */
   readonly sid: string;
+  /** A service principal ("events.amazonaws.com") or an AWS principal (an account's root, a role ARN). */
+  readonly principal: { readonly type: "Service" | "AWS"; readonly identifier: string };
+  readonly actions: readonly string[];
+  /** Conditions every use must meet. @default none */
+  readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: string[] }[];
 }
 
 /** The key users this project knows, each with the actions AWS documents for the job. */
@@ -19,13 +21,41 @@ export const KeyUsers = {
   /**
    * EventBridge publishing to an SNS topic encrypted with this key: it needs a data key for each
    * message (the AWS managed key alias/aws/sns cannot grant this, hence a customer managed key).
+   * No aws:SourceAccount condition: AWS documents none for these calls, and a condition the service
+   * does not send would silently drop every alert.
    */
   EVENTBRIDGE_TO_ENCRYPTED_TOPIC: {
-    servicePrincipal: "events.amazonaws.com",
-    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
     sid: "EventBridgePublishesToEncryptedTopic",
+    principal: { type: "Service", identifier: "events.amazonaws.com" },
+    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+  } satisfies KeyUser,
+
+  /**
+   * A vault's key: the account's principals may use it only through AWS Backup in the vault's region
+   * (kms:ViaService), the shape of AWS Backup's own managed key policy (aws/backup). Creating the
+   * vault and backing up both go through AWS Backup; nobody can decrypt with the key directly.
+   */
+  awsBackupVault(account: string, region: string): KeyUser {
+    return {
+      sid: "AccountUsesTheKeyOnlyThroughAwsBackup",
+      principal: { type: "AWS", identifier: `arn:aws:iam::${account}:root` },
+      actions: [
+        "kms:CreateGrant",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+      ],
+      conditions: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`backup.${region}.amazonaws.com`] },
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [account] },
+      ],
+    };
   },
-} as const satisfies Record<string, KeyUser>;
+} as const;
 
 /**
  * What the account (through its IAM policies) may do with the key: administer it, not use it. Listed
@@ -65,8 +95,13 @@ export interface VssKmsKeyProps {
   readonly description: string;
   /** The account that administers the key (its root principal: the account's IAM policies decide who). */
   readonly account: string;
-  /** The services that use the key, and nothing else does. */
+  /** Who uses the key; nobody else does. */
   readonly users: readonly KeyUser[];
+  /**
+   * Refuse any plan that destroys the key (Terraform `prevent_destroy`): a vault's key should live
+   * as long as the vault. @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 const ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
@@ -101,11 +136,10 @@ export function keyPolicyStatements(props: VssKmsKeyProps): DataAwsIamPolicyDocu
     ...props.users.map((user) => ({
       sid: user.sid,
       effect: "Allow",
-      principals: [{ type: "Service", identifiers: [user.servicePrincipal] }],
+      principals: [{ type: user.principal.type, identifiers: [user.principal.identifier] }],
       actions: [...user.actions],
-      // No aws:SourceAccount condition: AWS documents none for these calls, and a condition the
-      // service does not send would silently stop it.
       resources: ["*"],
+      ...(user.conditions ? { condition: user.conditions.map((c) => ({ ...c, values: [...c.values] })) } : {}),
     })),
   ];
 }
@@ -128,6 +162,7 @@ export class VssKmsKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: policy.json,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const alias = new KmsAlias(this, "alias", { name: props.alias, targetKeyId: key.keyId });
     this.keyArn = key.arn;

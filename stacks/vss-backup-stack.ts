@@ -34,7 +34,17 @@ export class VssBackupStack extends TerraformStack {
     const tag = env.selectionTag;
     const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
-    const vault = new VssBackupVault(this, "vault", env.vault);
+    const { createdKey, ...vaultProps } = env.vault;
+    const vaultKey =
+      createdKey &&
+      new VssKmsKey(this, "vault-key", {
+        alias: createdKey.alias,
+        description: `Encrypts the backups of vault ${env.vault.name} that AWS Backup fully manages`,
+        account: env.account,
+        users: [KeyUsers.awsBackupVault(env.account, env.region)],
+        preventDestroy: env.vault.preventDestroy ?? true,
+      });
+    const vault = new VssBackupVault(this, "vault", { ...vaultProps, key: vaultKey || undefined });
     const plan = new VssBackupPlan(this, "plan", { ...env.plan, vault });
     const serviceRole =
       "existingRoleArn" in env.backupServiceRole
@@ -82,6 +92,7 @@ export class VssBackupStack extends TerraformStack {
               description: `Encrypts the backup alerts of topic ${spec.name}`,
               account,
               users: [KeyUsers.EVENTBRIDGE_TO_ENCRYPTED_TOPIC],
+              preventDestroy: false,
             }),
           });
     return new VssBackupAlerts(this, "alerts", { ruleName: alerts.ruleName, subject: alerts.subject, topic });

@@ -144,12 +144,12 @@ describe("loadEnvironments", () => {
       [
         "a misspelt vault name",
         { vault: { nmae: "x" } },
-        ["dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+        ["dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias"],
       ],
       [
         "a misspelt KMS key",
         { vault: { kmsKeyArm: "arn" } },
-        ["dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+        ["dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias"],
       ],
       [
         "a misspelt rule field",
@@ -412,6 +412,45 @@ describe("loadEnvironments", () => {
       ],
     ])("%s", (_, change, expected) => {
       expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
+    });
+  });
+
+  describe("vault keys", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a created key and an existing key at once",
+        { vault: { createKey: true, kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/k" } },
+        ["dev.vault.createKey: is true while kmsKeyArn names a key, allowed: one key per vault"],
+      ],
+      [
+        "a key alias without createKey",
+        { vault: { keyAlias: "alias/vault" } },
+        ["dev.vault.keyAlias: is set without createKey: true, allowed: an alias for a key the stack creates"],
+      ],
+      [
+        "a created key's alias under alias/aws/",
+        { vault: { createKey: true, keyAlias: "alias/aws/backup" } },
+        ['dev.vault.keyAlias: "alias/aws/backup" is under alias/aws/, which AWS reserves for its own keys'],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("creates a key alias/<project>-<env>-vault when asked", () => {
+      const [env] = loadEnvironments(withDev({ vault: { createKey: true } }), { now: NOW });
+      expect(env.vault).toEqual({ name: "vss-backup-dev", createdKey: { alias: "alias/vss-backup-dev-vault" } });
+    });
+
+    it("warns that a vault's key applies to new vaults only, and protects no EC2 recovery point", () => {
+      const envs = loadEnvironments(withDev({ vault: { createKey: true } }), { now: NOW });
+      expect(configurationWarnings(envs)).toEqual([
+        {
+          path: "dev.vault",
+          message:
+            "a vault's key cannot change: this key applies to a new vault only (an existing vault would be replaced, which preventDestroy refuses); for EC2 it does not encrypt the recovery points, which keep their EBS volumes' encryption",
+        },
+      ]);
+      expect(configurationWarnings(loadEnvironments(withDev({}), { now: NOW }))).toEqual([]);
     });
   });
 

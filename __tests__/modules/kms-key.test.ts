@@ -78,6 +78,39 @@ describe("VssKmsKey", () => {
     });
   });
 
+  describe("a vault's key (KeyUsers.awsBackupVault), judged by the IAM policy simulator", () => {
+    const admin = `arn:aws:iam::${ACCOUNT}:role/Administrator`;
+    const { policy } = synthesizedKey({ users: [KeyUsers.awsBackupVault(ACCOUNT, "eu-west-1")] });
+    const use = (action: string, context: Record<string, string>) =>
+      simulate(policy, {
+        principal: admin,
+        action,
+        resource: KEY_ARN,
+        account: ACCOUNT,
+        identityPolicy: ADMINISTRATOR,
+        context,
+      });
+
+    it("lets the account's principals use it through AWS Backup in the vault's region", async () => {
+      const throughBackup = { "kms:ViaService": "backup.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT };
+      for (const action of ["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"])
+        expect([action, await use(action, throughBackup)]).toEqual([action, "Allowed"]);
+    });
+
+    it("does not let them decrypt directly, nor through AWS Backup in another region or another service", async () => {
+      expect(await use("kms:Decrypt", { "kms:CallerAccount": ACCOUNT })).toBe("ImplicitlyDenied");
+      const otherRegion = { "kms:ViaService": "backup.us-east-1.amazonaws.com", "kms:CallerAccount": ACCOUNT };
+      expect(await use("kms:Decrypt", otherRegion)).toBe("ImplicitlyDenied");
+      const s3 = { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT };
+      expect(await use("kms:Decrypt", s3)).toBe("ImplicitlyDenied");
+    });
+  });
+
+  it("refuses destroy plans when asked (a vault's key), not by default", () => {
+    expect(synthesizedKey({ preventDestroy: true }).key.lifecycle).toEqual({ prevent_destroy: true });
+    expect(synthesizedKey().key).not.toHaveProperty("lifecycle");
+  });
+
   it.each<[string, Partial<VssKmsKeyProps>, string]>([
     ["an alias without alias/", { alias: "fleet" }, 'alias: "fleet" is not a key alias'],
     ["an alias under alias/aws/", { alias: "alias/aws/sns" }, "is under alias/aws/, which AWS reserves"],

@@ -203,6 +203,31 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 });
 
+describe("vault keys", () => {
+  it("creates the vault's key when asked: alias, kept from destroy like the vault, used only through AWS Backup", () => {
+    const { stack } = devWith({ vault: { createKey: true }, alerts: false });
+    const key = theResource(stack, "aws_kms_key");
+    expect(key).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(theResource(stack, "aws_kms_alias").name).toBe("alias/vss-backup-dev-vault");
+    expect(addressOf(theResource(stack, "aws_backup_vault").kms_key_arn)).toBe(addressesOf(stack, "aws_kms_key")[0]);
+    const statements = referencedPolicyDocument(stack, key.policy).statement as { condition?: unknown }[];
+    expect(statements[1].condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["backup.eu-west-1.amazonaws.com"] },
+      { test: "StringEquals", variable: "kms:CallerAccount", values: ["111111111111"] },
+    ]);
+  });
+
+  it("keeps the AWS managed key by default: no key, no kms_key_arn", () => {
+    const { stack } = devWith({ alerts: false });
+    expect(resources(stack, "aws_kms_key")).toEqual([]);
+    expect(theResource(stack, "aws_backup_vault")).not.toHaveProperty("kms_key_arn");
+  });
+});
+
 describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
   it("by default: a topic encrypted with the stack's own key, published to by the rule, output by ARN", () => {
     const { stack } = stackFor("dev");

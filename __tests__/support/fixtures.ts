@@ -37,6 +37,7 @@ export const PROD: EnvironmentConfig = {
   },
   association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
   alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
+  vault: { createKey: true },
 };
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };

@@ -20,7 +20,7 @@ import { buildApp } from "../../stacks/app";
 import { expectedResourceCounts } from "../expected-resources";
 import { expectClean, freshDir, terraformTier } from "./tier";
 import { backupJobEvent, judgeEvents } from "../support/event-engine";
-import { simulate } from "../support/iam";
+import { ADMINISTRATOR, simulate } from "../support/iam";
 
 const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
@@ -270,6 +270,11 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       return { backup: new BackupClient(options), iam: new IAMClient(options) };
     };
     const stateOf = async (type: string) => (await run().applied).filter((r) => r.type === type).map((r) => r.values);
+    /** The key an alias points to, as applied. */
+    const keyOf = async (alias: string) => {
+      const target = (await stateOf("aws_kms_alias")).find((a) => a.name === alias)?.target_key_arn;
+      return (await stateOf("aws_kms_key")).find((k) => k.arn === target)!;
+    };
 
     it("creates a backup plan that AWS reports with WindowsVSS enabled for EC2", async () => {
       const [plan] = await stateOf("aws_backup_plan");
@@ -349,17 +354,39 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
     });
 
+    if (env.vault.createdKey) {
+      const alias = env.vault.createdKey.alias;
+      it("encrypts the vault with the key the stack created, as AWS Backup reports it; the key usable only through AWS Backup (IAM simulator)", async () => {
+        const key = await keyOf(alias);
+        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+        const read = await (
+          await clients()
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+        expect(read.EncryptionKeyArn).toBe(key.arn);
+        const admin = `arn:aws:iam::${env.account}:role/Administrator`;
+        const decrypt = (context: Record<string, string>) =>
+          simulate(JSON.parse(String(key.policy)), {
+            principal: admin,
+            action: "kms:Decrypt",
+            resource: String(key.arn),
+            account: env.account,
+            identityPolicy: ADMINISTRATOR,
+            context: { "kms:CallerAccount": env.account, ...context },
+          });
+        expect(await decrypt({ "kms:ViaService": `backup.${env.region}.amazonaws.com` })).toBe("Allowed");
+        expect(await decrypt({})).toBe("ImplicitlyDenied");
+      });
+    }
+
     if (env.alerts && "name" in env.alerts.topic) {
       const topicSpec = env.alerts.topic;
       it("creates the alert key with rotation on, a 30-day deletion window and its alias (state read back from moto; no KMS client in package.json)", async () => {
-        const [key] = await stateOf("aws_kms_key");
+        const key = await keyOf(topicSpec.keyAlias);
         expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-        const [alias] = await stateOf("aws_kms_alias");
-        expect(alias).toMatchObject({ name: topicSpec.keyAlias, target_key_arn: key.arn });
       });
 
       it("puts a key policy the IAM simulator judges: EventBridge may take data keys, not administer; another service nothing", async () => {
-        const [key] = await stateOf("aws_kms_key");
+        const key = await keyOf(topicSpec.keyAlias);
         const policy = JSON.parse(String(key.policy));
         const request = (principal: string, action: string) => ({
           principal,
@@ -376,7 +403,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
       it("creates the topic encrypted with that key, whose policy lets only the alert rule publish (IAM simulator, real ARNs)", async () => {
         const [topic] = await stateOf("aws_sns_topic");
-        const [key] = await stateOf("aws_kms_key");
+        const key = await keyOf(topicSpec.keyAlias);
         const [rule] = await stateOf("aws_cloudwatch_event_rule");
         expect(topic).toMatchObject({ name: topicSpec.name, kms_master_key_id: key.arn });
         const [topicPolicy] = await stateOf("aws_sns_topic_policy");
