@@ -121,13 +121,22 @@ export function postureOf(stack: StackJson): Posture {
       ? {
           name: String(vault.name),
           preventDestroy: (vault.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true,
-          kmsKeyArn: vault.kms_key_arn as string | undefined,
+          kmsKeyArn: keyNamed(stack, vault.kms_key_arn as string | undefined),
         }
       : undefined,
     rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
     roles: rolesOf(stack),
     alerts: alertsOf(stack),
   };
+}
+
+/** A key ARN as written, or for a key the stack creates `alias/... (created by the stack)`. */
+function keyNamed(stack: StackJson, arn: string | undefined): string | undefined {
+  const keyAddress = referenced(arn);
+  if (!keyAddress) return arn;
+  const [, alias] =
+    all(stack, KmsAlias.tfResourceType).find(([, a]) => referenced(a.target_key_id) === keyAddress) ?? [];
+  return alias ? `${String(alias.name)} (created by the stack)` : keyAddress;
 }
 
 interface PatternShape {

@@ -46,6 +46,11 @@ describe("postureOf (from the synthesized JSON)", () => {
     });
   });
 
+  it("names a vault key the stack creates by its alias", () => {
+    const created = postureOf(synthesized("dev", withChange("dev", { vault: { createKey: true } })));
+    expect(created.vault?.kmsKeyArn).toBe("alias/vss-backup-dev-vault (created by the stack)");
+  });
+
   it("names an existing alert topic by its ARN, lists e-mail subscriptions, and sees alerts switched off", () => {
     const existing = postureOf(
       synthesized("dev", withChange("dev", { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops" } })),
