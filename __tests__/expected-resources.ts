@@ -40,6 +40,9 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
     aws_iam_instance_profile: 1,
     aws_ssm_association: 1,
     aws_backup_vault: 1,
+    // The vault lock is on unless switched off; the deletion guard only with exempted roles.
+    ...(env.vault.lock ? { aws_backup_vault_lock_configuration: 1 } : {}),
+    ...(env.vault.deletionGuard ? { aws_backup_vault_policy: 1 } : {}),
     aws_backup_plan: 1,
     aws_backup_selection: 1,
   };

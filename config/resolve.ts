@@ -1,5 +1,8 @@
 import {
   BackupRuleSpec,
+  derivedLockRange,
+  LockMode,
+  LockRange,
   DEFAULT_SELECTION_TAG,
   SelectionTag,
   VssBackupVaultProps,
@@ -7,7 +10,7 @@ import {
   VssInstanceRoleProps,
 } from "../modules";
 import { effectiveBackend, resolveBackend, ResolvedBackend, Variables } from "./backend";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig, VaultLockConfig } from "./types";
 
 /** The tags the project puts on every resource itself (provider default_tags). */
 export const PROJECT_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
@@ -34,6 +37,9 @@ export interface ResolvedEnvironment {
   readonly vault: Omit<VssBackupVaultProps, "key"> & {
     /** A key the stack creates for the vault, by alias. */
     readonly createdKey?: { readonly alias: string };
+    /** Undefined when switched off; `derived` when the range comes from the rules. */
+    readonly lock?: LockRange & LockMode & { readonly derived: boolean };
+    readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
   };
   readonly plan: { readonly name: string; readonly rules: readonly BackupRuleSpec[] };
   readonly selection: { readonly name: string };
@@ -76,12 +82,32 @@ export function resolveEnvironment(
 }
 
 function resolveVault(prefix: string, env: EnvironmentConfig): ResolvedEnvironment["vault"] {
-  const { createKey, keyAlias, ...vault } = env.vault ?? {};
+  const { createKey, keyAlias, lock, deletionGuard, ...vault } = env.vault ?? {};
   return {
     ...vault,
     name: vault.name ?? prefix,
     ...(createKey ? { createdKey: { alias: keyAlias ?? `alias/${prefix}-vault` } } : {}),
+    ...(lock === false ? {} : { lock: resolveLock(lock ?? {}, env.plan.rules) }),
+    ...(deletionGuard ? { deletionGuard } : {}),
   };
+}
+
+/** The lock with its range filled in from what lands in the vault: the rules' retention. */
+function resolveLock(
+  lock: VaultLockConfig,
+  rules: readonly BackupRuleSpec[],
+): LockRange & LockMode & { derived: boolean } {
+  const retentions = rules.map((r) => r.deleteAfterDays).filter((d) => Number.isInteger(d));
+  const derived =
+    retentions.length > 0 ? derivedLockRange(retentions) : { minRetentionDays: 1, maxRetentionDays: 36500 };
+  const range = {
+    minRetentionDays: lock.minRetentionDays ?? derived.minRetentionDays,
+    maxRetentionDays: lock.maxRetentionDays ?? derived.maxRetentionDays,
+    derived: lock.minRetentionDays === undefined || lock.maxRetentionDays === undefined,
+  };
+  // A compliance lock's missing fields are reported by validation; the values here only keep the shape.
+  if (lock.mode === "compliance") return { ...range, mode: "compliance", changeableForDays: lock.changeableForDays };
+  return { ...range, mode: "governance" };
 }
 
 function resolveAlerts(prefix: string, env: EnvironmentConfig): ResolvedAlerts | undefined {

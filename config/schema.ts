@@ -102,6 +102,19 @@ const environment = z.strictObject({
       preventDestroy: z.boolean().optional(),
       createKey: z.boolean().optional(),
       keyAlias: text.optional(),
+      // One shape for both modes: which fields each mode needs is judged with the values (one line each).
+      lock: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            mode: z.enum(["governance", "compliance"]).optional(),
+            changeableForDays: wholeNumber.optional(),
+            minRetentionDays: wholeNumber.optional(),
+            maxRetentionDays: wholeNumber.optional(),
+          }),
+        ])
+        .optional(),
+      deletionGuard: z.strictObject({ exemptRoleArns: z.array(text) }).optional(),
     })
     .optional(),
   plan: z.strictObject({ name: text.optional(), rules: z.array(rule) }),

@@ -73,7 +73,40 @@ export type VaultConfig = Partial<Omit<VssBackupVaultProps, "key">> & {
   readonly createKey?: boolean;
   /** The created key's alias. @default "alias/<project>-<env>-vault" */
   readonly keyAlias?: string;
+  /**
+   * AWS Backup Vault Lock. Governance (the default) can be changed or removed by principals with the
+   * IAM permissions; its range defaults to the rules' shortest and longest retention. Compliance
+   * becomes IRREVERSIBLE after `changeableForDays` (>= 3): nobody, not even AWS or the root user, can
+   * change or remove the lock or delete the vault before its recovery points expire. Every lock
+   * argument forces replacement, and a compliance lock can never be replaced: give its range
+   * explicitly, so that a later retention change cannot move it. `false` switches the lock off.
+   * @default governance, minRetentionDays/maxRetentionDays = the rules' shortest/longest retention
+   */
+  readonly lock?: false | VaultLockConfig;
+  /**
+   * A vault access policy that denies everyone but `exemptRoleArns` (1-5 IAM roles of the
+   * environment's account: the break-glass role and the role that deploys the stack) deleting
+   * recovery points, changing their lifecycle and replacing the policy.
+   * @default none: without the deploying role exempted, Terraform could never update the policy again
+   */
+  readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
 };
+
+export type VaultLockConfig =
+  | {
+      readonly mode?: "governance";
+      /** @default the rules' shortest retention */
+      readonly minRetentionDays?: number;
+      /** @default the rules' longest retention */
+      readonly maxRetentionDays?: number;
+    }
+  | {
+      readonly mode: "compliance";
+      /** Days before the lock becomes immutable (AWS's cooling-off period): at least 3. */
+      readonly changeableForDays: number;
+      readonly minRetentionDays: number;
+      readonly maxRetentionDays: number;
+    };
 
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {

@@ -22,6 +22,8 @@ import {
   vssComponentsAssociationProblems,
   vssInstanceRoleProblems,
   vssKmsKeyProblems,
+  vssVaultDeletionGuardProblems,
+  vssVaultLockProblems,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
 import { PROJECT_TAG_KEYS, ResolvedAlerts, resolveEnvironment, ResolvedEnvironment } from "./resolve";
@@ -154,6 +156,40 @@ function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault
   } else if (env.vault?.keyAlias !== undefined) {
     problems.add("keyAlias", "is set without createKey: true, allowed: an alias for a key the stack creates");
   }
+  const lock = env.vault?.lock;
+  if (vault.lock && lock !== false) {
+    const given = (lock ?? {}) as Record<string, unknown>;
+    if (vault.lock.mode === "compliance") {
+      // Every lock argument forces replacement and a compliance lock can never be replaced: no derived range.
+      for (const field of ["changeableForDays", "minRetentionDays", "maxRetentionDays"])
+        if (given[field] === undefined)
+          problems.add(
+            `lock.${field}`,
+            "is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)",
+          );
+    } else if (given.changeableForDays !== undefined) {
+      problems.add(
+        "lock.changeableForDays",
+        'is set in governance mode, allowed: only with mode "compliance" (changeableForDays makes the lock a compliance lock)',
+      );
+    }
+    const retentions = (env.plan.rules ?? []).map((rule, i) => ({
+      path: `plan.rules[${i}].deleteAfterDays`,
+      days: rule.deleteAfterDays,
+    }));
+    const range = { minRetentionDays: vault.lock.minRetentionDays, maxRetentionDays: vault.lock.maxRetentionDays };
+    const lockProblems = vssVaultLockProblems(
+      vault.lock.mode === "compliance" && vault.lock.changeableForDays !== undefined
+        ? { ...range, mode: "compliance", changeableForDays: vault.lock.changeableForDays }
+        : { ...range, mode: "governance" },
+      retentions,
+    );
+    // A retention outside the range is named by its rule, under the lock that refuses it.
+    for (const p of lockProblems.all)
+      if (p.path.startsWith("plan.")) problems.add("lock", `${p.path} ${p.message}`);
+      else problems.add(`lock.${p.path}`, p.message);
+  }
+  if (vault.deletionGuard) problems.nest("deletionGuard", vssVaultDeletionGuardProblems(vault.deletionGuard, place));
   return problems;
 }
 

@@ -13,3 +13,5 @@ export * from "./vss-instance-role";
 export * from "./alert-topic";
 export * from "./backup-alerts";
 export * from "./kms-key";
+export * from "./vault-deletion-guard";
+export * from "./vault-lock";

@@ -6,6 +6,7 @@ import {
   BackupServiceRole,
   describeTag,
   KeyUsers,
+  LockMode,
   VssAlertTopic,
   VssBackupAlerts,
   VssBackupPlan,
@@ -13,6 +14,8 @@ import {
   VssComponentsAssociation,
   VssInstanceRole,
   VssKmsKey,
+  VssVaultDeletionGuard,
+  VssVaultLock,
 } from "../modules";
 import { declareBackend } from "./backend";
 
@@ -34,7 +37,7 @@ export class VssBackupStack extends TerraformStack {
     const tag = env.selectionTag;
     const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
-    const { createdKey, ...vaultProps } = env.vault;
+    const { createdKey, lock, deletionGuard, ...vaultProps } = env.vault;
     const vaultKey =
       createdKey &&
       new VssKmsKey(this, "vault-key", {
@@ -45,6 +48,20 @@ export class VssBackupStack extends TerraformStack {
         preventDestroy: env.vault.preventDestroy ?? true,
       });
     const vault = new VssBackupVault(this, "vault", { ...vaultProps, key: vaultKey || undefined });
+    if (lock) {
+      const range = { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
+      const mode: LockMode =
+        lock.mode === "compliance"
+          ? { mode: "compliance", changeableForDays: lock.changeableForDays }
+          : { mode: "governance" };
+      new VssVaultLock(this, "vault-lock", {
+        vault,
+        ...range,
+        ...mode,
+        preventDestroy: env.vault.preventDestroy ?? true,
+      });
+    }
+    if (deletionGuard) new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard });
     const plan = new VssBackupPlan(this, "plan", { ...env.plan, vault });
     const serviceRole =
       "existingRoleArn" in env.backupServiceRole

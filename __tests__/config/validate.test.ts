@@ -59,7 +59,10 @@ describe("loadEnvironments", () => {
       region: "eu-west-1",
       selectionTag: { key: "Backup", value: "windows-vss" },
       instanceRole: { roleName: "vss-backup-dev-vss-instance" },
-      vault: { name: "vss-backup-dev" },
+      vault: {
+        name: "vss-backup-dev",
+        lock: { mode: "governance", minRetentionDays: 7, maxRetentionDays: 7, derived: true },
+      },
       plan: { name: "vss-backup-dev", rules: dev.plan.rules },
       selection: { name: "vss-backup-dev-windows-instances" },
       backupServiceRole: { roleName: "vss-backup-dev-backup-service" },
@@ -144,12 +147,16 @@ describe("loadEnvironments", () => {
       [
         "a misspelt vault name",
         { vault: { nmae: "x" } },
-        ["dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias"],
+        [
+          "dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias, lock, deletionGuard",
+        ],
       ],
       [
         "a misspelt KMS key",
         { vault: { kmsKeyArm: "arn" } },
-        ["dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias"],
+        [
+          "dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias, lock, deletionGuard",
+        ],
       ],
       [
         "a misspelt rule field",
@@ -438,7 +445,7 @@ describe("loadEnvironments", () => {
 
     it("creates a key alias/<project>-<env>-vault when asked", () => {
       const [env] = loadEnvironments(withDev({ vault: { createKey: true } }), { now: NOW });
-      expect(env.vault).toEqual({ name: "vss-backup-dev", createdKey: { alias: "alias/vss-backup-dev-vault" } });
+      expect(env.vault).toMatchObject({ name: "vss-backup-dev", createdKey: { alias: "alias/vss-backup-dev-vault" } });
     });
 
     it("warns that a vault's key applies to new vaults only, and protects no EC2 recovery point", () => {
@@ -451,6 +458,96 @@ describe("loadEnvironments", () => {
         },
       ]);
       expect(configurationWarnings(loadEnvironments(withDev({}), { now: NOW }))).toEqual([]);
+    });
+  });
+
+  describe("vault lock and deletion guard", () => {
+    const rules = { plan: { rules: [BackupRules.daily({ keepDays: 7 }), BackupRules.monthly({ keepDays: 365 })] } };
+
+    it("derives a governance lock's range from the rules' shortest and longest retention", () => {
+      const [env] = loadEnvironments(withDev(rules), { now: NOW });
+      expect(env.vault.lock).toEqual({ mode: "governance", minRetentionDays: 7, maxRetentionDays: 365, derived: true });
+    });
+
+    it("takes a compliance lock with its explicit range, and a lock switched off", () => {
+      const compliance = { mode: "compliance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 400 };
+      const [env] = loadEnvironments(withDev({ ...rules, vault: { lock: compliance } }), { now: NOW });
+      expect(env.vault.lock).toEqual({ ...compliance, derived: false });
+      const [off] = loadEnvironments(withDev({ vault: { lock: false } }), { now: NOW });
+      expect(off.vault.lock).toBeUndefined();
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a compliance lock without its range or cooling-off period",
+        { vault: { lock: { mode: "compliance" } } },
+        ["changeableForDays", "minRetentionDays", "maxRetentionDays"].map(
+          (field) =>
+            `dev.vault.lock.${field}: is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)`,
+        ),
+      ],
+      [
+        "a compliance lock changeable for 2 days",
+        { vault: { lock: { mode: "compliance", changeableForDays: 2, minRetentionDays: 1, maxRetentionDays: 30 } } },
+        [
+          "dev.vault.lock.changeableForDays: 2 is not allowed, allowed: a whole number of days from 3 (AWS's 72-hour cooling-off period)",
+        ],
+      ],
+      [
+        "changeableForDays in governance mode",
+        { vault: { lock: { changeableForDays: 3 } } },
+        [
+          'dev.vault.lock.changeableForDays: is set in governance mode, allowed: only with mode "compliance" (changeableForDays makes the lock a compliance lock)',
+        ],
+      ],
+      [
+        "a minimum of 0 and a maximum over 36500",
+        { vault: { lock: { minRetentionDays: 0, maxRetentionDays: 36501 } } },
+        [
+          "dev.vault.lock.minRetentionDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+          "dev.vault.lock.maxRetentionDays: 36501 is not allowed, allowed: a whole number of days from 1 to 36500",
+        ],
+      ],
+      [
+        "a minimum above the maximum",
+        { vault: { lock: { minRetentionDays: 30, maxRetentionDays: 7 } } },
+        [
+          "dev.vault.lock.minRetentionDays: 30 is above maxRetentionDays 7, allowed: at most the maximum",
+          "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 30-7 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a rule keeping recovery points longer than the lock allows",
+        { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 5 } } },
+        [
+          "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 1-5 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a deletion guard exempting nobody (Terraform could never update the policy again)",
+        { vault: { deletionGuard: { exemptRoleArns: [] } } },
+        [
+          "dev.vault.deletionGuard.exemptRoleArns: 0 roles, allowed: 1-5 (at least the role that deploys the stack, or Terraform can never update the policy again)",
+        ],
+      ],
+      [
+        "a deletion guard exempting six roles, one of another account",
+        {
+          vault: {
+            deletionGuard: {
+              exemptRoleArns: [1, 2, 3, 4, 5]
+                .map((i) => `arn:aws:iam::111111111111:role/r${i}`)
+                .concat(["arn:aws:iam::999999999999:role/x"]),
+            },
+          },
+        },
+        [
+          "dev.vault.deletionGuard.exemptRoleArns: 6 roles, allowed: 1-5 (at least the role that deploys the stack, or Terraform can never update the policy again)",
+          'dev.vault.deletionGuard.exemptRoleArns[5]: "arn:aws:iam::999999999999:role/x" is in account 999999999999, allowed: an IAM role of the environment\'s account 111111111111',
+        ],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
     });
   });
 

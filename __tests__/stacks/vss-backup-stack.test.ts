@@ -203,6 +203,47 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 });
 
+describe("vault lock and deletion guard", () => {
+  it("locks every vault in governance mode by default, its range the rules' shortest and longest retention", () => {
+    const { stack } = stackFor("staging");
+    const lock = theResource(stack, "aws_backup_vault_lock_configuration");
+    expect(lock).toMatchObject({
+      min_retention_days: 14,
+      max_retention_days: 35,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(lock).not.toHaveProperty("changeable_for_days");
+    expect(addressOf(lock.backup_vault_name)).toBe(addressesOf(stack, "aws_backup_vault")[0]);
+    expect(resources(stack, "aws_backup_vault_policy")).toEqual([]);
+  });
+
+  it("locks prod's vault in compliance mode with its explicit range, and guards it against deletion", () => {
+    const { stack } = stackFor("prod");
+    expect(theResource(stack, "aws_backup_vault_lock_configuration")).toMatchObject({
+      changeable_for_days: 3,
+      min_retention_days: 7,
+      max_retention_days: 400,
+    });
+    const guard = theResource(stack, "aws_backup_vault_policy");
+    expect(referencedPolicyDocument(stack, guard.policy).statement).toMatchObject([
+      {
+        effect: "Deny",
+        condition: [
+          {
+            test: "ArnNotLike",
+            variable: "aws:PrincipalArn",
+            values: ["arn:aws:iam::333333333333:role/break-glass", "arn:aws:iam::333333333333:role/deploy-vss-backup"],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("has no lock when it is switched off", () => {
+    expect(resources(devWith({ vault: { lock: false } }).stack, "aws_backup_vault_lock_configuration")).toEqual([]);
+  });
+});
+
 describe("vault keys", () => {
   it("creates the vault's key when asked: alias, kept from destroy like the vault, used only through AWS Backup", () => {
     const { stack } = devWith({ vault: { createKey: true }, alerts: false });

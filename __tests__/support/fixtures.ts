@@ -37,7 +37,16 @@ export const PROD: EnvironmentConfig = {
   },
   association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
   alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
-  vault: { createKey: true },
+  vault: {
+    createKey: true,
+    lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },
+    deletionGuard: {
+      exemptRoleArns: [
+        "arn:aws:iam::333333333333:role/break-glass",
+        "arn:aws:iam::333333333333:role/deploy-vss-backup",
+      ],
+    },
+  },
 };
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };

@@ -40,6 +40,7 @@ const APPLIED_BY_MOTO = [
   "aws_sns_topic_subscription",
   "aws_cloudwatch_event_rule",
   "aws_cloudwatch_event_target",
+  "aws_backup_vault_lock_configuration",
 ];
 
 interface PlannedChange {
@@ -205,6 +206,26 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       );
     });
 
+    if (env.vault.deletionGuard) {
+      const guard = env.vault.deletionGuard;
+      it("plans the vault policy whose Deny stops an administrator, not the break-glass role (moto lacks PutBackupVaultAccessPolicy: plan only, judged by the IAM simulator)", async () => {
+        const [planned] = afterOf(await run().plan, "aws_backup_vault_policy");
+        const policy = JSON.parse(String(planned.policy));
+        const recoveryPoint = `arn:aws:backup:${env.region}:${env.account}:recovery-point:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`;
+        const deleteAs = (principal: string) =>
+          simulate(policy, {
+            principal,
+            action: "backup:DeleteRecoveryPoint",
+            resource: recoveryPoint,
+            account: env.account,
+            identityPolicy: ADMINISTRATOR,
+            context: { "aws:PrincipalArn": principal },
+          });
+        expect(await deleteAs(`arn:aws:iam::${env.account}:role/Administrator`)).toBe("ExplicitlyDenied");
+        expect(await deleteAs(guard.exemptRoleArns[0])).toBe("Allowed");
+      });
+    }
+
     it("plans the association to install AwsVssComponents on the tagged instances (moto lacks CreateAssociation: covered by plan only)", async () => {
       const [association] = afterOf(await run().plan, "aws_ssm_association");
       expect(association).toMatchObject({
@@ -353,6 +374,22 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       ).Statement;
       expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
     });
+
+    if (env.vault.lock) {
+      const lock = env.vault.lock;
+      it(`locks the vault in ${lock.mode} mode with its range, as AWS Backup reports it`, async () => {
+        const read = await (
+          await clients()
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+        expect([read.Locked, read.MinRetentionDays, read.MaxRetentionDays]).toEqual([
+          true,
+          lock.minRetentionDays,
+          lock.maxRetentionDays,
+        ]);
+        const [state] = await stateOf("aws_backup_vault_lock_configuration");
+        expect(state.changeable_for_days ?? null).toBe(lock.mode === "compliance" ? lock.changeableForDays : null);
+      });
+    }
 
     if (env.vault.createdKey) {
       const alias = env.vault.createdKey.alias;
