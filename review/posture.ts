@@ -10,6 +10,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { BackupVaultPolicy } from "@cdktf/provider-aws/lib/backup-vault-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { scheduleInWords } from "../modules/schedule";
@@ -83,6 +85,17 @@ export interface Posture {
   readonly roles: readonly RolePosture[];
   /** Undefined when no rule watches AWS Backup's jobs. */
   readonly alerts?: AlertsPosture;
+  /** The main vault's lock; undefined when it has none. */
+  readonly lock?: LockPosture;
+  /** Roles the vault policy's Deny on deleting recovery points exempts; undefined when there is no such Deny. */
+  readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+}
+
+export interface LockPosture {
+  readonly mode: "governance" | "compliance";
+  readonly minRetentionDays?: number;
+  readonly maxRetentionDays?: number;
+  readonly changeableForDays?: number;
 }
 
 /** Where alerts on failed and crash-consistent backups go. */
@@ -127,6 +140,42 @@ export function postureOf(stack: StackJson): Posture {
     rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
     roles: rolesOf(stack),
     alerts: alertsOf(stack),
+    ...vaultProtectionOf(
+      stack,
+      vault ? `${BackupVault.tfResourceType}.${all(stack, BackupVault.tfResourceType)[0][0]}` : undefined,
+    ),
+  };
+}
+
+function vaultProtectionOf(
+  stack: StackJson,
+  vaultAddress: string | undefined,
+): Pick<Posture, "lock" | "deletionGuard"> {
+  const onVault = ([, body]: [string, Body]) => referenced(body.backup_vault_name) === vaultAddress;
+  const [, lock] = all(stack, BackupVaultLockConfiguration.tfResourceType).find(onVault) ?? [];
+  const [, policy] = all(stack, BackupVaultPolicy.tfResourceType).find(onVault) ?? [];
+  const documentId = referenced(policy?.policy)?.split(".")[2];
+  const statements =
+    (stack.data?.[DataAwsIamPolicyDocument.tfResourceType]?.[documentId ?? ""]?.statement as
+      | { effect?: string; actions?: string[]; condition?: { variable: string; values: string[] }[] }[]
+      | undefined) ?? [];
+  const deny = statements.find((s) => s.effect === "Deny" && s.actions?.includes("backup:DeleteRecoveryPoint"));
+  return {
+    lock: lock
+      ? {
+          mode: lock.changeable_for_days === undefined ? "governance" : "compliance",
+          minRetentionDays: lock.min_retention_days as number | undefined,
+          maxRetentionDays: lock.max_retention_days as number | undefined,
+          changeableForDays: lock.changeable_for_days as number | undefined,
+        }
+      : undefined,
+    deletionGuard: deny
+      ? {
+          exemptRoleArns: (deny.condition ?? [])
+            .filter((c) => c.variable === "aws:PrincipalArn")
+            .flatMap((c) => c.values),
+        }
+      : undefined,
   };
 }
 
@@ -180,6 +229,33 @@ function alertsOf(stack: StackJson): AlertsPosture | undefined {
  */
 export function weakeningsOf(base: Posture, head: Posture): string[] {
   const found: string[] = [];
+  const range = (l: LockPosture) => `${l.minRetentionDays ?? "any"}-${l.maxRetentionDays ?? "any"} days`;
+  if (base.lock && !head.lock) {
+    found.push(`removes the ${base.lock.mode} vault lock (${range(base.lock)})`);
+  } else if (base.lock && head.lock) {
+    const [b, h] = [base.lock, head.lock];
+    if (
+      b.mode !== h.mode ||
+      b.minRetentionDays !== h.minRetentionDays ||
+      b.maxRetentionDays !== h.maxRetentionDays ||
+      b.changeableForDays !== h.changeableForDays
+    ) {
+      found.push(
+        `replaces the vault lock (${b.mode}, ${range(b)} → ${h.mode}, ${range(h)}): every lock argument forces replacement, and a compliance lock past its cooling-off period cannot be replaced, so the apply fails`,
+      );
+    }
+    if (
+      (h.minRetentionDays ?? 0) < (b.minRetentionDays ?? 0) ||
+      (h.maxRetentionDays ?? Infinity) < (b.maxRetentionDays ?? Infinity)
+    ) {
+      found.push(`narrows what the vault lock keeps: ${range(b)} → ${range(h)}`);
+    }
+    if (b.mode === "compliance" && h.mode === "governance")
+      found.push("turns the compliance lock into a governance lock");
+  }
+  if (base.deletionGuard && !head.deletionGuard) {
+    found.push("removes the vault policy's Deny on deleting recovery points: any administrator can delete them again");
+  }
   if (base.alerts && !head.alerts) {
     found.push(
       `removes the alerts on failed and crash-consistent backups (rule \`${base.alerts.ruleName}\` to ${base.alerts.destination}): no one is told when VSS falls back`,

@@ -85,6 +85,12 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     p.vault
       ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}`
       : "- **Vault:** none",
+    p.lock
+      ? `- **Vault lock:** ${p.lock.mode}${p.lock.mode === "compliance" ? ` (immutable ${p.lock.changeableForDays} days after it is set)` : ""}, recovery points kept ${p.lock.minRetentionDays ?? "any"}-${p.lock.maxRetentionDays ?? "any"} days`
+      : "- **Vault lock:** **none**",
+    p.deletionGuard
+      ? `- **Deletion guard:** vault policy denies deleting recovery points to all but ${p.deletionGuard.exemptRoleArns.join(", ")}`
+      : "- **Deletion guard:** none: any principal with IAM permissions can delete recovery points",
     p.alerts
       ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",

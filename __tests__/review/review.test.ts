@@ -218,6 +218,51 @@ describe("changes", () => {
     expect(weakeningsOf(base, postureOf(synthesized("dev")))).toEqual([]);
   });
 
+  it("reads the vault's lock and deletion guard", () => {
+    const guarded = withChange("dev", {
+      vault: {
+        lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 30 },
+        deletionGuard: { exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] },
+      },
+    });
+    const posture = postureOf(synthesized("dev", guarded));
+    expect(posture.lock).toEqual({
+      mode: "compliance",
+      minRetentionDays: 1,
+      maxRetentionDays: 30,
+      changeableForDays: 3,
+    });
+    expect(posture.deletionGuard).toEqual({ exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] });
+    expect(postureOf(synthesized("dev")).lock).toEqual({
+      mode: "governance",
+      minRetentionDays: 7,
+      maxRetentionDays: 7,
+      changeableForDays: undefined,
+    });
+  });
+
+  it.each<[string, Parameters<typeof withChange>[1], Parameters<typeof withChange>[1], string[]]>([
+    ["a lock removed", {}, { vault: { lock: false } }, ["removes the governance vault lock (7-7 days)"]],
+    [
+      "a range narrowed (the lock replaced)",
+      { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 30 } } },
+      { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 10 } } },
+      [
+        "replaces the vault lock (governance, 1-30 days → governance, 1-10 days): every lock argument forces replacement, and a compliance lock past its cooling-off period cannot be replaced, so the apply fails",
+        "narrows what the vault lock keeps: 1-30 days → 1-10 days",
+      ],
+    ],
+    [
+      "the Deny on deleting recovery points gone",
+      { vault: { deletionGuard: { exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] } } },
+      {},
+      ["removes the vault policy's Deny on deleting recovery points: any administrator can delete them again"],
+    ],
+  ])("finds that %s weakens protection", (_, before, after, expected) => {
+    const base = postureOf(synthesized("dev", withChange("dev", before)));
+    expect(weakeningsOf(base, postureOf(synthesized("dev", withChange("dev", after))))).toEqual(expected);
+  });
+
   it("finds that an alert rule which stops catching the VSS fallback weakens protection", () => {
     const base = postureOf(synthesized("dev"));
     const head = { ...base, alerts: { ...base.alerts!, catchesVssFallback: false } };
