@@ -22,8 +22,9 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
   const alerts: Record<string, number> = env.alerts
     ? { aws_cloudwatch_event_rule: 1, aws_cloudwatch_event_target: 1 }
     : {};
-  // A key created for the vault comes with its alias.
-  const vaultKey = env.vault.createdKey ? 1 : 0;
+  // A key created for the vault comes with its alias; so does the DR vault's key.
+  const dr = env.disasterRecovery;
+  const vaultKey = (env.vault.createdKey ? 1 : 0) + (dr ? 1 : 0);
   const keys: Record<string, number> = {
     aws_kms_key: (createdTopic.aws_kms_key ?? 0) + vaultKey,
     aws_kms_alias: (createdTopic.aws_kms_alias ?? 0) + vaultKey,
@@ -39,9 +40,12 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
     aws_iam_role_policy: managed ? 1 : 3,
     aws_iam_instance_profile: 1,
     aws_ssm_association: 1,
-    aws_backup_vault: 1,
-    // The vault lock is on unless switched off; the deletion guard only with exempted roles.
-    ...(env.vault.lock ? { aws_backup_vault_lock_configuration: 1 } : {}),
+    // The environment's vault, and the DR vault in the second region.
+    aws_backup_vault: dr ? 2 : 1,
+    // A vault lock is on unless switched off, on each vault; the deletion guard only with exempted roles.
+    ...((env.vault.lock ? 1 : 0) + (dr?.vault.lock ? 1 : 0) > 0
+      ? { aws_backup_vault_lock_configuration: (env.vault.lock ? 1 : 0) + (dr?.vault.lock ? 1 : 0) }
+      : {}),
     ...(env.vault.deletionGuard ? { aws_backup_vault_policy: 1 } : {}),
     aws_backup_plan: 1,
     aws_backup_selection: 1,

@@ -1,8 +1,10 @@
 import {
   BackupRuleSpec,
+  copyRetentionOf,
   derivedLockRange,
   LockMode,
   LockRange,
+  RetentionSpec,
   DEFAULT_SELECTION_TAG,
   SelectionTag,
   VssBackupVaultProps,
@@ -50,6 +52,19 @@ export interface ResolvedEnvironment {
   readonly backend: ResolvedBackend;
   /** Undefined when switched off. */
   readonly alerts?: ResolvedAlerts;
+  readonly disasterRecovery?: ResolvedDisasterRecovery;
+}
+
+export interface ResolvedDisasterRecovery {
+  readonly region: string;
+  /** Undefined: each copy is kept as long as its rule keeps the original. */
+  readonly keepDays?: number;
+  readonly vault: {
+    readonly name: string;
+    readonly preventDestroy?: boolean;
+    readonly keyAlias: string;
+    readonly lock?: LockRange & LockMode & { readonly derived: boolean };
+  };
 }
 
 /** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
@@ -78,6 +93,7 @@ export function resolveEnvironment(
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
     alerts: resolveAlerts(prefix, env),
+    disasterRecovery: resolveDisasterRecovery(prefix, env),
   };
 }
 
@@ -92,10 +108,26 @@ function resolveVault(prefix: string, env: EnvironmentConfig): ResolvedEnvironme
   };
 }
 
-/** The lock with its range filled in from what lands in the vault: the rules' retention. */
+function resolveDisasterRecovery(prefix: string, env: EnvironmentConfig): ResolvedDisasterRecovery | undefined {
+  const dr = env.disasterRecovery;
+  if (!dr) return undefined;
+  const copies = env.plan.rules.map((rule) => ({ deleteAfterDays: copyRetentionOf(rule, dr.keepDays) }));
+  return {
+    region: dr.region,
+    ...(dr.keepDays !== undefined ? { keepDays: dr.keepDays } : {}),
+    vault: {
+      name: dr.vaultName ?? `${prefix}-dr`,
+      ...(env.vault?.preventDestroy !== undefined ? { preventDestroy: env.vault.preventDestroy } : {}),
+      keyAlias: dr.keyAlias ?? `alias/${prefix}-dr-vault`,
+      ...(dr.lock === false ? {} : { lock: resolveLock(dr.lock ?? {}, copies) }),
+    },
+  };
+}
+
+/** The lock with its range filled in from what lands in the vault: the retention of each rule (or copy). */
 function resolveLock(
   lock: VaultLockConfig,
-  rules: readonly BackupRuleSpec[],
+  rules: readonly RetentionSpec[],
 ): LockRange & LockMode & { derived: boolean } {
   const retentions = rules.map((r) => r.deleteAfterDays).filter((d) => Number.isInteger(d));
   const derived =

@@ -88,6 +88,17 @@ const alerts = z.union([
   z.strictObject({ existingTopicArn: text, ruleName: text.optional() }),
 ]);
 
+// One shape for both modes: which fields each mode needs is judged with the values (one line each).
+const lock = z.union([
+  z.literal(false),
+  z.strictObject({
+    mode: z.enum(["governance", "compliance"]).optional(),
+    changeableForDays: wholeNumber.optional(),
+    minRetentionDays: wholeNumber.optional(),
+    maxRetentionDays: wholeNumber.optional(),
+  }),
+]);
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -102,19 +113,17 @@ const environment = z.strictObject({
       preventDestroy: z.boolean().optional(),
       createKey: z.boolean().optional(),
       keyAlias: text.optional(),
-      // One shape for both modes: which fields each mode needs is judged with the values (one line each).
-      lock: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            mode: z.enum(["governance", "compliance"]).optional(),
-            changeableForDays: wholeNumber.optional(),
-            minRetentionDays: wholeNumber.optional(),
-            maxRetentionDays: wholeNumber.optional(),
-          }),
-        ])
-        .optional(),
+      lock: lock.optional(),
       deletionGuard: z.strictObject({ exemptRoleArns: z.array(text) }).optional(),
+    })
+    .optional(),
+  disasterRecovery: z
+    .strictObject({
+      region: text,
+      keepDays: wholeNumber.optional(),
+      vaultName: text.optional(),
+      keyAlias: text.optional(),
+      lock: lock.optional(),
     })
     .optional(),
   plan: z.strictObject({ name: text.optional(), rules: z.array(rule) }),

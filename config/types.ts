@@ -108,6 +108,24 @@ export type VaultLockConfig =
       readonly maxRetentionDays: number;
     };
 
+/**
+ * A copy of every recovery point in a second region of the same account: a DR vault there (through a
+ * second, aliased AWS provider with the same allowed account), with its own key and lock, and a copy
+ * action on every rule. A region outage then leaves the copies.
+ */
+export interface DisasterRecoveryConfig {
+  /** The second region: one the provider accepts, not the environment's own. */
+  readonly region: string;
+  /** Days each copy is kept in the DR vault. @default each rule's own retention */
+  readonly keepDays?: number;
+  /** @default "<project>-<env>-dr" */
+  readonly vaultName?: string;
+  /** The DR vault's key, created by the stack in the DR region. @default "alias/<project>-<env>-dr-vault" */
+  readonly keyAlias?: string;
+  /** The DR vault's lock, as `vault.lock`. @default governance, its range the copies' shortest and longest retention */
+  readonly lock?: false | VaultLockConfig;
+}
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -138,6 +156,8 @@ export interface EnvironmentConfig {
   /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */
   readonly association?: Partial<Omit<VssComponentsAssociationProps, "tag">>;
   readonly alerts?: AlertsConfig;
+  /** @default none: the only copy is in the environment's region */
+  readonly disasterRecovery?: DisasterRecoveryConfig;
 }
 
 export interface ProjectConfig {

@@ -1,4 +1,5 @@
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { VssKmsKey } from "./kms-key";
 import { ARNS, Place, Problems, throwIfAny, VAULT_NAME } from "./validation";
@@ -23,6 +24,8 @@ export interface VssBackupVaultProps {
    * environment should switch it off. @default true
    */
   readonly preventDestroy?: boolean;
+  /** The provider of another region or account (an aliased AwsProvider). @default the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /** Problems of the props; with `place`, a key in another region or account is one. */
@@ -42,6 +45,7 @@ export function vssBackupVaultProblems(
 export class VssBackupVault extends Construct {
   readonly vaultName: string;
   readonly vaultArn: string;
+  readonly provider?: TerraformProvider;
 
   constructor(scope: Construct, id: string, props: VssBackupVaultProps) {
     super(scope, id);
@@ -51,9 +55,11 @@ export class VssBackupVault extends Construct {
       kmsKeyArn: props.key?.keyArn ?? props.kmsKeyArn,
       // Deleting a vault that still holds recovery points must fail, not delete them.
       forceDestroy: false,
+      provider: props.provider,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     this.vaultName = vault.name;
     this.vaultArn = vault.arn;
+    this.provider = props.provider;
   }
 }

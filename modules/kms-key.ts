@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument } from "./iam-policies";
 import { Problems, throwIfAny } from "./validation";
@@ -102,6 +103,8 @@ export interface VssKmsKeyProps {
    * as long as the vault. @default false
    */
   readonly preventDestroy?: boolean;
+  /** The provider of the key's region (an aliased AwsProvider). @default the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 const ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
@@ -163,8 +166,9 @@ export class VssKmsKey extends Construct {
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       policy: policy.json,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      provider: props.provider,
     });
-    const alias = new KmsAlias(this, "alias", { name: props.alias, targetKeyId: key.keyId });
+    const alias = new KmsAlias(this, "alias", { name: props.alias, targetKeyId: key.keyId, provider: props.provider });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
     this.aliasName = alias.name;

@@ -62,6 +62,10 @@ export class VssVaultDeletionGuard extends Construct {
         condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.exemptRoleArns] }],
       },
     ]);
-    new BackupVaultPolicy(this, "policy", { backupVaultName: props.vault.vaultName, policy: document.json });
+    new BackupVaultPolicy(this, "policy", {
+      backupVaultName: props.vault.vaultName,
+      policy: document.json,
+      provider: props.vault.provider,
+    });
   }
 }

@@ -89,6 +89,8 @@ export class VssVaultLock extends Construct {
       maxRetentionDays: props.maxRetentionDays,
       changeableForDays: props.mode === "compliance" ? props.changeableForDays : undefined,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      // The vault's own provider: a DR vault's lock lives in the DR region.
+      provider: props.vault.provider,
     });
   }
 }

@@ -85,10 +85,21 @@ export interface Posture {
   readonly roles: readonly RolePosture[];
   /** Undefined when no rule watches AWS Backup's jobs. */
   readonly alerts?: AlertsPosture;
+  /** The vaults in other regions every rule copies to (through an aliased provider). */
+  readonly disasterRecovery: readonly DisasterRecoveryPosture[];
   /** The main vault's lock; undefined when it has none. */
   readonly lock?: LockPosture;
   /** Roles the vault policy's Deny on deleting recovery points exempts; undefined when there is no such Deny. */
   readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+}
+
+export interface DisasterRecoveryPosture {
+  readonly vaultName: string;
+  /** The provider's region, e.g. eu-west-1. */
+  readonly region?: string;
+  /** Days each rule's copy is kept there, by rule. */
+  readonly keepDays: Readonly<Record<string, number | undefined>>;
+  readonly lock?: LockPosture;
 }
 
 export interface LockPosture {
@@ -121,7 +132,13 @@ export function postureOf(stack: StackJson): Posture {
   const condition = (selection?.condition as { string_equals?: { key: string; value: string }[] }[] | undefined)?.[0]
     ?.string_equals?.[0];
   const [, plan] = all(stack, BackupPlan.tfResourceType)[0] ?? [];
-  const [, vault] = all(stack, BackupVault.tfResourceType)[0] ?? [];
+  // The environment's own vault is the one the plan's rules write to; a DR vault only receives copies.
+  const target = referenced((plan?.rule as Body[] | undefined)?.[0]?.target_vault_name);
+  const vaults = all(stack, BackupVault.tfResourceType);
+  const [vaultId, vault] =
+    vaults.find(([id]) => `${BackupVault.tfResourceType}.${id}` === target) ??
+    vaults.find(([, v]) => v.provider === undefined) ??
+    [];
   const settings =
     (plan?.advanced_backup_setting as
       | { resource_type: string; backup_options: Record<string, string> }[]
@@ -140,11 +157,30 @@ export function postureOf(stack: StackJson): Posture {
     rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
     roles: rolesOf(stack),
     alerts: alertsOf(stack),
-    ...vaultProtectionOf(
-      stack,
-      vault ? `${BackupVault.tfResourceType}.${all(stack, BackupVault.tfResourceType)[0][0]}` : undefined,
-    ),
+    disasterRecovery: disasterRecoveryOf(stack, (plan?.rule as Body[] | undefined) ?? []),
+    ...vaultProtectionOf(stack, vault ? `${BackupVault.tfResourceType}.${vaultId}` : undefined),
   };
+}
+
+function disasterRecoveryOf(stack: StackJson, rules: readonly Body[]): DisasterRecoveryPosture[] {
+  const providers = awsProvidersOf(stack);
+  return all(stack, BackupVault.tfResourceType)
+    .filter(([, v]) => typeof v.provider === "string")
+    .map(([id, v]) => {
+      const address = `${BackupVault.tfResourceType}.${id}`;
+      const keepDays: Record<string, number | undefined> = {};
+      for (const rule of rules)
+        for (const copy of (rule.copy_action as Body[] | undefined) ?? [])
+          if (referenced(copy.destination_vault_arn) === address)
+            keepDays[String(rule.rule_name)] = (copy.lifecycle as { delete_after?: number } | undefined)?.delete_after;
+      return {
+        vaultName: String(v.name),
+        region: providers.find((p) => p.address === v.provider)?.region,
+        keepDays,
+        lock: vaultProtectionOf(stack, address).lock,
+      };
+    })
+    .filter((dr) => Object.keys(dr.keepDays).length > 0);
 }
 
 function vaultProtectionOf(
@@ -255,6 +291,11 @@ export function weakeningsOf(base: Posture, head: Posture): string[] {
   }
   if (base.deletionGuard && !head.deletionGuard) {
     found.push("removes the vault policy's Deny on deleting recovery points: any administrator can delete them again");
+  }
+  for (const dr of base.disasterRecovery) {
+    const now = head.disasterRecovery.find((h) => h.vaultName === dr.vaultName && h.region === dr.region);
+    if (!now) found.push(`removes the copy to ${dr.vaultName} in ${dr.region}: a region outage takes the only copy`);
+    else if (dr.lock && !now.lock) found.push(`removes the lock of DR vault ${dr.vaultName}`);
   }
   if (base.alerts && !head.alerts) {
     found.push(

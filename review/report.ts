@@ -91,6 +91,17 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     p.deletionGuard
       ? `- **Deletion guard:** vault policy denies deleting recovery points to all but ${p.deletionGuard.exemptRoleArns.join(", ")}`
       : "- **Deletion guard:** none: any principal with IAM permissions can delete recovery points",
+    ...p.disasterRecovery.map(
+      (dr) =>
+        `- **Disaster recovery:** every rule copies to \`${dr.vaultName}\` in ${dr.region ?? "(provider default)"} (${Object.entries(
+          dr.keepDays,
+        )
+          .map(([rule, days]) => `${rule} ${days ?? "forever"} days`)
+          .join(
+            ", ",
+          )}); ${dr.lock ? `${dr.lock.mode} lock ${dr.lock.minRetentionDays}-${dr.lock.maxRetentionDays} days` : "**no lock**"}`,
+    ),
+    ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
     p.alerts
       ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",

@@ -1,12 +1,13 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ResolvedAlerts, ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedAlerts, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
 import {
   BackupServiceRole,
   describeTag,
   KeyUsers,
   LockMode,
+  LockRange,
   VssAlertTopic,
   VssBackupAlerts,
   VssBackupPlan,
@@ -48,21 +49,14 @@ export class VssBackupStack extends TerraformStack {
         preventDestroy: env.vault.preventDestroy ?? true,
       });
     const vault = new VssBackupVault(this, "vault", { ...vaultProps, key: vaultKey || undefined });
-    if (lock) {
-      const range = { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
-      const mode: LockMode =
-        lock.mode === "compliance"
-          ? { mode: "compliance", changeableForDays: lock.changeableForDays }
-          : { mode: "governance" };
-      new VssVaultLock(this, "vault-lock", {
-        vault,
-        ...range,
-        ...mode,
-        preventDestroy: env.vault.preventDestroy ?? true,
-      });
-    }
+    if (lock) lockVault(this, "vault-lock", vault, lock, env.vault.preventDestroy);
     if (deletionGuard) new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard });
-    const plan = new VssBackupPlan(this, "plan", { ...env.plan, vault });
+    const drVault = env.disasterRecovery && this.disasterRecoveryVault(env, env.disasterRecovery);
+    const plan = new VssBackupPlan(this, "plan", {
+      ...env.plan,
+      vault,
+      copyEveryRuleTo: drVault ? { vault: drVault, deleteAfterDays: env.disasterRecovery?.keepDays } : undefined,
+    });
     const serviceRole =
       "existingRoleArn" in env.backupServiceRole
         ? BackupServiceRole.fromRoleArn(env.backupServiceRole.existingRoleArn)
@@ -82,6 +76,8 @@ export class VssBackupStack extends TerraformStack {
         "Attach this instance profile to every instance to back up",
       );
     output("vault_arn", vault.vaultArn, "Vault holding the recovery points");
+    if (drVault)
+      output("dr_vault_arn", drVault.vaultArn, "Vault in the second region holding a copy of every recovery point");
     output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
     output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
     output(
@@ -94,6 +90,28 @@ export class VssBackupStack extends TerraformStack {
       output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
     }
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
+  }
+
+  /** The DR vault in the second region, through an aliased provider of the same account, with its own key and lock. */
+  private disasterRecoveryVault(env: ResolvedEnvironment, dr: ResolvedDisasterRecovery): VssBackupVault {
+    const provider = new AwsProvider(this, "aws-dr", {
+      alias: DR_PROVIDER_ALIAS,
+      region: dr.region,
+      allowedAccountIds: [env.account],
+      defaultTags: [{ tags: { ...env.defaultTags } }],
+    });
+    const preventDestroy = dr.vault.preventDestroy ?? true;
+    const key = new VssKmsKey(this, "dr-vault-key", {
+      alias: dr.vault.keyAlias,
+      description: `Encrypts the backups of DR vault ${dr.vault.name} that AWS Backup fully manages`,
+      account: env.account,
+      users: [KeyUsers.awsBackupVault(env.account, dr.region)],
+      preventDestroy,
+      provider,
+    });
+    const vault = new VssBackupVault(this, "dr-vault", { name: dr.vault.name, key, preventDestroy, provider });
+    if (dr.vault.lock) lockVault(this, "dr-vault-lock", vault, dr.vault.lock, dr.vault.preventDestroy);
+    return vault;
   }
 
   private alerts(alerts: ResolvedAlerts, account: string): VssBackupAlerts {
@@ -114,4 +132,22 @@ export class VssBackupStack extends TerraformStack {
           });
     return new VssBackupAlerts(this, "alerts", { ruleName: alerts.ruleName, subject: alerts.subject, topic });
   }
+}
+
+/** The alias of the second region's provider (`aws.dr`). */
+export const DR_PROVIDER_ALIAS = "dr";
+
+function lockVault(
+  scope: Construct,
+  id: string,
+  vault: VssBackupVault,
+  lock: LockRange & LockMode,
+  preventDestroy: boolean | undefined,
+): VssVaultLock {
+  const range = { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
+  const mode: LockMode =
+    lock.mode === "compliance"
+      ? { mode: "compliance", changeableForDays: lock.changeableForDays }
+      : { mode: "governance" };
+  return new VssVaultLock(scope, id, { vault, ...range, ...mode, preventDestroy: preventDestroy ?? true });
 }

@@ -551,6 +551,69 @@ describe("loadEnvironments", () => {
     });
   });
 
+  describe("disaster recovery", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "the environment's own region",
+        { disasterRecovery: { region: "eu-west-1" } },
+        ['dev.disasterRecovery.region: "eu-west-1" is the environment\'s own region, allowed: a second region'],
+      ],
+      [
+        "a region the provider does not know",
+        { disasterRecovery: { region: "eu-west-9" } },
+        [
+          expect.stringMatching(
+            /^dev\.disasterRecovery\.region: "eu-west-9" is not a region hashicorp\/aws 5\.100\.0 accepts/,
+          ) as unknown as string,
+        ],
+      ],
+      [
+        "copies kept 0 days",
+        { disasterRecovery: { region: "eu-north-1", keepDays: 0 } },
+        ["dev.disasterRecovery.keepDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500"],
+      ],
+      [
+        "a DR vault name with a period",
+        { disasterRecovery: { region: "eu-north-1", vaultName: "dr.vault" } },
+        ["dev.disasterRecovery.vaultName: \"dr.vault\" has '.', allowed: 2-50 of A-Z a-z 0-9 - _"],
+      ],
+      [
+        "a DR lock whose range the copies do not fit",
+        {
+          disasterRecovery: { region: "eu-north-1", keepDays: 30, lock: { minRetentionDays: 1, maxRetentionDays: 14 } },
+        },
+        [
+          "dev.disasterRecovery.lock: plan.rules[0] copy keeps 30 days, outside the vault lock's range 1-14 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a compliance DR lock without its range",
+        { disasterRecovery: { region: "eu-north-1", lock: { mode: "compliance", changeableForDays: 3 } } },
+        ["minRetentionDays", "maxRetentionDays"].map(
+          (field) =>
+            `dev.disasterRecovery.lock.${field}: is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)`,
+        ),
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("derives the DR vault's names and its lock from the copies' retention", () => {
+      const [env] = loadEnvironments(withDev({ disasterRecovery: { region: "eu-north-1", keepDays: 30 } }), {
+        now: NOW,
+      });
+      expect(env.disasterRecovery).toEqual({
+        region: "eu-north-1",
+        keepDays: 30,
+        vault: {
+          name: "vss-backup-dev-dr",
+          keyAlias: "alias/vss-backup-dev-dr-vault",
+          lock: { mode: "governance", minRetentionDays: 30, maxRetentionDays: 30, derived: true },
+        },
+      });
+    });
+  });
+
   describe("alerts", () => {
     it.each<[string, Record<string, unknown>, string[]]>([
       [

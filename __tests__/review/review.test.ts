@@ -218,6 +218,34 @@ describe("changes", () => {
     expect(weakeningsOf(base, postureOf(synthesized("dev")))).toEqual([]);
   });
 
+  it("reads the copy to a second region: the DR vault, its provider's region, each rule's copy retention, its lock", () => {
+    const withDr = postureOf(
+      synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1", keepDays: 120 } })),
+    );
+    expect(withDr.disasterRecovery).toEqual([
+      {
+        vaultName: "vss-backup-prod-dr",
+        region: "eu-west-1",
+        keepDays: { daily: 120, weekly: 120, monthly: 120 },
+        lock: { mode: "governance", minRetentionDays: 120, maxRetentionDays: 120, changeableForDays: undefined },
+      },
+    ]);
+    // The environment's own vault stays the one the rules write to, whatever the DR vault's id sorts as.
+    expect(withDr.vault?.name).toBe("vss-backup-prod");
+    expect(withDr.providers.map((p) => [p.address, p.region])).toEqual([
+      ["aws", "eu-central-1"],
+      ["aws.dr", "eu-west-1"],
+    ]);
+    expect(postureOf(synthesized("prod")).disasterRecovery).toEqual([]);
+  });
+
+  it("finds that removing the copy to a second region weakens protection", () => {
+    const base = postureOf(synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1" } })));
+    expect(weakeningsOf(base, postureOf(synthesized("prod")))).toEqual([
+      "removes the copy to vss-backup-prod-dr in eu-west-1: a region outage takes the only copy",
+    ]);
+  });
+
   it("reads the vault's lock and deletion guard", () => {
     const guarded = withChange("dev", {
       vault: {

@@ -29,6 +29,13 @@ function devWith(change: Partial<EnvironmentConfig>) {
   return stackFor("dev", {}, { project: config.project, environments: [{ ...dev, ...change }] });
 }
 
+/** The only resource of `type` on the stack's default provider (a DR vault and its lock use aws.dr): address and body. */
+function inMainRegion(stack: SynthesizedStack, type: string): [string, Record<string, unknown>] {
+  const found = Object.entries(stack.resource?.[type] ?? {}).filter(([, body]) => body.provider === undefined);
+  if (found.length !== 1) throw new Error(`expected one ${type} on the default provider, found ${found.length}`);
+  return [`${type}.${found[0][0]}`, found[0][1]];
+}
+
 function roleAddress(stack: SynthesizedStack, roleName: string): string {
   const [id] = Object.entries(stack.resource!.aws_iam_role).find(([, role]) => role.name === roleName)!;
   return `aws_iam_role.${id}`;
@@ -59,13 +66,14 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   const { env, stack } = stackFor(name);
   const configured = config.environments.find((e) => e.name === name)!;
 
-  it("can only be applied to its own account and region, tagging everything with project and environment", () => {
+  it("can only be applied to its own account and region (and DR region), tagging everything with project and environment", () => {
+    const tags = [{ tags: { Project: config.project, Environment: name, ManagedBy: "cdktf" } }];
+    const dr = configured.disasterRecovery;
     expect(stack.provider?.aws).toEqual([
-      {
-        region: configured.region,
-        allowed_account_ids: [configured.account],
-        default_tags: [{ tags: { Project: config.project, Environment: name, ManagedBy: "cdktf" } }],
-      },
+      { region: configured.region, allowed_account_ids: [configured.account], default_tags: tags },
+      ...(dr
+        ? [{ alias: "dr", region: dr.region, allowed_account_ids: [configured.account], default_tags: tags }]
+        : []),
     ]);
   });
 
@@ -94,7 +102,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
 
   it("runs the configured rules with Windows VSS into the stack's vault", () => {
     const plan = theResource(stack, "aws_backup_plan");
-    const vaultAddress = addressesOf(stack, "aws_backup_vault")[0];
+    const [vaultAddress] = inMainRegion(stack, "aws_backup_vault");
     expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
     const rules = plan.rule as {
       rule_name: string;
@@ -166,7 +174,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("protects the vault from destroy", () => {
-    expect(theResource(stack, "aws_backup_vault")).toMatchObject({
+    expect(inMainRegion(stack, "aws_backup_vault")[1]).toMatchObject({
       name: `${config.project}-${name}`,
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
@@ -196,10 +204,53 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
         "selection_id",
         "vault_arn",
         "alert_topic_arn",
+        ...(configured.disasterRecovery ? ["dr_vault_arn"] : []),
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
     expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, "aws_backup_plan")[0]);
+  });
+});
+
+describe("a copy in a second region (disasterRecovery)", () => {
+  const { stack } = stackFor("prod");
+  const drVaultId = Object.entries(stack.resource!.aws_backup_vault).find(
+    ([, v]) => v.name === "vss-backup-prod-dr",
+  )![0];
+
+  it("puts the DR vault, its key, alias and lock in the second region through the aliased provider", () => {
+    const inDr = (type: string) =>
+      resources(stack, type)
+        .filter((r) => r.provider === "aws.dr")
+        .map((r) => r.name ?? r.min_retention_days);
+    expect(inDr("aws_backup_vault")).toEqual(["vss-backup-prod-dr"]);
+    expect(inDr("aws_kms_alias")).toEqual(["alias/vss-backup-prod-dr-vault"]);
+    expect(inDr("aws_kms_key")).toHaveLength(1);
+    const locks = resources(stack, "aws_backup_vault_lock_configuration").filter((r) => r.provider === "aws.dr");
+    // Governance, its range what lands there: every copy is kept 90 days.
+    expect(locks).toMatchObject([{ min_retention_days: 90, max_retention_days: 90 }]);
+    expect(locks[0]).not.toHaveProperty("changeable_for_days");
+    expect(addressOf(locks[0].backup_vault_name)).toBe(`aws_backup_vault.${drVaultId}`);
+  });
+
+  it("copies every rule's recovery points to the DR vault, kept keepDays there", () => {
+    const rules = theResource(stack, "aws_backup_plan").rule as {
+      rule_name: string;
+      copy_action?: { destination_vault_arn: string; lifecycle: { delete_after: number } }[];
+    }[];
+    expect(rules.map((r) => [r.rule_name, r.copy_action])).toEqual(
+      ["daily", "weekly", "monthly"].map((rule) => [
+        rule,
+        [{ destination_vault_arn: `\${aws_backup_vault.${drVaultId}.arn}`, lifecycle: { delete_after: 90 } }],
+      ]),
+    );
+    expect(addressOf(stack.output?.dr_vault_arn.value)).toBe(`aws_backup_vault.${drVaultId}`);
+  });
+
+  it("keeps each copy as long as its rule when keepDays is not set", () => {
+    const { stack: dev } = devWith({ disasterRecovery: { region: "eu-north-1" } });
+    const [rule] = theResource(dev, "aws_backup_plan").rule as { copy_action: { lifecycle: unknown }[] }[];
+    expect(rule.copy_action[0].lifecycle).toEqual({ delete_after: 7 });
   });
 });
 
@@ -219,7 +270,7 @@ describe("vault lock and deletion guard", () => {
 
   it("locks prod's vault in compliance mode with its explicit range, and guards it against deletion", () => {
     const { stack } = stackFor("prod");
-    expect(theResource(stack, "aws_backup_vault_lock_configuration")).toMatchObject({
+    expect(inMainRegion(stack, "aws_backup_vault_lock_configuration")[1]).toMatchObject({
       changeable_for_days: 3,
       min_retention_days: 7,
       max_retention_days: 400,

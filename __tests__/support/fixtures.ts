@@ -37,6 +37,8 @@ export const PROD: EnvironmentConfig = {
   },
   association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
   alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
+  // A copy of every recovery point in a second region, kept 90 days there.
+  disasterRecovery: { region: "eu-west-1", keepDays: 90 },
   vault: {
     createKey: true,
     lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },

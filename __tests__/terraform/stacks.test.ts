@@ -281,11 +281,11 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
   });
 
   describe("terraform apply against moto, read back with the AWS SDK", () => {
-    const clients = async () => {
+    const clients = async (region = env.region) => {
       const server = await motoFor(env.account);
       const options = {
         endpoint: server.endpoint,
-        region: env.region,
+        region,
         credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
       };
       return { backup: new BackupClient(options), iam: new IAMClient(options) };
@@ -386,8 +386,44 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
           lock.minRetentionDays,
           lock.maxRetentionDays,
         ]);
-        const [state] = await stateOf("aws_backup_vault_lock_configuration");
+        const state = (await stateOf("aws_backup_vault_lock_configuration")).find(
+          (l) => l.backup_vault_name === env.vault.name,
+        )!;
         expect(state.changeable_for_days ?? null).toBe(lock.mode === "compliance" ? lock.changeableForDays : null);
+      });
+    }
+
+    if (env.disasterRecovery) {
+      const dr = env.disasterRecovery;
+      it(`creates the DR vault in ${dr.region} through the second provider, with its own key and lock, as AWS Backup there reports it`, async () => {
+        const read = await (
+          await clients(dr.region)
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: dr.vault.name }));
+        expect(read.BackupVaultArn).toMatch(new RegExp(`^arn:aws:backup:${dr.region}:${env.account}:backup-vault:`));
+        const key = await keyOf(dr.vault.keyAlias);
+        expect(key.arn).toMatch(new RegExp(`^arn:aws:kms:${dr.region}:`));
+        expect(read.EncryptionKeyArn).toBe(key.arn);
+        expect([read.Locked, read.MinRetentionDays, read.MaxRetentionDays]).toEqual([
+          true,
+          dr.vault.lock?.minRetentionDays,
+          dr.vault.lock?.maxRetentionDays,
+        ]);
+      });
+
+      it("copies every rule's recovery points to the DR vault, as AWS Backup reports the plan", async () => {
+        const [plan] = await stateOf("aws_backup_plan");
+        const read = await (await clients()).backup.send(new GetBackupPlanCommand({ BackupPlanId: String(plan.id) }));
+        const drVault = await (
+          await clients(dr.region)
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: dr.vault.name }));
+        expect(
+          read.BackupPlan?.Rules?.map((r) => [
+            r.RuleName,
+            r.CopyActions?.map((c) => [c.DestinationBackupVaultArn, c.Lifecycle?.DeleteAfterDays]),
+          ]).sort(),
+        ).toEqual(
+          env.plan.rules.map((r) => [r.name, [[drVault.BackupVaultArn, dr.keepDays ?? r.deleteAfterDays]]]).sort(),
+        );
       });
     }
 
