@@ -48,6 +48,8 @@ export const config: ProjectConfig = {
         },
       },
       alerts: { emails: ["backup-oncall@example.com"] },
+      // A copy of every recovery point in Ireland, kept 90 days there, in a vault with its own key and lock.
+      disasterRecovery: { region: "eu-west-1", keepDays: 90 },
     },
   ],
 };

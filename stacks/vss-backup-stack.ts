@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ResolvedAlerts, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
 import {
@@ -111,6 +111,8 @@ export class VssBackupStack extends TerraformStack {
     });
     const vault = new VssBackupVault(this, "dr-vault", { name: dr.vault.name, key, preventDestroy, provider });
     if (dr.vault.lock) lockVault(this, "dr-vault-lock", vault, dr.vault.lock, dr.vault.preventDestroy);
+    for (const resource of this.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource))
+      if (resource.provider === provider) referenceProviderInHcl(resource);
     return vault;
   }
 
@@ -150,4 +152,21 @@ function lockVault(
       ? { mode: "compliance", changeableForDays: lock.changeableForDays }
       : { mode: "governance" };
   return new VssVaultLock(scope, id, { vault, ...range, ...mode, preventDestroy: preventDestroy ?? true });
+}
+
+/**
+ * cdktf 0.21's HCL renderer writes the provider meta-argument quoted (`provider = "aws.dr"`), which
+ * Terraform warns is a deprecated quoted reference; the JSON form is right as it is. This makes the
+ * HCL form (`cdktf synth --hcl`, the exit route) write the bare reference `provider = aws.dr`.
+ */
+function referenceProviderInHcl(resource: TerraformResource): void {
+  const toHcl = resource.toHclTerraform.bind(resource);
+  resource.toHclTerraform = () => {
+    const hcl = toHcl() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    for (const byId of Object.values(hcl.resource ?? {}))
+      for (const attributes of Object.values(byId))
+        if (typeof attributes.provider === "string")
+          attributes.provider = { value: attributes.provider, type: "reference" };
+    return hcl;
+  };
 }
