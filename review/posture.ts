@@ -154,7 +154,7 @@ export function postureOf(stack: StackJson): Posture {
           kmsKeyArn: keyNamed(stack, vault.kms_key_arn as string | undefined),
         }
       : undefined,
-    rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
+    rules: ((plan?.rule as Body[] | undefined) ?? []).map((rule) => rulePosture(stack, rule)),
     roles: rolesOf(stack),
     alerts: alertsOf(stack),
     disasterRecovery: disasterRecoveryOf(stack, (plan?.rule as Body[] | undefined) ?? []),
@@ -213,6 +213,13 @@ function vaultProtectionOf(
         }
       : undefined,
   };
+}
+
+/** A vault ARN as written, or for a vault of the stack `vault <name> (this stack)`. */
+function vaultNamed(stack: StackJson, arn: string): string {
+  const id = referenced(arn)?.split(".")[1];
+  const vault = id ? stack.resource?.[BackupVault.tfResourceType]?.[id] : undefined;
+  return vault ? `vault ${String(vault.name)} (this stack)` : arn;
 }
 
 /** A key ARN as written, or for a key the stack creates `alias/... (created by the stack)`. */
@@ -309,7 +316,7 @@ export function weakeningsOf(base: Posture, head: Posture): string[] {
   return found;
 }
 
-function rulePosture(rule: Body): RulePosture {
+function rulePosture(stack: StackJson, rule: Body): RulePosture {
   const lifecycle = (value: unknown): RetentionPosture => {
     const body = (value ?? {}) as { delete_after?: number; cold_storage_after?: number };
     return { deleteAfterDays: body.delete_after, coldStorageAfterDays: body.cold_storage_after };
@@ -322,7 +329,7 @@ function rulePosture(rule: Body): RulePosture {
     scheduleInWords: scheduleInWords(String(rule.schedule), timezone),
     ...lifecycle(rule.lifecycle),
     copies: ((rule.copy_action as Body[] | undefined) ?? []).map((copy) => ({
-      destinationVaultArn: String(copy.destination_vault_arn),
+      destinationVaultArn: vaultNamed(stack, String(copy.destination_vault_arn)),
       ...lifecycle(copy.lifecycle),
     })),
   };

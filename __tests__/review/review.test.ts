@@ -236,6 +236,9 @@ describe("changes", () => {
       ["aws", "eu-central-1"],
       ["aws.dr", "eu-west-1"],
     ]);
+    expect(withDr.rules.map((r) => r.copies.map((c) => c.destinationVaultArn))).toEqual(
+      [1, 2, 3].map(() => ["vault vss-backup-prod-dr (this stack)"]),
+    );
     expect(postureOf(synthesized("prod")).disasterRecovery).toEqual([]);
   });
 
