@@ -36,7 +36,7 @@ export interface ResolvedEnvironment {
   readonly defaultTags: Readonly<Record<string, string>>;
   readonly selectionTag: SelectionTag;
   readonly instanceRole: VssInstanceRoleProps;
-  readonly vault: Omit<VssBackupVaultProps, "key"> & {
+  readonly vault: Omit<VssBackupVaultProps, "key" | "provider"> & {
     /** A key the stack creates for the vault, by alias. */
     readonly createdKey?: { readonly alias: string };
     /** Undefined when switched off; `derived` when the range comes from the rules. */

@@ -68,7 +68,7 @@ export type AlertsConfig =
  * For EC2 the vault's key does not encrypt the instances' recovery points (they inherit their EBS
  * volumes' encryption), and a vault's key cannot change: the choice applies to new vaults only.
  */
-export type VaultConfig = Partial<Omit<VssBackupVaultProps, "key">> & {
+export type VaultConfig = Partial<Omit<VssBackupVaultProps, "key" | "provider">> & {
   /** Create a customer managed key for the vault (rotation on, 30-day deletion window). @default false */
   readonly createKey?: boolean;
   /** The created key's alias. @default "alias/<project>-<env>-vault" */
