@@ -34,6 +34,22 @@ export const config: ProjectConfig = {
         ],
       },
       association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
+      vault: {
+        // COMPLIANCE: 3 days after the first apply this lock can never be changed or removed, and the
+        // vault cannot be deleted before its recovery points expire. The range is explicit (every
+        // retention above must stay within 7-400 days) so that a retention change never moves it.
+        lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },
+        // Nobody but these roles may delete recovery points, shorten their lifecycle or replace this policy.
+        deletionGuard: {
+          exemptRoleArns: [
+            "arn:aws:iam::333333333333:role/break-glass",
+            "arn:aws:iam::333333333333:role/github-deploy-vss-backup",
+          ],
+        },
+      },
+      alerts: { emails: ["backup-oncall@example.com"] },
+      // A copy of every recovery point in Ireland, kept 90 days there, in a vault with its own key and lock.
+      disasterRecovery: { region: "eu-west-1", keepDays: 90 },
     },
   ],
 };

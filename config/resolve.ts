@@ -1,5 +1,10 @@
 import {
   BackupRuleSpec,
+  copyRetentionOf,
+  derivedLockRange,
+  LockMode,
+  LockRange,
+  RetentionSpec,
   DEFAULT_SELECTION_TAG,
   SelectionTag,
   VssBackupVaultProps,
@@ -7,10 +12,20 @@ import {
   VssInstanceRoleProps,
 } from "../modules";
 import { effectiveBackend, resolveBackend, ResolvedBackend, Variables } from "./backend";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig, VaultLockConfig } from "./types";
 
 /** The tags the project puts on every resource itself (provider default_tags). */
 export const PROJECT_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
+
+/** The alerts of an environment, every default filled in. */
+export interface ResolvedAlerts {
+  readonly ruleName: string;
+  /** What each message names, e.g. "environment prod". */
+  readonly subject: string;
+  readonly topic:
+    | { readonly name: string; readonly keyAlias: string; readonly emails: readonly string[] }
+    | { readonly existingTopicArn: string };
+}
 
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
 export interface ResolvedEnvironment {
@@ -21,7 +36,13 @@ export interface ResolvedEnvironment {
   readonly defaultTags: Readonly<Record<string, string>>;
   readonly selectionTag: SelectionTag;
   readonly instanceRole: VssInstanceRoleProps;
-  readonly vault: VssBackupVaultProps;
+  readonly vault: Omit<VssBackupVaultProps, "key" | "provider"> & {
+    /** A key the stack creates for the vault, by alias. */
+    readonly createdKey?: { readonly alias: string };
+    /** Undefined when switched off; `derived` when the range comes from the rules. */
+    readonly lock?: LockRange & LockMode & { readonly derived: boolean };
+    readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+  };
   readonly plan: { readonly name: string; readonly rules: readonly BackupRuleSpec[] };
   readonly selection: { readonly name: string };
   readonly backupServiceRole:
@@ -29,6 +50,21 @@ export interface ResolvedEnvironment {
     | { readonly existingRoleArn: string };
   readonly association: Omit<VssComponentsAssociationProps, "tag">;
   readonly backend: ResolvedBackend;
+  /** Undefined when switched off. */
+  readonly alerts?: ResolvedAlerts;
+  readonly disasterRecovery?: ResolvedDisasterRecovery;
+}
+
+export interface ResolvedDisasterRecovery {
+  readonly region: string;
+  /** Undefined: each copy is kept as long as its rule keeps the original. */
+  readonly keepDays?: number;
+  readonly vault: {
+    readonly name: string;
+    readonly preventDestroy?: boolean;
+    readonly keyAlias: string;
+    readonly lock?: LockRange & LockMode & { readonly derived: boolean };
+  };
 }
 
 /** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
@@ -47,7 +83,7 @@ export function resolveEnvironment(
     defaultTags: { ...env.tags, Project: project, Environment: env.name, ManagedBy: "cdktf" },
     selectionTag: env.selectionTag ?? DEFAULT_SELECTION_TAG,
     instanceRole: "existingRoleName" in role ? role : { ...role, roleName: role.roleName ?? `${prefix}-vss-instance` },
-    vault: { ...env.vault, name: env.vault?.name ?? prefix },
+    vault: resolveVault(prefix, env),
     plan: { name: env.plan.name ?? prefix, rules: env.plan.rules },
     selection: { name: env.selection?.name ?? `${prefix}-windows-instances` },
     backupServiceRole:
@@ -56,5 +92,68 @@ export function resolveEnvironment(
         : { ...serviceRole, roleName: serviceRole.roleName ?? `${prefix}-backup-service` },
     association: { ...env.association, name: env.association?.name ?? `${prefix}-AwsVssComponents` },
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
+    alerts: resolveAlerts(prefix, env),
+    disasterRecovery: resolveDisasterRecovery(prefix, env),
+  };
+}
+
+function resolveVault(prefix: string, env: EnvironmentConfig): ResolvedEnvironment["vault"] {
+  const { createKey, keyAlias, lock, deletionGuard, ...vault } = env.vault ?? {};
+  return {
+    ...vault,
+    name: vault.name ?? prefix,
+    ...(createKey ? { createdKey: { alias: keyAlias ?? `alias/${prefix}-vault` } } : {}),
+    ...(lock === false ? {} : { lock: resolveLock(lock ?? {}, env.plan.rules) }),
+    ...(deletionGuard ? { deletionGuard } : {}),
+  };
+}
+
+function resolveDisasterRecovery(prefix: string, env: EnvironmentConfig): ResolvedDisasterRecovery | undefined {
+  const dr = env.disasterRecovery;
+  if (!dr) return undefined;
+  const copies = env.plan.rules.map((rule) => ({ deleteAfterDays: copyRetentionOf(rule, dr.keepDays) }));
+  return {
+    region: dr.region,
+    ...(dr.keepDays !== undefined ? { keepDays: dr.keepDays } : {}),
+    vault: {
+      name: dr.vaultName ?? `${prefix}-dr`,
+      ...(env.vault?.preventDestroy !== undefined ? { preventDestroy: env.vault.preventDestroy } : {}),
+      keyAlias: dr.keyAlias ?? `alias/${prefix}-dr-vault`,
+      ...(dr.lock === false ? {} : { lock: resolveLock(dr.lock ?? {}, copies) }),
+    },
+  };
+}
+
+/** The lock with its range filled in from what lands in the vault: the retention of each rule (or copy). */
+function resolveLock(
+  lock: VaultLockConfig,
+  rules: readonly RetentionSpec[],
+): LockRange & LockMode & { derived: boolean } {
+  const retentions = rules.map((r) => r.deleteAfterDays).filter((d) => Number.isInteger(d));
+  const derived =
+    retentions.length > 0 ? derivedLockRange(retentions) : { minRetentionDays: 1, maxRetentionDays: 36500 };
+  const range = {
+    minRetentionDays: lock.minRetentionDays ?? derived.minRetentionDays,
+    maxRetentionDays: lock.maxRetentionDays ?? derived.maxRetentionDays,
+    derived: lock.minRetentionDays === undefined || lock.maxRetentionDays === undefined,
+  };
+  // A compliance lock's missing fields are reported by validation; the values here only keep the shape.
+  if (lock.mode === "compliance") return { ...range, mode: "compliance", changeableForDays: lock.changeableForDays };
+  return { ...range, mode: "governance" };
+}
+
+function resolveAlerts(prefix: string, env: EnvironmentConfig): ResolvedAlerts | undefined {
+  const alerts = env.alerts ?? {};
+  if (alerts === false) return undefined;
+  const name = `${prefix}-backup-alerts`;
+  const common = { ruleName: alerts.ruleName ?? name, subject: `environment ${env.name}` };
+  if ("existingTopicArn" in alerts) return { ...common, topic: { existingTopicArn: alerts.existingTopicArn } };
+  return {
+    ...common,
+    topic: {
+      name: alerts.topicName ?? name,
+      keyAlias: alerts.keyAlias ?? `alias/${name}`,
+      emails: alerts.emails ?? [],
+    },
   };
 }

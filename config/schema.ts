@@ -77,6 +77,28 @@ const association = z.strictObject({
     .optional(),
 });
 
+const alerts = z.union([
+  z.literal(false),
+  z.strictObject({
+    topicName: text.optional(),
+    keyAlias: text.optional(),
+    emails: z.array(text).optional(),
+    ruleName: text.optional(),
+  }),
+  z.strictObject({ existingTopicArn: text, ruleName: text.optional() }),
+]);
+
+// One shape for both modes: which fields each mode needs is judged with the values (one line each).
+const lock = z.union([
+  z.literal(false),
+  z.strictObject({
+    mode: z.enum(["governance", "compliance"]).optional(),
+    changeableForDays: wholeNumber.optional(),
+    minRetentionDays: wholeNumber.optional(),
+    maxRetentionDays: wholeNumber.optional(),
+  }),
+]);
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -85,13 +107,31 @@ const environment = z.strictObject({
   tags: tags.optional(),
   instanceRole: instanceRole.optional(),
   vault: z
-    .strictObject({ name: text.optional(), kmsKeyArn: text.optional(), preventDestroy: z.boolean().optional() })
+    .strictObject({
+      name: text.optional(),
+      kmsKeyArn: text.optional(),
+      preventDestroy: z.boolean().optional(),
+      createKey: z.boolean().optional(),
+      keyAlias: text.optional(),
+      lock: lock.optional(),
+      deletionGuard: z.strictObject({ exemptRoleArns: z.array(text) }).optional(),
+    })
+    .optional(),
+  disasterRecovery: z
+    .strictObject({
+      region: text,
+      keepDays: wholeNumber.optional(),
+      vaultName: text.optional(),
+      keyAlias: text.optional(),
+      lock: lock.optional(),
+    })
     .optional(),
   plan: z.strictObject({ name: text.optional(), rules: z.array(rule) }),
   selection: z.strictObject({ name: text.optional() }).optional(),
   backupServiceRole: backupServiceRole.optional(),
   backend: backend.optional(),
   association: association.optional(),
+  alerts: alerts.optional(),
 });
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });
@@ -235,6 +275,8 @@ function chooseOption(options: readonly Schema[], input: unknown, errors?: reado
 }
 
 function requiredKeysPresent(option: Schema | undefined, input: unknown): boolean {
+  // Only an object branch can mean an object (alerts: false | {...} | {...}).
+  if (defOf(unwrap(option))?.type !== "object") return false;
   const shape = defOf(unwrap(option))?.shape ?? {};
   if (input === null || typeof input !== "object") return false;
   return Object.entries(shape).every(([key, value]) => defOf(value)?.type === "optional" || key in input);

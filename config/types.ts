@@ -32,6 +32,100 @@ export type BackupServiceRoleConfig =
     }
   | { readonly existingRoleArn: string };
 
+/**
+ * Alerts on EC2 backups that failed or fell back to crash-consistent (the VSS fallback AWS Backup
+ * reports as COMPLETED with a status message): an EventBridge rule in the environment's region to a
+ * topic the stack creates (encrypted with a customer managed key it creates, only the rule may
+ * publish), or to an existing topic in the environment's account and region. `false` switches them
+ * off, which `review` calls out.
+ * @default a topic "<project>-<env>-backup-alerts" with no subscriptions, key alias/<project>-<env>-backup-alerts, rule "<project>-<env>-backup-alerts"
+ */
+export type AlertsConfig =
+  | false
+  | {
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly topicName?: string;
+      /** @default "alias/<project>-<env>-backup-alerts" */
+      readonly keyAlias?: string;
+      /** Addresses subscribed by e-mail (each confirms the mail AWS sends it). @default none */
+      readonly emails?: readonly string[];
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly ruleName?: string;
+    }
+  | {
+      /**
+       * An existing topic in the environment's account and region. Its owner must allow
+       * events.amazonaws.com to publish and, if it is encrypted, let EventBridge use its key.
+       */
+      readonly existingTopicArn: string;
+      /** @default "<project>-<env>-backup-alerts" */
+      readonly ruleName?: string;
+    };
+
+/**
+ * The vault: name, protection from destroy, and its key: the AWS managed key (default), an existing
+ * key (`kmsKeyArn`, in the environment's account and region) or one the stack creates (`createKey`).
+ * For EC2 the vault's key does not encrypt the instances' recovery points (they inherit their EBS
+ * volumes' encryption), and a vault's key cannot change: the choice applies to new vaults only.
+ */
+export type VaultConfig = Partial<Omit<VssBackupVaultProps, "key" | "provider">> & {
+  /** Create a customer managed key for the vault (rotation on, 30-day deletion window). @default false */
+  readonly createKey?: boolean;
+  /** The created key's alias. @default "alias/<project>-<env>-vault" */
+  readonly keyAlias?: string;
+  /**
+   * AWS Backup Vault Lock. Governance (the default) can be changed or removed by principals with the
+   * IAM permissions; its range defaults to the rules' shortest and longest retention. Compliance
+   * becomes IRREVERSIBLE after `changeableForDays` (>= 3): nobody, not even AWS or the root user, can
+   * change or remove the lock or delete the vault before its recovery points expire. Every lock
+   * argument forces replacement, and a compliance lock can never be replaced: give its range
+   * explicitly, so that a later retention change cannot move it. `false` switches the lock off.
+   * @default governance, minRetentionDays/maxRetentionDays = the rules' shortest/longest retention
+   */
+  readonly lock?: false | VaultLockConfig;
+  /**
+   * A vault access policy that denies everyone but `exemptRoleArns` (1-5 IAM roles of the
+   * environment's account: the break-glass role and the role that deploys the stack) deleting
+   * recovery points, changing their lifecycle and replacing the policy.
+   * @default none: without the deploying role exempted, Terraform could never update the policy again
+   */
+  readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+};
+
+export type VaultLockConfig =
+  | {
+      readonly mode?: "governance";
+      /** @default the rules' shortest retention */
+      readonly minRetentionDays?: number;
+      /** @default the rules' longest retention */
+      readonly maxRetentionDays?: number;
+    }
+  | {
+      readonly mode: "compliance";
+      /** Days before the lock becomes immutable (AWS's cooling-off period): at least 3. */
+      readonly changeableForDays: number;
+      readonly minRetentionDays: number;
+      readonly maxRetentionDays: number;
+    };
+
+/**
+ * A copy of every recovery point in a second region of the same account: a DR vault there (through a
+ * second, aliased AWS provider with the same allowed account), with its own key and lock, and a copy
+ * action on every rule. A region outage then leaves the copies.
+ */
+export interface DisasterRecoveryConfig {
+  /** The second region: one the provider accepts, not the environment's own. */
+  readonly region: string;
+  /** Days each copy is kept in the DR vault. @default each rule's own retention */
+  readonly keepDays?: number;
+  /** @default "<project>-<env>-dr" */
+  readonly vaultName?: string;
+  /** The DR vault's key, created by the stack in the DR region. @default "alias/<project>-<env>-dr-vault" */
+  readonly keyAlias?: string;
+  /** The DR vault's lock, as `vault.lock`. @default governance, its range the copies' shortest and longest retention */
+  readonly lock?: false | VaultLockConfig;
+}
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -46,7 +140,7 @@ export interface EnvironmentConfig {
   readonly tags?: Readonly<Record<string, string>>;
   readonly instanceRole?: InstanceRoleConfig;
   /** @default a vault "<project>-<env>" with the AWS managed key, protected from destroy */
-  readonly vault?: Partial<VssBackupVaultProps>;
+  readonly vault?: VaultConfig;
   readonly plan: {
     /** @default "<project>-<env>" */
     readonly name?: string;
@@ -61,6 +155,9 @@ export interface EnvironmentConfig {
   readonly backend?: BackendConfig;
   /** @default association "<project>-<env>-AwsVssComponents", latest version, re-applied every 14 days */
   readonly association?: Partial<Omit<VssComponentsAssociationProps, "tag">>;
+  readonly alerts?: AlertsConfig;
+  /** @default none: the only copy is in the environment's region */
+  readonly disasterRecovery?: DisasterRecoveryConfig;
 }
 
 export interface ProjectConfig {

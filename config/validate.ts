@@ -1,7 +1,9 @@
 import {
   ARNS,
   backupServiceRoleProblems,
+  copyRetentionOf,
   describeTag,
+  existingTopicArnProblem,
   instanceProfileNameOf,
   Place,
   Problem,
@@ -12,17 +14,29 @@ import {
   under,
   usesExistingRole,
   ValidationError,
+  vssAlertTopicProblems,
+  vssBackupAlertsProblems,
   vssBackupPlanProblems,
   vssBackupPlanWarnings,
   vssBackupSelectionProblems,
   vssBackupVaultProblems,
   vssComponentsAssociationProblems,
   vssInstanceRoleProblems,
+  vssKmsKeyProblems,
+  vssVaultDeletionGuardProblems,
+  vssVaultLockProblems,
+  VAULT_NAME,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
-import { PROJECT_TAG_KEYS, resolveEnvironment, ResolvedEnvironment } from "./resolve";
+import {
+  PROJECT_TAG_KEYS,
+  ResolvedAlerts,
+  ResolvedDisasterRecovery,
+  resolveEnvironment,
+  ResolvedEnvironment,
+} from "./resolve";
 import { shapeProblems, UNKNOWN_SETTING } from "./schema";
-import type { EnvironmentConfig, ProjectConfig } from "./types";
+import type { EnvironmentConfig, ProjectConfig, VaultLockConfig } from "./types";
 
 /** Names the environments to synthesize, comma-separated; unset or empty means all of them. */
 export const ENVIRONMENTS_VARIABLE = "VSS_ENVIRONMENTS";
@@ -96,6 +110,15 @@ function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boo
 export function configurationWarnings(envs: readonly ResolvedEnvironment[], variables: Variables = {}): Problem[] {
   return envs.flatMap((env) => [
     ...under(`${env.name}.plan`, vssBackupPlanWarnings(env.plan).all),
+    ...(env.vault.kmsKeyArn !== undefined || env.vault.createdKey
+      ? [
+          {
+            path: `${env.name}.vault`,
+            message:
+              "a vault's key cannot change: this key applies to a new vault only (an existing vault would be replaced, which preventDestroy refuses); for EC2 it does not encrypt the recovery points, which keep their EBS volumes' encryption",
+          },
+        ]
+      : []),
     ...ignoredBackendVariables(env.backend.type, variables).map((variable) => ({
       path: `${env.name}.backend`,
       message: `${variable} is set, but this environment's state backend is ${env.backend.type}: it is ignored`,
@@ -119,14 +142,110 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
   problems.nest("tags", tagSetProblems(env.tags ?? {}, { ownKeys: PROJECT_TAG_KEYS }));
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole, place));
-  problems.nest("vault", vssBackupVaultProblems(resolved.vault, place));
+  problems.nest("vault", vaultProblems(env, resolved.vault, place));
   problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
+  if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
+  if (resolved.disasterRecovery)
+    problems.nest("disasterRecovery", disasterRecoveryProblems(env, resolved.disasterRecovery, place));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
   } else problems.nest("backupServiceRole", backupServiceRoleProblems(serviceRole, place));
+  return problems;
+}
+
+/** A lock's problems under `lock.`: the fields its mode needs, its range, and each retention outside it. */
+function lockProblems(
+  problems: Problems,
+  given: VaultLockConfig | false | undefined,
+  lock: NonNullable<ResolvedEnvironment["vault"]["lock"]>,
+  retentions: readonly { path: string; days: number }[],
+): void {
+  const fields = (given || {}) as Record<string, unknown>;
+  if (lock.mode === "compliance") {
+    // Every lock argument forces replacement and a compliance lock can never be replaced: no derived range.
+    for (const field of ["changeableForDays", "minRetentionDays", "maxRetentionDays"])
+      if (fields[field] === undefined)
+        problems.add(
+          `lock.${field}`,
+          "is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)",
+        );
+  } else if (fields.changeableForDays !== undefined) {
+    problems.add(
+      "lock.changeableForDays",
+      'is set in governance mode, allowed: only with mode "compliance" (changeableForDays makes the lock a compliance lock)',
+    );
+  }
+  const range = { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
+  const found = vssVaultLockProblems(
+    lock.mode === "compliance" && lock.changeableForDays !== undefined
+      ? { ...range, mode: "compliance", changeableForDays: lock.changeableForDays }
+      : { ...range, mode: "governance" },
+    retentions,
+  );
+  // A retention outside the range is named by its rule, under the lock that refuses it.
+  for (const p of found.all)
+    if (p.path.startsWith("plan.")) problems.add("lock", `${p.path} ${p.message}`);
+    // A derived bound is a retention: its problem is that retention's, reported where it is set.
+    else if (fields[p.path] !== undefined || p.path === "changeableForDays") problems.add(`lock.${p.path}`, p.message);
+}
+
+function disasterRecoveryProblems(env: EnvironmentConfig, dr: ResolvedDisasterRecovery, place: Place): Problems {
+  const problems = new Problems();
+  const region = regionProblem(dr.region);
+  if (region) problems.add("region", region);
+  else if (dr.region === env.region)
+    problems.add("region", `${JSON.stringify(dr.region)} is the environment's own region, allowed: a second region`);
+  if (dr.keepDays !== undefined) problems.checkInteger("keepDays", dr.keepDays, 1, 36500, "days");
+  problems.checkName("vaultName", dr.vault.name, VAULT_NAME);
+  for (const p of vssKmsKeyProblems({ alias: dr.vault.keyAlias, account: place.account }).all)
+    if (p.path === "alias") problems.add("keyAlias", p.message);
+  if (dr.vault.lock) {
+    const retentions = (env.plan.rules ?? []).map((rule, i) => ({
+      path: `plan.rules[${i}] copy`,
+      days: copyRetentionOf(rule, dr.keepDays),
+    }));
+    lockProblems(problems, env.disasterRecovery?.lock, dr.vault.lock, retentions);
+  }
+  return problems;
+}
+
+function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault"], place: Place): Problems {
+  const problems = vssBackupVaultProblems(vault, place);
+  if (vault.createdKey) {
+    if (vault.kmsKeyArn !== undefined)
+      problems.add("createKey", "is true while kmsKeyArn names a key, allowed: one key per vault");
+    for (const p of vssKmsKeyProblems({ alias: vault.createdKey.alias, account: place.account }).all)
+      if (p.path === "alias") problems.add("keyAlias", p.message);
+  } else if (env.vault?.keyAlias !== undefined) {
+    problems.add("keyAlias", "is set without createKey: true, allowed: an alias for a key the stack creates");
+  }
+  const retentions = (env.plan.rules ?? []).map((rule, i) => ({
+    path: `plan.rules[${i}].deleteAfterDays`,
+    days: rule.deleteAfterDays,
+  }));
+  if (vault.lock) lockProblems(problems, env.vault?.lock, vault.lock, retentions);
+  if (vault.deletionGuard) problems.nest("deletionGuard", vssVaultDeletionGuardProblems(vault.deletionGuard, place));
+  return problems;
+}
+
+function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
+  const problems = new Problems();
+  // The subject is the environment's name, judged as such.
+  for (const p of vssBackupAlertsProblems(alerts).all) if (p.path === "ruleName") problems.add(p.path, p.message);
+  const topic = alerts.topic;
+  if ("existingTopicArn" in topic) {
+    const problem = existingTopicArnProblem(topic.existingTopicArn, place);
+    if (problem) problems.add("existingTopicArn", problem);
+  } else {
+    const topicProblems = vssAlertTopicProblems(topic);
+    for (const p of topicProblems.all) problems.add(p.path === "name" ? "topicName" : p.path, p.message);
+    for (const p of vssKmsKeyProblems({ alias: topic.keyAlias, account: place.account }).all) {
+      if (p.path === "alias") problems.add("keyAlias", p.message);
+    }
+  }
   return problems;
 }
 
@@ -156,6 +275,28 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
       ["plan.name", env.plan.name, "backup plan"],
       ["association.name", env.association.name, "association"],
     ];
+    if (env.vault.createdKey) regional.push(["vault.keyAlias", env.vault.createdKey.alias, "key alias"]);
+    const dr = env.disasterRecovery;
+    if (dr) {
+      const drPlace = `${env.account}/${dr.region}`;
+      for (const [path, name, what] of [
+        ["disasterRecovery.vaultName", dr.vault.name, "vault"],
+        ["disasterRecovery.keyAlias", dr.vault.keyAlias, "key alias"],
+      ])
+        claim(
+          `${what}:${drPlace}:${name}`,
+          env,
+          path,
+          (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${drPlace}`,
+        );
+    }
+    if (env.alerts) {
+      regional.push(["alerts.ruleName", env.alerts.ruleName, "EventBridge rule"]);
+      if ("name" in env.alerts.topic) {
+        regional.push(["alerts.topicName", env.alerts.topic.name, "SNS topic"]);
+        regional.push(["alerts.keyAlias", env.alerts.topic.keyAlias, "key alias"]);
+      }
+    }
     for (const [path, name, what] of regional) {
       claim(
         `${what}:${place}:${name}`,

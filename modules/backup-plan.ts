@@ -91,11 +91,26 @@ export interface VssBackupPlanProps {
   readonly rules: readonly BackupRuleSpec[];
   /** Take VSS (application-consistent) snapshots of Windows instances. @default true */
   readonly windowsVss?: boolean;
+  /**
+   * A vault (e.g. in a second region, through an aliased provider) every rule also copies each
+   * recovery point to, kept `deleteAfterDays` there. @default no such copy
+   */
+  readonly copyEveryRuleTo?: { readonly vault: VssBackupVault; readonly deleteAfterDays?: number };
 }
 
-export function vssBackupPlanProblems(props: Pick<VssBackupPlanProps, "name" | "rules">, now: Date): Problems {
+/** Days a copy to `copyEveryRuleTo` is kept after rule `rule`: its own days unless given. */
+export const copyRetentionOf = (rule: RetentionSpec, keepDays?: number): number => keepDays ?? rule.deleteAfterDays;
+
+export function vssBackupPlanProblems(
+  props: Pick<VssBackupPlanProps, "name" | "rules"> & {
+    readonly copyEveryRuleTo?: { readonly deleteAfterDays?: number };
+  },
+  now: Date,
+): Problems {
   const problems = new Problems();
   problems.checkName("name", props.name, BACKUP_NAME);
+  const keep = props.copyEveryRuleTo?.deleteAfterDays;
+  if (keep !== undefined) problems.checkInteger("copyEveryRuleTo.deleteAfterDays", keep, 1, MAX_RETENTION_DAYS, "days");
   if (props.rules.length === 0)
     problems.add("rules", "is empty, allowed: at least one rule, e.g. BackupRules.daily({ keepDays: 35 })");
   const seen = new Set<string>();
@@ -183,7 +198,7 @@ export class VssBackupPlan extends Construct {
 
     const plan = new BackupPlan(this, "plan", {
       name: props.name,
-      rule: props.rules.map((rule) => toPlanRule(rule, props.vault.vaultName)),
+      rule: props.rules.map((rule) => toPlanRule(rule, props.vault.vaultName, props.copyEveryRuleTo)),
       advancedBackupSetting:
         props.windowsVss === false ? undefined : [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }],
     });
@@ -197,7 +212,25 @@ export class VssBackupPlan extends Construct {
   }
 }
 
-function toPlanRule(rule: BackupRuleSpec, vaultName: string): BackupPlanRule {
+function toPlanRule(
+  rule: BackupRuleSpec,
+  vaultName: string,
+  copyTo?: VssBackupPlanProps["copyEveryRuleTo"],
+): BackupPlanRule {
+  const copies = [
+    ...(rule.copies ?? []).map((copy) => ({
+      destinationVaultArn: copy.destinationVaultArn,
+      lifecycle: toLifecycle(copy),
+    })),
+    ...(copyTo
+      ? [
+          {
+            destinationVaultArn: copyTo.vault.vaultArn,
+            lifecycle: { deleteAfter: copyRetentionOf(rule, copyTo.deleteAfterDays) },
+          },
+        ]
+      : []),
+  ];
   return {
     ruleName: rule.name,
     targetVaultName: vaultName,
@@ -206,10 +239,7 @@ function toPlanRule(rule: BackupRuleSpec, vaultName: string): BackupPlanRule {
     startWindow: rule.startWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES,
     completionWindow: rule.completionWindowMinutes ?? DEFAULT_COMPLETION_WINDOW_MINUTES,
     lifecycle: toLifecycle(rule),
-    copyAction: rule.copies?.map((copy) => ({
-      destinationVaultArn: copy.destinationVaultArn,
-      lifecycle: toLifecycle(copy),
-    })),
+    copyAction: copies.length > 0 ? copies : undefined,
     recoveryPointTags: rule.recoveryPointTags ? { ...rule.recoveryPointTags } : undefined,
   };
 }

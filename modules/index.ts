@@ -10,3 +10,8 @@ export * from "./tags";
 export * from "./validation";
 export * from "./vss-components-association";
 export * from "./vss-instance-role";
+export * from "./alert-topic";
+export * from "./backup-alerts";
+export * from "./kms-key";
+export * from "./vault-deletion-guard";
+export * from "./vault-lock";

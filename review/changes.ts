@@ -1,6 +1,8 @@
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { BackupVaultPolicy } from "@cdktf/provider-aws/lib/backup-vault-policy";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -30,6 +32,8 @@ export const CRITICAL_TYPES = [
   BackupPlan.tfResourceType,
   BackupSelection.tfResourceType,
   IamRole.tfResourceType,
+  BackupVaultLockConfiguration.tfResourceType,
+  BackupVaultPolicy.tfResourceType,
 ];
 
 /**
@@ -38,6 +42,8 @@ export const CRITICAL_TYPES = [
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argument">> = {
   [BackupSelection.tfResourceType]: "every argument",
+  // Every lock argument forces replacement (the provider has no Update for it).
+  [BackupVaultLockConfiguration.tfResourceType]: "every argument",
   [BackupVault.tfResourceType]: ["name", "kms_key_arn"],
   [BackupPlan.tfResourceType]: ["name"],
   [IamRole.tfResourceType]: ["name", "name_prefix", "path"],

@@ -14,7 +14,7 @@ import {
   terraformPlan,
   TerraformPlan,
 } from "./inputs";
-import { postureOf, StackJson } from "./posture";
+import { postureOf, StackJson, weakeningsOf } from "./posture";
 import { EnvironmentReview, RemovedEnvironment, renderReview } from "./report";
 
 export const USAGE =
@@ -56,10 +56,12 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
     const stack = head.stack(name);
     const posture = postureOf(stack);
     const plan = plans.get(name);
-    if (plan) return { name, posture, changes: changesFromPlan(plan), changesFrom: "plan" };
+    const baseStack = base?.stacks.has(name) ? base.stack(name) : undefined;
+    // Weakenings come from the synthesized JSON of both sides, also when a plan gives the changes.
+    const weakenings = baseStack ? weakeningsOf(postureOf(baseStack), posture) : undefined;
+    if (plan) return { name, posture, changes: changesFromPlan(plan), changesFrom: "plan", weakenings };
     if (!base) return { name, posture };
-    const baseStack = base.stacks.has(name) ? base.stack(name) : undefined;
-    return { name, posture, changes: changesFromSynth(baseStack, stack), changesFrom: "synthesized JSON" };
+    return { name, posture, changes: changesFromSynth(baseStack, stack), changesFrom: "synthesized JSON", weakenings };
   });
   const removed: RemovedEnvironment[] = [...(base?.stacks.keys() ?? [])]
     .filter((name) => !head.stacks.has(name))

@@ -7,6 +7,13 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { BackupVaultPolicy } from "@cdktf/provider-aws/lib/backup-vault-policy";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { scheduleInWords } from "../modules/schedule";
 import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
 
@@ -76,6 +83,44 @@ export interface Posture {
   readonly vault?: { readonly name: string; readonly preventDestroy: boolean; readonly kmsKeyArn?: string };
   readonly rules: readonly RulePosture[];
   readonly roles: readonly RolePosture[];
+  /** Undefined when no rule watches AWS Backup's jobs. */
+  readonly alerts?: AlertsPosture;
+  /** The vaults in other regions every rule copies to (through an aliased provider). */
+  readonly disasterRecovery: readonly DisasterRecoveryPosture[];
+  /** The main vault's lock; undefined when it has none. */
+  readonly lock?: LockPosture;
+  /** Roles the vault policy's Deny on deleting recovery points exempts; undefined when there is no such Deny. */
+  readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+}
+
+export interface DisasterRecoveryPosture {
+  readonly vaultName: string;
+  /** The provider's region, e.g. eu-west-1. */
+  readonly region?: string;
+  /** Days each rule's copy is kept there, by rule. */
+  readonly keepDays: Readonly<Record<string, number | undefined>>;
+  readonly lock?: LockPosture;
+}
+
+export interface LockPosture {
+  readonly mode: "governance" | "compliance";
+  readonly minRetentionDays?: number;
+  readonly maxRetentionDays?: number;
+  readonly changeableForDays?: number;
+}
+
+/** Where alerts on failed and crash-consistent backups go. */
+export interface AlertsPosture {
+  readonly ruleName: string;
+  /** Whether the rule matches COMPLETED jobs with a status message: the VSS fallback. */
+  readonly catchesVssFallback: boolean;
+  /** The states of failed jobs it matches. */
+  readonly failedStates: readonly string[];
+  /** `topic <name>` for a topic the stack creates, else the existing topic's ARN. */
+  readonly destination: string;
+  /** The alias of the key that encrypts a created topic. */
+  readonly keyAlias?: string;
+  readonly emails: readonly string[];
 }
 
 type Body = Record<string, unknown>;
@@ -87,7 +132,13 @@ export function postureOf(stack: StackJson): Posture {
   const condition = (selection?.condition as { string_equals?: { key: string; value: string }[] }[] | undefined)?.[0]
     ?.string_equals?.[0];
   const [, plan] = all(stack, BackupPlan.tfResourceType)[0] ?? [];
-  const [, vault] = all(stack, BackupVault.tfResourceType)[0] ?? [];
+  // The environment's own vault is the one the plan's rules write to; a DR vault only receives copies.
+  const target = referenced((plan?.rule as Body[] | undefined)?.[0]?.target_vault_name);
+  const vaults = all(stack, BackupVault.tfResourceType);
+  const [vaultId, vault] =
+    vaults.find(([id]) => `${BackupVault.tfResourceType}.${id}` === target) ??
+    vaults.find(([, v]) => v.provider === undefined) ??
+    [];
   const settings =
     (plan?.advanced_backup_setting as
       | { resource_type: string; backup_options: Record<string, string> }[]
@@ -100,15 +151,172 @@ export function postureOf(stack: StackJson): Posture {
       ? {
           name: String(vault.name),
           preventDestroy: (vault.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true,
-          kmsKeyArn: vault.kms_key_arn as string | undefined,
+          kmsKeyArn: keyNamed(stack, vault.kms_key_arn as string | undefined),
         }
       : undefined,
-    rules: ((plan?.rule as Body[] | undefined) ?? []).map(rulePosture),
+    rules: ((plan?.rule as Body[] | undefined) ?? []).map((rule) => rulePosture(stack, rule)),
     roles: rolesOf(stack),
+    alerts: alertsOf(stack),
+    disasterRecovery: disasterRecoveryOf(stack, (plan?.rule as Body[] | undefined) ?? []),
+    ...vaultProtectionOf(stack, vault ? `${BackupVault.tfResourceType}.${vaultId}` : undefined),
   };
 }
 
-function rulePosture(rule: Body): RulePosture {
+function disasterRecoveryOf(stack: StackJson, rules: readonly Body[]): DisasterRecoveryPosture[] {
+  const providers = awsProvidersOf(stack);
+  return all(stack, BackupVault.tfResourceType)
+    .filter(([, v]) => typeof v.provider === "string")
+    .map(([id, v]) => {
+      const address = `${BackupVault.tfResourceType}.${id}`;
+      const keepDays: Record<string, number | undefined> = {};
+      for (const rule of rules)
+        for (const copy of (rule.copy_action as Body[] | undefined) ?? [])
+          if (referenced(copy.destination_vault_arn) === address)
+            keepDays[String(rule.rule_name)] = (copy.lifecycle as { delete_after?: number } | undefined)?.delete_after;
+      return {
+        vaultName: String(v.name),
+        region: providers.find((p) => p.address === v.provider)?.region,
+        keepDays,
+        lock: vaultProtectionOf(stack, address).lock,
+      };
+    })
+    .filter((dr) => Object.keys(dr.keepDays).length > 0);
+}
+
+function vaultProtectionOf(
+  stack: StackJson,
+  vaultAddress: string | undefined,
+): Pick<Posture, "lock" | "deletionGuard"> {
+  const onVault = ([, body]: [string, Body]) => referenced(body.backup_vault_name) === vaultAddress;
+  const [, lock] = all(stack, BackupVaultLockConfiguration.tfResourceType).find(onVault) ?? [];
+  const [, policy] = all(stack, BackupVaultPolicy.tfResourceType).find(onVault) ?? [];
+  const documentId = referenced(policy?.policy)?.split(".")[2];
+  const statements =
+    (stack.data?.[DataAwsIamPolicyDocument.tfResourceType]?.[documentId ?? ""]?.statement as
+      | { effect?: string; actions?: string[]; condition?: { variable: string; values: string[] }[] }[]
+      | undefined) ?? [];
+  const deny = statements.find((s) => s.effect === "Deny" && s.actions?.includes("backup:DeleteRecoveryPoint"));
+  return {
+    lock: lock
+      ? {
+          mode: lock.changeable_for_days === undefined ? "governance" : "compliance",
+          minRetentionDays: lock.min_retention_days as number | undefined,
+          maxRetentionDays: lock.max_retention_days as number | undefined,
+          changeableForDays: lock.changeable_for_days as number | undefined,
+        }
+      : undefined,
+    deletionGuard: deny
+      ? {
+          exemptRoleArns: (deny.condition ?? [])
+            .filter((c) => c.variable === "aws:PrincipalArn")
+            .flatMap((c) => c.values),
+        }
+      : undefined,
+  };
+}
+
+/** A vault ARN as written, or for a vault of the stack `vault <name> (this stack)`. */
+function vaultNamed(stack: StackJson, arn: string): string {
+  const id = referenced(arn)?.split(".")[1];
+  const vault = id ? stack.resource?.[BackupVault.tfResourceType]?.[id] : undefined;
+  return vault ? `vault ${String(vault.name)} (this stack)` : arn;
+}
+
+/** A key ARN as written, or for a key the stack creates `alias/... (created by the stack)`. */
+function keyNamed(stack: StackJson, arn: string | undefined): string | undefined {
+  const keyAddress = referenced(arn);
+  if (!keyAddress) return arn;
+  const [, alias] =
+    all(stack, KmsAlias.tfResourceType).find(([, a]) => referenced(a.target_key_id) === keyAddress) ?? [];
+  return alias ? `${String(alias.name)} (created by the stack)` : keyAddress;
+}
+
+interface PatternShape {
+  source?: string[];
+  detail?: { $or?: { state?: string[]; statusMessage?: unknown }[]; state?: string[] };
+}
+
+function alertsOf(stack: StackJson): AlertsPosture | undefined {
+  const rules = all(stack, CloudwatchEventRule.tfResourceType).filter(([, rule]) => {
+    const pattern = JSON.parse(String(rule.event_pattern ?? "{}")) as PatternShape;
+    return pattern.source?.includes("aws.backup");
+  });
+  if (rules.length === 0) return undefined;
+  const [ruleId, rule] = rules[0];
+  const pattern = JSON.parse(String(rule.event_pattern)) as PatternShape;
+  type Branch = { state?: string[]; statusMessage?: unknown };
+  const branches: Branch[] = pattern.detail?.$or ?? [(pattern.detail ?? {}) as Branch];
+  const ruleAddress = `${CloudwatchEventRule.tfResourceType}.${ruleId}`;
+  const [, target] =
+    all(stack, CloudwatchEventTarget.tfResourceType).find(([, t]) => referenced(t.rule) === ruleAddress) ?? [];
+  const topicAddress = referenced(target?.arn);
+  const topic = topicAddress ? stack.resource?.[SnsTopic.tfResourceType]?.[topicAddress.split(".")[1]] : undefined;
+  const keyAddress = referenced(topic?.kms_master_key_id);
+  const [, alias] =
+    all(stack, KmsAlias.tfResourceType).find(([, a]) => keyAddress && referenced(a.target_key_id) === keyAddress) ?? [];
+  return {
+    ruleName: String(rule.name),
+    catchesVssFallback: branches.some((b) => b.state?.includes("COMPLETED") && b.statusMessage !== undefined),
+    failedStates: branches.flatMap((b) => (b.state ?? []).filter((state) => state !== "COMPLETED")),
+    destination: topic ? `topic ${String(topic.name)}` : target ? String(target.arn) : "nowhere (no target)",
+    keyAlias: alias ? String(alias.name) : undefined,
+    emails: all(stack, SnsTopicSubscription.tfResourceType)
+      .filter(([, s]) => topicAddress && referenced(s.topic_arn) === topicAddress && s.protocol === "email")
+      .map(([, s]) => String(s.endpoint)),
+  };
+}
+
+/**
+ * What a change takes away from an environment's protection, found by comparing the posture of the
+ * base's synthesized JSON with the head's (a plan's JSON carries no prior values to compare).
+ */
+export function weakeningsOf(base: Posture, head: Posture): string[] {
+  const found: string[] = [];
+  const range = (l: LockPosture) => `${l.minRetentionDays ?? "any"}-${l.maxRetentionDays ?? "any"} days`;
+  if (base.lock && !head.lock) {
+    found.push(`removes the ${base.lock.mode} vault lock (${range(base.lock)})`);
+  } else if (base.lock && head.lock) {
+    const [b, h] = [base.lock, head.lock];
+    if (
+      b.mode !== h.mode ||
+      b.minRetentionDays !== h.minRetentionDays ||
+      b.maxRetentionDays !== h.maxRetentionDays ||
+      b.changeableForDays !== h.changeableForDays
+    ) {
+      found.push(
+        `replaces the vault lock (${b.mode}, ${range(b)} → ${h.mode}, ${range(h)}): every lock argument forces replacement, and a compliance lock past its cooling-off period cannot be replaced, so the apply fails`,
+      );
+    }
+    if (
+      (h.minRetentionDays ?? 0) < (b.minRetentionDays ?? 0) ||
+      (h.maxRetentionDays ?? Infinity) < (b.maxRetentionDays ?? Infinity)
+    ) {
+      found.push(`narrows what the vault lock keeps: ${range(b)} → ${range(h)}`);
+    }
+    if (b.mode === "compliance" && h.mode === "governance")
+      found.push("turns the compliance lock into a governance lock");
+  }
+  if (base.deletionGuard && !head.deletionGuard) {
+    found.push("removes the vault policy's Deny on deleting recovery points: any administrator can delete them again");
+  }
+  for (const dr of base.disasterRecovery) {
+    const now = head.disasterRecovery.find((h) => h.vaultName === dr.vaultName && h.region === dr.region);
+    if (!now) found.push(`removes the copy to ${dr.vaultName} in ${dr.region}: a region outage takes the only copy`);
+    else if (dr.lock && !now.lock) found.push(`removes the lock of DR vault ${dr.vaultName}`);
+  }
+  if (base.alerts && !head.alerts) {
+    found.push(
+      `removes the alerts on failed and crash-consistent backups (rule \`${base.alerts.ruleName}\` to ${base.alerts.destination}): no one is told when VSS falls back`,
+    );
+  } else if (base.alerts?.catchesVssFallback && head.alerts && !head.alerts.catchesVssFallback) {
+    found.push(
+      `the alert rule \`${head.alerts.ruleName}\` no longer catches COMPLETED jobs with a status message: a VSS fallback to crash-consistent goes unreported`,
+    );
+  }
+  return found;
+}
+
+function rulePosture(stack: StackJson, rule: Body): RulePosture {
   const lifecycle = (value: unknown): RetentionPosture => {
     const body = (value ?? {}) as { delete_after?: number; cold_storage_after?: number };
     return { deleteAfterDays: body.delete_after, coldStorageAfterDays: body.cold_storage_after };
@@ -121,7 +329,7 @@ function rulePosture(rule: Body): RulePosture {
     scheduleInWords: scheduleInWords(String(rule.schedule), timezone),
     ...lifecycle(rule.lifecycle),
     copies: ((rule.copy_action as Body[] | undefined) ?? []).map((copy) => ({
-      destinationVaultArn: String(copy.destination_vault_arn),
+      destinationVaultArn: vaultNamed(stack, String(copy.destination_vault_arn)),
       ...lifecycle(copy.lifecycle),
     })),
   };

@@ -12,6 +12,8 @@ export interface EnvironmentReview {
   readonly changes?: readonly ResourceChange[];
   /** Where the changes come from. */
   readonly changesFrom?: "plan" | "synthesized JSON";
+  /** What the change takes away from the protection (weakeningsOf), when there is a base to compare. */
+  readonly weakenings?: readonly string[];
 }
 
 /** An environment of the base whose stack this change removes; its posture is read from the base. */
@@ -40,7 +42,7 @@ export function renderReview(
   if (attention.length > 0)
     lines.push(
       "> [!WARNING]",
-      "> **Removed environments, moved providers, replaced or destroyed backup resources**",
+      "> **Removed environments, weakened protection, moved providers, replaced or destroyed backup resources**",
       ">",
       ...attention.map((l) => `> ${l}`),
       "",
@@ -51,6 +53,7 @@ export function renderReview(
 
 function attentionItems(env: EnvironmentReview): string[] {
   return [
+    ...(env.weakenings ?? []).map((w) => `- **${env.name}**: weakens protection: ${w}`),
     ...(env.changes ?? [])
       .filter((c) => c.type === PROVIDER_CHANGE && c.action === "update")
       .map(
@@ -82,6 +85,26 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     p.vault
       ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}`
       : "- **Vault:** none",
+    p.lock
+      ? `- **Vault lock:** ${p.lock.mode}${p.lock.mode === "compliance" ? ` (immutable ${p.lock.changeableForDays} days after it is set)` : ""}, recovery points kept ${p.lock.minRetentionDays ?? "any"}-${p.lock.maxRetentionDays ?? "any"} days`
+      : "- **Vault lock:** **none**",
+    p.deletionGuard
+      ? `- **Deletion guard:** vault policy denies deleting recovery points to all but ${p.deletionGuard.exemptRoleArns.join(", ")}`
+      : "- **Deletion guard:** none: any principal with IAM permissions can delete recovery points",
+    ...p.disasterRecovery.map(
+      (dr) =>
+        `- **Disaster recovery:** every rule copies to \`${dr.vaultName}\` in ${dr.region ?? "(provider default)"} (${Object.entries(
+          dr.keepDays,
+        )
+          .map(([rule, days]) => `${rule} ${days ?? "forever"} days`)
+          .join(
+            ", ",
+          )}); ${dr.lock ? `${dr.lock.mode} lock ${dr.lock.minRetentionDays}-${dr.lock.maxRetentionDays} days` : "**no lock**"}`,
+    ),
+    ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
+    p.alerts
+      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
+      : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
     "",
     "| rule | when | schedule | kept | cold storage | copies |",
     "|---|---|---|---|---|---|",

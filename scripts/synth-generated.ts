@@ -13,9 +13,11 @@ if (!Number.isInteger(count) || count < 1 || !outdir) {
   process.exit(2);
 }
 const templates = config.environments;
-const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => ({
-  ...templates[i % templates.length],
-  name: `env-${String(i + 1).padStart(3, "0")}`,
-  account: String(100_000_000_000 + i),
-}));
+// Each copy moves to its own account, the account in the template's ARNs (e.g. exempted roles) too.
+const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
+  const template = templates[i % templates.length];
+  const account = String(100_000_000_000 + i);
+  const moved = JSON.parse(JSON.stringify(template).replaceAll(`:${template.account}:`, `:${account}:`));
+  return { ...moved, name: `env-${String(i + 1).padStart(3, "0")}`, account };
+});
 buildApp(loadEnvironments({ ...config, environments }, { now: new Date() }), { outdir }).synth();

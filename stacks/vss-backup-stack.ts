@@ -1,14 +1,22 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedAlerts, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
 import {
   BackupServiceRole,
   describeTag,
+  KeyUsers,
+  LockMode,
+  LockRange,
+  VssAlertTopic,
+  VssBackupAlerts,
   VssBackupPlan,
   VssBackupVault,
   VssComponentsAssociation,
   VssInstanceRole,
+  VssKmsKey,
+  VssVaultDeletionGuard,
+  VssVaultLock,
 } from "../modules";
 import { declareBackend } from "./backend";
 
@@ -30,8 +38,25 @@ export class VssBackupStack extends TerraformStack {
     const tag = env.selectionTag;
     const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
-    const vault = new VssBackupVault(this, "vault", env.vault);
-    const plan = new VssBackupPlan(this, "plan", { ...env.plan, vault });
+    const { createdKey, lock, deletionGuard, ...vaultProps } = env.vault;
+    const vaultKey =
+      createdKey &&
+      new VssKmsKey(this, "vault-key", {
+        alias: createdKey.alias,
+        description: `Encrypts the backups of vault ${env.vault.name} that AWS Backup fully manages`,
+        account: env.account,
+        users: [KeyUsers.awsBackupVault(env.account, env.region)],
+        preventDestroy: env.vault.preventDestroy ?? true,
+      });
+    const vault = new VssBackupVault(this, "vault", { ...vaultProps, key: vaultKey || undefined });
+    if (lock) lockVault(this, "vault-lock", vault, lock, env.vault.preventDestroy);
+    if (deletionGuard) new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard });
+    const drVault = env.disasterRecovery && this.disasterRecoveryVault(env, env.disasterRecovery);
+    const plan = new VssBackupPlan(this, "plan", {
+      ...env.plan,
+      vault,
+      copyEveryRuleTo: drVault ? { vault: drVault, deleteAfterDays: env.disasterRecovery?.keepDays } : undefined,
+    });
     const serviceRole =
       "existingRoleArn" in env.backupServiceRole
         ? BackupServiceRole.fromRoleArn(env.backupServiceRole.existingRoleArn)
@@ -51,6 +76,8 @@ export class VssBackupStack extends TerraformStack {
         "Attach this instance profile to every instance to back up",
       );
     output("vault_arn", vault.vaultArn, "Vault holding the recovery points");
+    if (drVault)
+      output("dr_vault_arn", drVault.vaultArn, "Vault in the second region holding a copy of every recovery point");
     output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
     output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
     output(
@@ -58,6 +85,88 @@ export class VssBackupStack extends TerraformStack {
       association.associationId,
       "Association installing AwsVssComponents on the tagged instances",
     );
+    if (env.alerts) {
+      const alerts = this.alerts(env.alerts, env.account);
+      output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
+    }
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
   }
+
+  /** The DR vault in the second region, through an aliased provider of the same account, with its own key and lock. */
+  private disasterRecoveryVault(env: ResolvedEnvironment, dr: ResolvedDisasterRecovery): VssBackupVault {
+    const provider = new AwsProvider(this, "aws-dr", {
+      alias: DR_PROVIDER_ALIAS,
+      region: dr.region,
+      allowedAccountIds: [env.account],
+      defaultTags: [{ tags: { ...env.defaultTags } }],
+    });
+    const preventDestroy = dr.vault.preventDestroy ?? true;
+    const key = new VssKmsKey(this, "dr-vault-key", {
+      alias: dr.vault.keyAlias,
+      description: `Encrypts the backups of DR vault ${dr.vault.name} that AWS Backup fully manages`,
+      account: env.account,
+      users: [KeyUsers.awsBackupVault(env.account, dr.region)],
+      preventDestroy,
+      provider,
+    });
+    const vault = new VssBackupVault(this, "dr-vault", { name: dr.vault.name, key, preventDestroy, provider });
+    if (dr.vault.lock) lockVault(this, "dr-vault-lock", vault, dr.vault.lock, dr.vault.preventDestroy);
+    for (const resource of this.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource))
+      if (resource.provider === provider) referenceProviderInHcl(resource);
+    return vault;
+  }
+
+  private alerts(alerts: ResolvedAlerts, account: string): VssBackupAlerts {
+    const spec = alerts.topic;
+    const topic =
+      "existingTopicArn" in spec
+        ? VssAlertTopic.fromTopicArn(spec.existingTopicArn)
+        : new VssAlertTopic(this, "alert-topic", {
+            name: spec.name,
+            emails: spec.emails,
+            key: new VssKmsKey(this, "alert-key", {
+              alias: spec.keyAlias,
+              description: `Encrypts the backup alerts of topic ${spec.name}`,
+              account,
+              users: [KeyUsers.EVENTBRIDGE_TO_ENCRYPTED_TOPIC],
+              preventDestroy: false,
+            }),
+          });
+    return new VssBackupAlerts(this, "alerts", { ruleName: alerts.ruleName, subject: alerts.subject, topic });
+  }
+}
+
+/** The alias of the second region's provider (`aws.dr`). */
+export const DR_PROVIDER_ALIAS = "dr";
+
+function lockVault(
+  scope: Construct,
+  id: string,
+  vault: VssBackupVault,
+  lock: LockRange & LockMode,
+  preventDestroy: boolean | undefined,
+): VssVaultLock {
+  const range = { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
+  const mode: LockMode =
+    lock.mode === "compliance"
+      ? { mode: "compliance", changeableForDays: lock.changeableForDays }
+      : { mode: "governance" };
+  return new VssVaultLock(scope, id, { vault, ...range, ...mode, preventDestroy: preventDestroy ?? true });
+}
+
+/**
+ * cdktf 0.21's HCL renderer writes the provider meta-argument quoted (`provider = "aws.dr"`), which
+ * Terraform warns is a deprecated quoted reference; the JSON form is right as it is. This makes the
+ * HCL form (`cdktf synth --hcl`, the exit route) write the bare reference `provider = aws.dr`.
+ */
+function referenceProviderInHcl(resource: TerraformResource): void {
+  const toHcl = resource.toHclTerraform.bind(resource);
+  resource.toHclTerraform = () => {
+    const hcl = toHcl() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    for (const byId of Object.values(hcl.resource ?? {}))
+      for (const attributes of Object.values(byId))
+        if (typeof attributes.provider === "string")
+          attributes.provider = { value: attributes.provider, type: "reference" };
+    return hcl;
+  };
 }

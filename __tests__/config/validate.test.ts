@@ -59,13 +59,21 @@ describe("loadEnvironments", () => {
       region: "eu-west-1",
       selectionTag: { key: "Backup", value: "windows-vss" },
       instanceRole: { roleName: "vss-backup-dev-vss-instance" },
-      vault: { name: "vss-backup-dev" },
+      vault: {
+        name: "vss-backup-dev",
+        lock: { mode: "governance", minRetentionDays: 7, maxRetentionDays: 7, derived: true },
+      },
       plan: { name: "vss-backup-dev", rules: dev.plan.rules },
       selection: { name: "vss-backup-dev-windows-instances" },
       backupServiceRole: { roleName: "vss-backup-dev-backup-service" },
       association: { name: "vss-backup-dev-AwsVssComponents" },
       backend: { type: "local", path: "../../../terraform-state/dev.tfstate" },
       defaultTags: { Project: "vss-backup", Environment: "dev", ManagedBy: "cdktf" },
+      alerts: {
+        ruleName: "vss-backup-dev-backup-alerts",
+        subject: "environment dev",
+        topic: { name: "vss-backup-dev-backup-alerts", keyAlias: "alias/vss-backup-dev-backup-alerts", emails: [] },
+      },
     });
   });
 
@@ -126,8 +134,12 @@ describe("loadEnvironments", () => {
         complianceSeverity: "LOW",
         outputLocation: { s3BucketName: "acme-logs", s3KeyPrefix: "vss/", s3Region: "eu-west-1" },
       },
+      alerts: { topicName: "t", keyAlias: "alias/t", emails: ["ops@example.com"], ruleName: "r" },
     };
     expect(problemsOf({ project: "vss-backup", environments: [everything] })).toEqual([]);
+    const existing = { ...dev, alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops", ruleName: "r" } };
+    expect(problemsOf({ project: "vss-backup", environments: [existing] })).toEqual([]);
+    expect(problemsOf({ project: "vss-backup", environments: [{ ...dev, alerts: false }] })).toEqual([]);
   });
 
   describe("refuses settings it does not know, anywhere (nothing is silently ignored)", () => {
@@ -135,12 +147,16 @@ describe("loadEnvironments", () => {
       [
         "a misspelt vault name",
         { vault: { nmae: "x" } },
-        ["dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+        [
+          "dev.vault.nmae: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias, lock, deletionGuard",
+        ],
       ],
       [
         "a misspelt KMS key",
         { vault: { kmsKeyArm: "arn" } },
-        ["dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy"],
+        [
+          "dev.vault.kmsKeyArm: is not a setting here, allowed: name, kmsKeyArn, preventDestroy, createKey, keyAlias, lock, deletionGuard",
+        ],
       ],
       [
         "a misspelt rule field",
@@ -171,6 +187,16 @@ describe("loadEnvironments", () => {
         [
           "dev.instanceRole.rolName: is not a setting here, allowed: policyMode, roleName, instanceProfileName, permissionsBoundaryArn",
         ],
+      ],
+      [
+        "an existing alert topic with a created topic's field",
+        { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops", emails: ["a@example.com"] } },
+        ["dev.alerts.emails: is not a setting here, allowed: existingTopicArn, ruleName"],
+      ],
+      [
+        "a misspelt alerts field",
+        { alerts: { email: ["a@example.com"] } },
+        ["dev.alerts.email: is not a setting here, allowed: topicName, keyAlias, emails, ruleName"],
       ],
       [
         "an S3 backend field misspelt",
@@ -449,6 +475,275 @@ describe("loadEnvironments", () => {
       ],
     ])("%s", (_, change, expected) => {
       expect(problemsOf(withDev(change))).toEqual([expect.stringContaining(expected)]);
+    });
+  });
+
+  describe("vault keys", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a created key and an existing key at once",
+        { vault: { createKey: true, kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/k" } },
+        ["dev.vault.createKey: is true while kmsKeyArn names a key, allowed: one key per vault"],
+      ],
+      [
+        "a key alias without createKey",
+        { vault: { keyAlias: "alias/vault" } },
+        ["dev.vault.keyAlias: is set without createKey: true, allowed: an alias for a key the stack creates"],
+      ],
+      [
+        "a created key's alias under alias/aws/",
+        { vault: { createKey: true, keyAlias: "alias/aws/backup" } },
+        ['dev.vault.keyAlias: "alias/aws/backup" is under alias/aws/, which AWS reserves for its own keys'],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("creates a key alias/<project>-<env>-vault when asked", () => {
+      const [env] = loadEnvironments(withDev({ vault: { createKey: true } }), { now: NOW });
+      expect(env.vault).toMatchObject({ name: "vss-backup-dev", createdKey: { alias: "alias/vss-backup-dev-vault" } });
+    });
+
+    it("warns that a vault's key applies to new vaults only, and protects no EC2 recovery point", () => {
+      const envs = loadEnvironments(withDev({ vault: { createKey: true } }), { now: NOW });
+      expect(configurationWarnings(envs)).toEqual([
+        {
+          path: "dev.vault",
+          message:
+            "a vault's key cannot change: this key applies to a new vault only (an existing vault would be replaced, which preventDestroy refuses); for EC2 it does not encrypt the recovery points, which keep their EBS volumes' encryption",
+        },
+      ]);
+      expect(configurationWarnings(loadEnvironments(withDev({}), { now: NOW }))).toEqual([]);
+    });
+  });
+
+  describe("vault lock and deletion guard", () => {
+    const rules = { plan: { rules: [BackupRules.daily({ keepDays: 7 }), BackupRules.monthly({ keepDays: 365 })] } };
+
+    it("derives a governance lock's range from the rules' shortest and longest retention", () => {
+      const [env] = loadEnvironments(withDev(rules), { now: NOW });
+      expect(env.vault.lock).toEqual({ mode: "governance", minRetentionDays: 7, maxRetentionDays: 365, derived: true });
+    });
+
+    it("takes a compliance lock with its explicit range, and a lock switched off", () => {
+      const compliance = { mode: "compliance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 400 };
+      const [env] = loadEnvironments(withDev({ ...rules, vault: { lock: compliance } }), { now: NOW });
+      expect(env.vault.lock).toEqual({ ...compliance, derived: false });
+      const [off] = loadEnvironments(withDev({ vault: { lock: false } }), { now: NOW });
+      expect(off.vault.lock).toBeUndefined();
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a compliance lock without its range or cooling-off period",
+        { vault: { lock: { mode: "compliance" } } },
+        ["changeableForDays", "minRetentionDays", "maxRetentionDays"].map(
+          (field) =>
+            `dev.vault.lock.${field}: is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)`,
+        ),
+      ],
+      [
+        "a compliance lock changeable for 2 days",
+        { vault: { lock: { mode: "compliance", changeableForDays: 2, minRetentionDays: 1, maxRetentionDays: 30 } } },
+        [
+          "dev.vault.lock.changeableForDays: 2 is not allowed, allowed: a whole number of days from 3 (AWS's 72-hour cooling-off period)",
+        ],
+      ],
+      [
+        "changeableForDays in governance mode",
+        { vault: { lock: { changeableForDays: 3 } } },
+        [
+          'dev.vault.lock.changeableForDays: is set in governance mode, allowed: only with mode "compliance" (changeableForDays makes the lock a compliance lock)',
+        ],
+      ],
+      [
+        "a minimum of 0 and a maximum over 36500",
+        { vault: { lock: { minRetentionDays: 0, maxRetentionDays: 36501 } } },
+        [
+          "dev.vault.lock.minRetentionDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+          "dev.vault.lock.maxRetentionDays: 36501 is not allowed, allowed: a whole number of days from 1 to 36500",
+        ],
+      ],
+      [
+        "a minimum above the maximum",
+        { vault: { lock: { minRetentionDays: 30, maxRetentionDays: 7 } } },
+        [
+          "dev.vault.lock.minRetentionDays: 30 is above maxRetentionDays 7, allowed: at most the maximum",
+          "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 30-7 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a rule keeping recovery points longer than the lock allows",
+        { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 5 } } },
+        [
+          "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 1-5 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a deletion guard exempting nobody (Terraform could never update the policy again)",
+        { vault: { deletionGuard: { exemptRoleArns: [] } } },
+        [
+          "dev.vault.deletionGuard.exemptRoleArns: 0 roles, allowed: 1-5 (at least the role that deploys the stack, or Terraform can never update the policy again)",
+        ],
+      ],
+      [
+        "a deletion guard exempting six roles, one of another account",
+        {
+          vault: {
+            deletionGuard: {
+              exemptRoleArns: [1, 2, 3, 4, 5]
+                .map((i) => `arn:aws:iam::111111111111:role/r${i}`)
+                .concat(["arn:aws:iam::999999999999:role/x"]),
+            },
+          },
+        },
+        [
+          "dev.vault.deletionGuard.exemptRoleArns: 6 roles, allowed: 1-5 (at least the role that deploys the stack, or Terraform can never update the policy again)",
+          'dev.vault.deletionGuard.exemptRoleArns[5]: "arn:aws:iam::999999999999:role/x" is in account 999999999999, allowed: an IAM role of the environment\'s account 111111111111',
+        ],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+  });
+
+  describe("disaster recovery", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "the environment's own region",
+        { disasterRecovery: { region: "eu-west-1" } },
+        ['dev.disasterRecovery.region: "eu-west-1" is the environment\'s own region, allowed: a second region'],
+      ],
+      [
+        "a region the provider does not know",
+        { disasterRecovery: { region: "eu-west-9" } },
+        [
+          expect.stringMatching(
+            /^dev\.disasterRecovery\.region: "eu-west-9" is not a region hashicorp\/aws 5\.100\.0 accepts/,
+          ) as unknown as string,
+        ],
+      ],
+      [
+        "copies kept 0 days",
+        { disasterRecovery: { region: "eu-north-1", keepDays: 0 } },
+        ["dev.disasterRecovery.keepDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500"],
+      ],
+      [
+        "a DR vault name with a period",
+        { disasterRecovery: { region: "eu-north-1", vaultName: "dr.vault" } },
+        ["dev.disasterRecovery.vaultName: \"dr.vault\" has '.', allowed: 2-50 of A-Z a-z 0-9 - _"],
+      ],
+      [
+        "a DR lock whose range the copies do not fit",
+        {
+          disasterRecovery: { region: "eu-north-1", keepDays: 30, lock: { minRetentionDays: 1, maxRetentionDays: 14 } },
+        },
+        [
+          "dev.disasterRecovery.lock: plan.rules[0] copy keeps 30 days, outside the vault lock's range 1-14 days: AWS fails such jobs; allowed: a retention within the range",
+        ],
+      ],
+      [
+        "a compliance DR lock without its range",
+        { disasterRecovery: { region: "eu-north-1", lock: { mode: "compliance", changeableForDays: 3 } } },
+        ["minRetentionDays", "maxRetentionDays"].map(
+          (field) =>
+            `dev.disasterRecovery.lock.${field}: is missing, allowed: a whole number of days (compliance mode takes its range explicitly: a lock is replaced when its range moves, and a compliance lock can never be replaced)`,
+        ),
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("derives the DR vault's names and its lock from the copies' retention", () => {
+      const [env] = loadEnvironments(withDev({ disasterRecovery: { region: "eu-north-1", keepDays: 30 } }), {
+        now: NOW,
+      });
+      expect(env.disasterRecovery).toEqual({
+        region: "eu-north-1",
+        keepDays: 30,
+        vault: {
+          name: "vss-backup-dev-dr",
+          keyAlias: "alias/vss-backup-dev-dr-vault",
+          lock: { mode: "governance", minRetentionDays: 30, maxRetentionDays: 30, derived: true },
+        },
+      });
+    });
+  });
+
+  describe("alerts", () => {
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a rule name with a space",
+        { alerts: { ruleName: "backup alerts" } },
+        ['dev.alerts.ruleName: "backup alerts" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _'],
+      ],
+      [
+        "a 65-character rule name",
+        { alerts: { ruleName: "r".repeat(65) } },
+        [`dev.alerts.ruleName: "${"r".repeat(65)}" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _`],
+      ],
+      [
+        "a topic name with a period",
+        { alerts: { topicName: "ops.alerts" } },
+        ['dev.alerts.topicName: "ops.alerts" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _'],
+      ],
+      [
+        "a key alias without alias/",
+        { alerts: { keyAlias: "backup-alerts" } },
+        ['dev.alerts.keyAlias: "backup-alerts" is not a key alias, allowed: alias/ and 1-250 of A-Z a-z 0-9 / _ -'],
+      ],
+      [
+        "a key alias under alias/aws/ (the AWS managed alias/aws/sns cannot let EventBridge publish)",
+        { alerts: { keyAlias: "alias/aws/sns" } },
+        ['dev.alerts.keyAlias: "alias/aws/sns" is under alias/aws/, which AWS reserves for its own keys'],
+      ],
+      [
+        "an address without a domain, and one listed twice",
+        { alerts: { emails: ["ops", "a@example.com", "A@example.com"] } },
+        [
+          'dev.alerts.emails[0]: "ops" is not an e-mail address, allowed: name@domain',
+          'dev.alerts.emails[2]: "A@example.com" is listed twice, allowed: each address once',
+        ],
+      ],
+      [
+        "an existing topic in another region (targets must be in the rule's region)",
+        { alerts: { existingTopicArn: "arn:aws:sns:us-east-1:111111111111:ops" } },
+        [
+          "dev.alerts.existingTopicArn: \"arn:aws:sns:us-east-1:111111111111:ops\" is in region us-east-1, allowed: the environment's region eu-west-1 (EventBridge targets must be in the rule's region)",
+        ],
+      ],
+      [
+        "an existing topic of another account",
+        { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:999999999999:ops" } },
+        [
+          'dev.alerts.existingTopicArn: "arn:aws:sns:eu-west-1:999999999999:ops" is in account 999999999999, allowed: the environment\'s account 111111111111',
+        ],
+      ],
+      [
+        "a queue ARN instead of a topic",
+        { alerts: { existingTopicArn: "arn:aws:sqs:eu-west-1:111111111111:ops" } },
+        [
+          'dev.alerts.existingTopicArn: "arn:aws:sqs:eu-west-1:111111111111:ops" is not an SNS topic ARN, allowed: arn:aws:sns:<region>:<account>:<topic>',
+        ],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev(change))).toEqual(expected);
+    });
+
+    it("refuses a second environment's alert rule, topic and key alias in the same account and region", () => {
+      const names = { ruleName: "alerts", topicName: "alerts", keyAlias: "alias/alerts" };
+      const both = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, alerts: names },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, alerts: names },
+        ],
+      };
+      expect(problemsOf(both).filter((p) => p.startsWith("qa.alerts"))).toEqual([
+        'qa.alerts.ruleName: "alerts" is also dev\'s EventBridge rule in 111111111111/eu-west-1; allowed: a different one',
+        'qa.alerts.topicName: "alerts" is also dev\'s SNS topic in 111111111111/eu-west-1; allowed: a different one',
+        'qa.alerts.keyAlias: "alias/alerts" is also dev\'s key alias in 111111111111/eu-west-1; allowed: a different one',
+      ]);
     });
   });
 

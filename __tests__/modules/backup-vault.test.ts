@@ -1,7 +1,7 @@
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { Testing } from "cdktf";
-import { VssBackupVault, VssBackupVaultProps } from "../../modules";
-import { synthesize, theResource } from "../synth";
+import { KeyUsers, VssBackupVault, VssBackupVaultProps, VssKmsKey } from "../../modules";
+import { addressesOf, addressOf, synthesize, theResource } from "../synth";
 
 function vault(props: Partial<VssBackupVaultProps> = {}) {
   return theResource(
@@ -31,6 +31,37 @@ describe("VssBackupVault", () => {
   it("encrypts with a customer managed key when given", () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     expect(vault({ kmsKeyArn: key }).kms_key_arn).toBe(key);
+  });
+
+  it("encrypts with a key the stack creates, by reference", () => {
+    const stack = synthesize((scope) => {
+      const key = new VssKmsKey(scope, "key", {
+        alias: "alias/fleet-vault",
+        description: "vault",
+        account: "123456789012",
+        users: [KeyUsers.awsBackupVault("123456789012", "eu-west-1")],
+      });
+      new VssBackupVault(scope, "vault", { name: "fleet", key });
+    });
+    expect(addressOf(theResource(stack, "aws_backup_vault").kms_key_arn)).toBe(addressesOf(stack, "aws_kms_key")[0]);
+  });
+
+  it("refuses a created key and a key ARN at once", () => {
+    expect(() =>
+      synthesize((scope) => {
+        const key = new VssKmsKey(scope, "key", {
+          alias: "alias/fleet-vault",
+          description: "vault",
+          account: "123456789012",
+          users: [],
+        });
+        new VssBackupVault(scope, "vault", {
+          name: "fleet",
+          key,
+          kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        });
+      }),
+    ).toThrow("kmsKeyArn: is given with a key to create, allowed: one key per vault");
   });
 
   it.each<[string, Partial<VssBackupVaultProps>, RegExp]>([

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from "path";
 import { main, USAGE } from "../../review/cli";
 import { NOW } from "../support/clock";
-import { freshDir, REVIEW_CONFIG, synthesizeApp } from "./support";
+import { freshDir, REVIEW_CONFIG, synthesizeApp, withChange } from "./support";
 
 /** A real `terraform show -json` of a plan with the default AWS provider (eu-central-1) and an aliased one, `copies`. */
 const twoProviderPlan = JSON.parse(
@@ -80,6 +80,18 @@ describe("npm run review", () => {
     );
     expect(stdout[0]).not.toContain("## qa");
     expect(stdout[0]).toContain("**Changes** (from the synthesized JSON): none.");
+  });
+
+  it("calls out, at the top, alerts a change removes, from the synthesized JSON of base and head", async () => {
+    synthesizeApp(withChange("dev", { alerts: false }), join(dir, "head-without-alerts"));
+    const { code, stdout } = await run("--out", "head-without-alerts", "--base", "head", "--output", "weak.md");
+    expect(code).toBe(0);
+    const top = stdout[0].slice(0, stdout[0].indexOf("## dev"));
+    expect(top).toContain(
+      "> - **dev**: weakens protection: removes the alerts on failed and crash-consistent backups (rule `vss-backup-dev-backup-alerts` to topic vss-backup-dev-backup-alerts): no one is told when VSS falls back",
+    );
+    expect(top).not.toContain("**prod**: weakens");
+    expect(stdout[0]).toContain("- **Alerts:** **none**: failed and crash-consistent backups go unreported");
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { changesFromPlan, changesFromSynth } from "../../review/changes";
-import { postureOf, StackJson } from "../../review/posture";
+import { postureOf, StackJson, weakeningsOf } from "../../review/posture";
 import { renderReview, REVIEW_MARKER } from "../../review/report";
 import { scheduleInWords } from "../../modules/schedule";
 import { synthesized, withChange } from "./support";
@@ -33,6 +33,35 @@ describe("postureOf (from the synthesized JSON)", () => {
       windowsVss: true,
     });
     expect(prod.vault).toEqual({ name: "vss-backup-prod", preventDestroy: true, kmsKeyArn: undefined });
+  });
+
+  it("says where alerts on failed and crash-consistent backups go, and that the VSS fallback is caught", () => {
+    expect(prod.alerts).toEqual({
+      ruleName: "vss-backup-prod-backup-alerts",
+      catchesVssFallback: true,
+      failedStates: ["FAILED", "ABORTED", "EXPIRED"],
+      destination: "topic vss-backup-prod-backup-alerts",
+      keyAlias: "alias/vss-backup-prod-backup-alerts",
+      emails: [],
+    });
+  });
+
+  it("names a vault key the stack creates by its alias", () => {
+    const created = postureOf(synthesized("dev", withChange("dev", { vault: { createKey: true } })));
+    expect(created.vault?.kmsKeyArn).toBe("alias/vss-backup-dev-vault (created by the stack)");
+  });
+
+  it("names an existing alert topic by its ARN, lists e-mail subscriptions, and sees alerts switched off", () => {
+    const existing = postureOf(
+      synthesized("dev", withChange("dev", { alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops" } })),
+    );
+    expect(existing.alerts).toMatchObject({
+      destination: "arn:aws:sns:eu-west-1:111111111111:ops",
+      keyAlias: undefined,
+    });
+    const mailed = postureOf(synthesized("dev", withChange("dev", { alerts: { emails: ["ops@example.com"] } })));
+    expect(mailed.alerts?.emails).toEqual(["ops@example.com"]);
+    expect(postureOf(synthesized("dev", withChange("dev", { alerts: false }))).alerts).toBeUndefined();
   });
 
   it("lists each rule's schedule in words and in its timezone, and its retention", () => {
@@ -178,6 +207,98 @@ describe("changes", () => {
     ]);
     expect(changesFromSynth(withCopies("eu-west-1"), synthesized("prod"))).toEqual([
       { address: "provider.aws.copies", type: "provider", action: "delete" },
+    ]);
+  });
+
+  it("finds that removing the alerts weakens protection, and that an unchanged stack does not", () => {
+    const base = postureOf(synthesized("dev"));
+    expect(weakeningsOf(base, postureOf(synthesized("dev", withChange("dev", { alerts: false }))))).toEqual([
+      "removes the alerts on failed and crash-consistent backups (rule `vss-backup-dev-backup-alerts` to topic vss-backup-dev-backup-alerts): no one is told when VSS falls back",
+    ]);
+    expect(weakeningsOf(base, postureOf(synthesized("dev")))).toEqual([]);
+  });
+
+  it("reads the copy to a second region: the DR vault, its provider's region, each rule's copy retention, its lock", () => {
+    const withDr = postureOf(
+      synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1", keepDays: 120 } })),
+    );
+    expect(withDr.disasterRecovery).toEqual([
+      {
+        vaultName: "vss-backup-prod-dr",
+        region: "eu-west-1",
+        keepDays: { daily: 120, weekly: 120, monthly: 120 },
+        lock: { mode: "governance", minRetentionDays: 120, maxRetentionDays: 120, changeableForDays: undefined },
+      },
+    ]);
+    // The environment's own vault stays the one the rules write to, whatever the DR vault's id sorts as.
+    expect(withDr.vault?.name).toBe("vss-backup-prod");
+    expect(withDr.providers.map((p) => [p.address, p.region])).toEqual([
+      ["aws", "eu-central-1"],
+      ["aws.dr", "eu-west-1"],
+    ]);
+    expect(withDr.rules.map((r) => r.copies.map((c) => c.destinationVaultArn))).toEqual(
+      [1, 2, 3].map(() => ["vault vss-backup-prod-dr (this stack)"]),
+    );
+    expect(postureOf(synthesized("prod")).disasterRecovery).toEqual([]);
+  });
+
+  it("finds that removing the copy to a second region weakens protection", () => {
+    const base = postureOf(synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1" } })));
+    expect(weakeningsOf(base, postureOf(synthesized("prod")))).toEqual([
+      "removes the copy to vss-backup-prod-dr in eu-west-1: a region outage takes the only copy",
+    ]);
+  });
+
+  it("reads the vault's lock and deletion guard", () => {
+    const guarded = withChange("dev", {
+      vault: {
+        lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 30 },
+        deletionGuard: { exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] },
+      },
+    });
+    const posture = postureOf(synthesized("dev", guarded));
+    expect(posture.lock).toEqual({
+      mode: "compliance",
+      minRetentionDays: 1,
+      maxRetentionDays: 30,
+      changeableForDays: 3,
+    });
+    expect(posture.deletionGuard).toEqual({ exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] });
+    expect(postureOf(synthesized("dev")).lock).toEqual({
+      mode: "governance",
+      minRetentionDays: 7,
+      maxRetentionDays: 7,
+      changeableForDays: undefined,
+    });
+  });
+
+  it.each<[string, Parameters<typeof withChange>[1], Parameters<typeof withChange>[1], string[]]>([
+    ["a lock removed", {}, { vault: { lock: false } }, ["removes the governance vault lock (7-7 days)"]],
+    [
+      "a range narrowed (the lock replaced)",
+      { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 30 } } },
+      { vault: { lock: { minRetentionDays: 1, maxRetentionDays: 10 } } },
+      [
+        "replaces the vault lock (governance, 1-30 days → governance, 1-10 days): every lock argument forces replacement, and a compliance lock past its cooling-off period cannot be replaced, so the apply fails",
+        "narrows what the vault lock keeps: 1-30 days → 1-10 days",
+      ],
+    ],
+    [
+      "the Deny on deleting recovery points gone",
+      { vault: { deletionGuard: { exemptRoleArns: ["arn:aws:iam::111111111111:role/break-glass"] } } },
+      {},
+      ["removes the vault policy's Deny on deleting recovery points: any administrator can delete them again"],
+    ],
+  ])("finds that %s weakens protection", (_, before, after, expected) => {
+    const base = postureOf(synthesized("dev", withChange("dev", before)));
+    expect(weakeningsOf(base, postureOf(synthesized("dev", withChange("dev", after))))).toEqual(expected);
+  });
+
+  it("finds that an alert rule which stops catching the VSS fallback weakens protection", () => {
+    const base = postureOf(synthesized("dev"));
+    const head = { ...base, alerts: { ...base.alerts!, catchesVssFallback: false } };
+    expect(weakeningsOf(base, head)).toEqual([
+      "the alert rule `vss-backup-dev-backup-alerts` no longer catches COMPLETED jobs with a status message: a VSS fallback to crash-consistent goes unreported",
     ]);
   });
 

@@ -7,10 +7,10 @@ import type { StackJson } from "../../review/posture";
 import { buildApp } from "../../stacks/app";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { NOW } from "../support/clock";
-import { TEST_PROJECT } from "../support/fixtures";
+import { PLAIN_PROJECT } from "../support/fixtures";
 
-/** The review tests' project: the tests' own configuration, never config/environments.ts. */
-export const REVIEW_CONFIG: ProjectConfig = TEST_PROJECT;
+/** The review tests' project: the tests' own configuration without protection settings (tests add them), never config/environments.ts. */
+export const REVIEW_CONFIG: ProjectConfig = PLAIN_PROJECT;
 
 /** REVIEW_CONFIG with one environment changed. */
 export function withChange(name: string, change: Partial<EnvironmentConfig>): ProjectConfig {

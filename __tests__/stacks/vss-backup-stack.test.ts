@@ -39,6 +39,13 @@ function devWith(change: Partial<EnvironmentConfig>) {
   return stackFor("dev", {}, { project: config.project, environments: [{ ...dev, ...change }] });
 }
 
+/** The only resource of `type` on the stack's default provider (a DR vault and its lock use aws.dr): address and body. */
+function inMainRegion(stack: SynthesizedStack, type: string): [string, Record<string, unknown>] {
+  const found = Object.entries(stack.resource?.[type] ?? {}).filter(([, body]) => body.provider === undefined);
+  if (found.length !== 1) throw new Error(`expected one ${type} on the default provider, found ${found.length}`);
+  return [`${type}.${found[0][0]}`, found[0][1]];
+}
+
 function roleAddress(stack: SynthesizedStack, roleName: string): string {
   const [id] = Object.entries(stack.resource!.aws_iam_role).find(([, role]) => role.name === roleName)!;
   return `aws_iam_role.${id}`;
@@ -69,13 +76,14 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   const { env, stack } = stackFor(name);
   const configured = config.environments.find((e) => e.name === name)!;
 
-  it("can only be applied to its own account and region, tagging everything with project and environment", () => {
+  it("can only be applied to its own account and region (and DR region), tagging everything with project and environment", () => {
+    const tags = [{ tags: { Project: config.project, Environment: name, ManagedBy: "cdktf" } }];
+    const dr = configured.disasterRecovery;
     expect(stack.provider?.aws).toEqual([
-      {
-        region: configured.region,
-        allowed_account_ids: [configured.account],
-        default_tags: [{ tags: { Project: config.project, Environment: name, ManagedBy: "cdktf" } }],
-      },
+      { region: configured.region, allowed_account_ids: [configured.account], default_tags: tags },
+      ...(dr
+        ? [{ alias: "dr", region: dr.region, allowed_account_ids: [configured.account], default_tags: tags }]
+        : []),
     ]);
   });
 
@@ -87,7 +95,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
     const counts = Object.fromEntries(
       Object.entries(stack.resource ?? {}).map(([type, byId]) => [type, Object.keys(byId).length]),
     );
-    expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
+    expect(counts).toEqual(expectedResourceCounts(env));
   });
 
   it("backs up and prepares exactly the same instances: the selection's tag is the association's target", () => {
@@ -104,7 +112,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
 
   it("runs the configured rules with Windows VSS into the stack's vault", () => {
     const plan = theResource(stack, BackupPlan);
-    const vaultAddress = addressesOf(stack, BackupVault)[0];
+    const [vaultAddress] = inMainRegion(stack, BackupVault.tfResourceType);
     expect(plan.advanced_backup_setting).toEqual([{ resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } }]);
     const rules = plan.rule as {
       rule_name: string;
@@ -174,7 +182,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
   });
 
   it("protects the vault from destroy", () => {
-    expect(theResource(stack, BackupVault)).toMatchObject({
+    expect(inMainRegion(stack, BackupVault.tfResourceType)[1]).toMatchObject({
       name: `${config.project}-${name}`,
       force_destroy: false,
       lifecycle: { prevent_destroy: true },
@@ -203,10 +211,167 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
         "required_instance_tag",
         "selection_id",
         "vault_arn",
+        "alert_topic_arn",
+        ...(configured.disasterRecovery ? ["dr_vault_arn"] : []),
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
     expect(addressOf(stack.output?.plan_id.value)).toBe(addressesOf(stack, BackupPlan)[0]);
+  });
+});
+
+describe("a copy in a second region (disasterRecovery)", () => {
+  const { stack } = stackFor("prod");
+  const drVaultId = Object.entries(stack.resource!.aws_backup_vault).find(
+    ([, v]) => v.name === "vss-backup-prod-dr",
+  )![0];
+
+  it("puts the DR vault, its key, alias and lock in the second region through the aliased provider", () => {
+    const inDr = (type: string) =>
+      resources(stack, type)
+        .filter((r) => r.provider === "aws.dr")
+        .map((r) => r.name ?? r.min_retention_days);
+    expect(inDr("aws_backup_vault")).toEqual(["vss-backup-prod-dr"]);
+    expect(inDr("aws_kms_alias")).toEqual(["alias/vss-backup-prod-dr-vault"]);
+    expect(inDr("aws_kms_key")).toHaveLength(1);
+    const locks = resources(stack, "aws_backup_vault_lock_configuration").filter((r) => r.provider === "aws.dr");
+    // Governance, its range what lands there: every copy is kept 90 days.
+    expect(locks).toMatchObject([{ min_retention_days: 90, max_retention_days: 90 }]);
+    expect(locks[0]).not.toHaveProperty("changeable_for_days");
+    expect(addressOf(locks[0].backup_vault_name)).toBe(`aws_backup_vault.${drVaultId}`);
+  });
+
+  it("copies every rule's recovery points to the DR vault, kept keepDays there", () => {
+    const rules = theResource(stack, "aws_backup_plan").rule as {
+      rule_name: string;
+      copy_action?: { destination_vault_arn: string; lifecycle: { delete_after: number } }[];
+    }[];
+    expect(rules.map((r) => [r.rule_name, r.copy_action])).toEqual(
+      ["daily", "weekly", "monthly"].map((rule) => [
+        rule,
+        [{ destination_vault_arn: `\${aws_backup_vault.${drVaultId}.arn}`, lifecycle: { delete_after: 90 } }],
+      ]),
+    );
+    expect(addressOf(stack.output?.dr_vault_arn.value)).toBe(`aws_backup_vault.${drVaultId}`);
+  });
+
+  it("keeps each copy as long as its rule when keepDays is not set", () => {
+    const { stack: dev } = devWith({ disasterRecovery: { region: "eu-north-1" } });
+    const [rule] = theResource(dev, "aws_backup_plan").rule as { copy_action: { lifecycle: unknown }[] }[];
+    expect(rule.copy_action[0].lifecycle).toEqual({ delete_after: 7 });
+  });
+});
+
+describe("vault lock and deletion guard", () => {
+  it("locks every vault in governance mode by default, its range the rules' shortest and longest retention", () => {
+    const { stack } = stackFor("staging");
+    const lock = theResource(stack, "aws_backup_vault_lock_configuration");
+    expect(lock).toMatchObject({
+      min_retention_days: 14,
+      max_retention_days: 35,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(lock).not.toHaveProperty("changeable_for_days");
+    expect(addressOf(lock.backup_vault_name)).toBe(addressesOf(stack, "aws_backup_vault")[0]);
+    expect(resources(stack, "aws_backup_vault_policy")).toEqual([]);
+  });
+
+  it("locks prod's vault in compliance mode with its explicit range, and guards it against deletion", () => {
+    const { stack } = stackFor("prod");
+    expect(inMainRegion(stack, "aws_backup_vault_lock_configuration")[1]).toMatchObject({
+      changeable_for_days: 3,
+      min_retention_days: 7,
+      max_retention_days: 400,
+    });
+    const guard = theResource(stack, "aws_backup_vault_policy");
+    expect(referencedPolicyDocument(stack, guard.policy).statement).toMatchObject([
+      {
+        effect: "Deny",
+        condition: [
+          {
+            test: "ArnNotLike",
+            variable: "aws:PrincipalArn",
+            values: ["arn:aws:iam::333333333333:role/break-glass", "arn:aws:iam::333333333333:role/deploy-vss-backup"],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("has no lock when it is switched off", () => {
+    expect(resources(devWith({ vault: { lock: false } }).stack, "aws_backup_vault_lock_configuration")).toEqual([]);
+  });
+});
+
+describe("vault keys", () => {
+  it("creates the vault's key when asked: alias, kept from destroy like the vault, used only through AWS Backup", () => {
+    const { stack } = devWith({ vault: { createKey: true }, alerts: false });
+    const key = theResource(stack, "aws_kms_key");
+    expect(key).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(theResource(stack, "aws_kms_alias").name).toBe("alias/vss-backup-dev-vault");
+    expect(addressOf(theResource(stack, "aws_backup_vault").kms_key_arn)).toBe(addressesOf(stack, "aws_kms_key")[0]);
+    const statements = referencedPolicyDocument(stack, key.policy).statement as { condition?: unknown }[];
+    expect(statements[1].condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["backup.eu-west-1.amazonaws.com"] },
+      { test: "StringEquals", variable: "kms:CallerAccount", values: ["111111111111"] },
+    ]);
+  });
+
+  it("keeps the AWS managed key by default: no key, no kms_key_arn", () => {
+    const { stack } = devWith({ alerts: false });
+    expect(resources(stack, "aws_kms_key")).toEqual([]);
+    expect(theResource(stack, "aws_backup_vault")).not.toHaveProperty("kms_key_arn");
+  });
+});
+
+describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
+  it("by default: a topic encrypted with the stack's own key, published to by the rule, output by ARN", () => {
+    const { stack } = stackFor("dev");
+    const topic = theResource(stack, "aws_sns_topic");
+    expect(topic).toMatchObject({ name: "vss-backup-dev-backup-alerts" });
+    expect(addressOf(topic.kms_master_key_id)).toBe(addressesOf(stack, "aws_kms_key")[0]);
+    expect(theResource(stack, "aws_kms_alias").name).toBe("alias/vss-backup-dev-backup-alerts");
+    expect(theResource(stack, "aws_cloudwatch_event_rule").name).toBe("vss-backup-dev-backup-alerts");
+    expect(addressOf(theResource(stack, "aws_cloudwatch_event_target").arn)).toBe(
+      addressesOf(stack, "aws_sns_topic")[0],
+    );
+    expect(addressOf(stack.output?.alert_topic_arn.value)).toBe(addressesOf(stack, "aws_sns_topic")[0]);
+    expect(resources(stack, "aws_sns_topic_subscription")).toEqual([]);
+  });
+
+  it("names the environment in every message", () => {
+    const { stack } = stackFor("prod");
+    const target = theResource(stack, "aws_cloudwatch_event_target");
+    expect((target.input_transformer as { input_template: string }).input_template).toMatch(
+      /^"AWS Backup, environment prod: /,
+    );
+  });
+
+  it("subscribes the configured addresses by e-mail", () => {
+    const { stack } = stackFor("prod");
+    expect(resources(stack, "aws_sns_topic_subscription").map((s) => [s.protocol, s.endpoint])).toEqual([
+      ["email", "backup-team@example.com"],
+      ["email", "on-call@example.com"],
+    ]);
+  });
+
+  it("to an existing topic: targets its ARN and creates no topic, key or policy", () => {
+    const { stack } = stackFor("staging");
+    expect(theResource(stack, "aws_cloudwatch_event_target").arn).toBe("arn:aws:sns:eu-west-1:222222222222:ops-alerts");
+    expect(stack.output?.alert_topic_arn.value).toBe("arn:aws:sns:eu-west-1:222222222222:ops-alerts");
+    for (const type of ["aws_sns_topic", "aws_sns_topic_policy", "aws_kms_key", "aws_kms_alias"])
+      expect(resources(stack, type)).toEqual([]);
+  });
+
+  it("switched off: no rule, no topic, no output", () => {
+    const { stack } = devWith({ alerts: false });
+    for (const type of ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sns_topic", "aws_kms_key"])
+      expect(resources(stack, type)).toEqual([]);
+    expect(stack.output).not.toHaveProperty("alert_topic_arn");
   });
 });
 

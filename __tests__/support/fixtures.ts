@@ -19,6 +19,8 @@ export const STAGING: EnvironmentConfig = {
   region: "eu-west-1",
   plan: { rules: [BackupRules.daily({ keepDays: 14 }), BackupRules.weekly({ keepDays: 35 })] },
   instanceRole: { policyMode: "inline" },
+  // Alerts to a topic the operations team already runs.
+  alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts" },
 };
 
 /** Another region, rules in a time zone, association settings of its own. */
@@ -34,6 +36,31 @@ export const PROD: EnvironmentConfig = {
     ],
   },
   association: { maxConcurrency: "5%", maxErrors: "5%", complianceSeverity: "CRITICAL" },
+  alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
+  // A copy of every recovery point in a second region, kept 90 days there.
+  disasterRecovery: { region: "eu-west-1", keepDays: 90 },
+  vault: {
+    createKey: true,
+    lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },
+    deletionGuard: {
+      exemptRoleArns: [
+        "arn:aws:iam::333333333333:role/break-glass",
+        "arn:aws:iam::333333333333:role/deploy-vss-backup",
+      ],
+    },
+  },
 };
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };
+
+/** The same environments without the protection settings (alerts, DR, vault key, lock and guard). */
+export const PLAIN_PROJECT: ProjectConfig = {
+  ...TEST_PROJECT,
+  environments: TEST_PROJECT.environments.map((env) => {
+    const plain: Record<string, unknown> = { ...env };
+    delete plain.alerts;
+    delete plain.disasterRecovery;
+    delete plain.vault;
+    return plain as unknown as EnvironmentConfig;
+  }),
+};

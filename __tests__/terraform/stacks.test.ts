@@ -19,6 +19,8 @@ import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terr
 import { buildApp } from "../../stacks/app";
 import { expectedResourceCounts } from "../expected-resources";
 import { expectClean, freshDir, terraformTier } from "./tier";
+import { backupJobEvent, judgeEvents } from "../support/event-engine";
+import { ADMINISTRATOR, simulate } from "../support/iam";
 
 const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
@@ -31,6 +33,14 @@ const APPLIED_BY_MOTO = [
   "aws_iam_instance_profile",
   "aws_backup_vault",
   "aws_backup_plan",
+  "aws_kms_key",
+  "aws_kms_alias",
+  "aws_sns_topic",
+  "aws_sns_topic_policy",
+  "aws_sns_topic_subscription",
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
+  "aws_backup_vault_lock_configuration",
 ];
 
 interface PlannedChange {
@@ -183,7 +193,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       expect(created.sort()).toEqual(synthesized.sort());
       const counts: Record<string, number> = {};
       for (const change of managedChanges) counts[change.type] = (counts[change.type] ?? 0) + 1;
-      expect(counts).toEqual(expectedResourceCounts(env.instanceRole.policyMode));
+      expect(counts).toEqual(expectedResourceCounts(env));
     });
 
     it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
@@ -195,6 +205,26 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         env.plan.rules.map((r) => r.name).sort(),
       );
     });
+
+    if (env.vault.deletionGuard) {
+      const guard = env.vault.deletionGuard;
+      it("plans the vault policy whose Deny stops an administrator, not the break-glass role (moto lacks PutBackupVaultAccessPolicy: plan only, judged by the IAM simulator)", async () => {
+        const [planned] = afterOf(await run().plan, "aws_backup_vault_policy");
+        const policy = JSON.parse(String(planned.policy));
+        const recoveryPoint = `arn:aws:backup:${env.region}:${env.account}:recovery-point:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`;
+        const deleteAs = (principal: string) =>
+          simulate(policy, {
+            principal,
+            action: "backup:DeleteRecoveryPoint",
+            resource: recoveryPoint,
+            account: env.account,
+            identityPolicy: ADMINISTRATOR,
+            context: { "aws:PrincipalArn": principal },
+          });
+        expect(await deleteAs(`arn:aws:iam::${env.account}:role/Administrator`)).toBe("ExplicitlyDenied");
+        expect(await deleteAs(guard.exemptRoleArns[0])).toBe("Allowed");
+      });
+    }
 
     it("plans the association to install AwsVssComponents on the tagged instances (moto lacks CreateAssociation: covered by plan only)", async () => {
       const [association] = afterOf(await run().plan, "aws_ssm_association");
@@ -251,16 +281,21 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
   });
 
   describe("terraform apply against moto, read back with the AWS SDK", () => {
-    const clients = async () => {
+    const clients = async (region = env.region) => {
       const server = await motoFor(env.account);
       const options = {
         endpoint: server.endpoint,
-        region: env.region,
+        region,
         credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
       };
       return { backup: new BackupClient(options), iam: new IAMClient(options) };
     };
     const stateOf = async (type: string) => (await run().applied).filter((r) => r.type === type).map((r) => r.values);
+    /** The key an alias points to, as applied. */
+    const keyOf = async (alias: string) => {
+      const target = (await stateOf("aws_kms_alias")).find((a) => a.name === alias)?.target_key_arn;
+      return (await stateOf("aws_kms_key")).find((k) => k.arn === target)!;
+    };
 
     it("creates a backup plan that AWS reports with WindowsVSS enabled for EC2", async () => {
       const [plan] = await stateOf("aws_backup_plan");
@@ -339,6 +374,151 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       ).Statement;
       expect(statement).toMatchObject({ Action: ["iam:PassRole"], Resource: [instanceRole.Role!.Arn] });
     });
+
+    if (env.vault.lock) {
+      const lock = env.vault.lock;
+      it(`locks the vault in ${lock.mode} mode with its range, as AWS Backup reports it`, async () => {
+        const read = await (
+          await clients()
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+        expect([read.Locked, read.MinRetentionDays, read.MaxRetentionDays]).toEqual([
+          true,
+          lock.minRetentionDays,
+          lock.maxRetentionDays,
+        ]);
+        const state = (await stateOf("aws_backup_vault_lock_configuration")).find(
+          (l) => l.backup_vault_name === env.vault.name,
+        )!;
+        expect(state.changeable_for_days ?? null).toBe(lock.mode === "compliance" ? lock.changeableForDays : null);
+      });
+    }
+
+    if (env.disasterRecovery) {
+      const dr = env.disasterRecovery;
+      it(`creates the DR vault in ${dr.region} through the second provider, with its own key and lock, as AWS Backup there reports it`, async () => {
+        const read = await (
+          await clients(dr.region)
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: dr.vault.name }));
+        expect(read.BackupVaultArn).toMatch(new RegExp(`^arn:aws:backup:${dr.region}:${env.account}:backup-vault:`));
+        const key = await keyOf(dr.vault.keyAlias);
+        expect(key.arn).toMatch(new RegExp(`^arn:aws:kms:${dr.region}:`));
+        expect(read.EncryptionKeyArn).toBe(key.arn);
+        expect([read.Locked, read.MinRetentionDays, read.MaxRetentionDays]).toEqual([
+          true,
+          dr.vault.lock?.minRetentionDays,
+          dr.vault.lock?.maxRetentionDays,
+        ]);
+      });
+
+      it("copies every rule's recovery points to the DR vault, as AWS Backup reports the plan", async () => {
+        const [plan] = await stateOf("aws_backup_plan");
+        const read = await (await clients()).backup.send(new GetBackupPlanCommand({ BackupPlanId: String(plan.id) }));
+        const drVault = await (
+          await clients(dr.region)
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: dr.vault.name }));
+        expect(
+          read.BackupPlan?.Rules?.map((r) => [
+            r.RuleName,
+            r.CopyActions?.map((c) => [c.DestinationBackupVaultArn, c.Lifecycle?.DeleteAfterDays]),
+          ]).sort(),
+        ).toEqual(
+          env.plan.rules.map((r) => [r.name, [[drVault.BackupVaultArn, dr.keepDays ?? r.deleteAfterDays]]]).sort(),
+        );
+      });
+    }
+
+    if (env.vault.createdKey) {
+      const alias = env.vault.createdKey.alias;
+      it("encrypts the vault with the key the stack created, as AWS Backup reports it; the key usable only through AWS Backup (IAM simulator)", async () => {
+        const key = await keyOf(alias);
+        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+        const read = await (
+          await clients()
+        ).backup.send(new DescribeBackupVaultCommand({ BackupVaultName: env.vault.name }));
+        expect(read.EncryptionKeyArn).toBe(key.arn);
+        const admin = `arn:aws:iam::${env.account}:role/Administrator`;
+        const decrypt = (context: Record<string, string>) =>
+          simulate(JSON.parse(String(key.policy)), {
+            principal: admin,
+            action: "kms:Decrypt",
+            resource: String(key.arn),
+            account: env.account,
+            identityPolicy: ADMINISTRATOR,
+            context: { "kms:CallerAccount": env.account, ...context },
+          });
+        expect(await decrypt({ "kms:ViaService": `backup.${env.region}.amazonaws.com` })).toBe("Allowed");
+        expect(await decrypt({})).toBe("ImplicitlyDenied");
+      });
+    }
+
+    if (env.alerts && "name" in env.alerts.topic) {
+      const topicSpec = env.alerts.topic;
+      it("creates the alert key with rotation on, a 30-day deletion window and its alias (state read back from moto; no KMS client in package.json)", async () => {
+        const key = await keyOf(topicSpec.keyAlias);
+        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+      });
+
+      it("puts a key policy the IAM simulator judges: EventBridge may take data keys, not administer; another service nothing", async () => {
+        const key = await keyOf(topicSpec.keyAlias);
+        const policy = JSON.parse(String(key.policy));
+        const request = (principal: string, action: string) => ({
+          principal,
+          action,
+          resource: String(key.arn),
+          account: env.account,
+        });
+        expect(await simulate(policy, request("events.amazonaws.com", "kms:GenerateDataKey"))).toBe("Allowed");
+        expect(await simulate(policy, request("events.amazonaws.com", "kms:ScheduleKeyDeletion"))).toBe(
+          "ImplicitlyDenied",
+        );
+        expect(await simulate(policy, request("s3.amazonaws.com", "kms:Decrypt"))).toBe("ImplicitlyDenied");
+      });
+
+      it("creates the topic encrypted with that key, whose policy lets only the alert rule publish (IAM simulator, real ARNs)", async () => {
+        const [topic] = await stateOf("aws_sns_topic");
+        const key = await keyOf(topicSpec.keyAlias);
+        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        expect(topic).toMatchObject({ name: topicSpec.name, kms_master_key_id: key.arn });
+        const [topicPolicy] = await stateOf("aws_sns_topic_policy");
+        expect(topicPolicy.arn).toBe(topic.arn);
+        const publish = (principal: string, sourceArn: string) =>
+          simulate(JSON.parse(String(topicPolicy.policy)), {
+            principal,
+            action: "sns:Publish",
+            resource: String(topic.arn),
+            account: env.account,
+            context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": env.account },
+          });
+        expect(await publish("events.amazonaws.com", String(rule.arn))).toBe("Allowed");
+        expect(await publish("events.amazonaws.com", `${String(rule.arn)}-other`)).toBe("ImplicitlyDenied");
+        expect(await publish("backup.amazonaws.com", String(rule.arn))).toBe("ImplicitlyDenied");
+      });
+
+      it("subscribes the configured addresses by e-mail", async () => {
+        const subscriptions = await stateOf("aws_sns_topic_subscription");
+        const [topic] = await stateOf("aws_sns_topic");
+        expect(subscriptions.map((s) => [s.topic_arn, s.protocol, s.endpoint]).sort()).toEqual(
+          topicSpec.emails.map((email) => [topic.arn, "email", email]).sort(),
+        );
+      });
+    }
+
+    if (env.alerts)
+      it("creates the alert rule, whose stored pattern moto's engine matches to a VSS fallback and not to a clean job, and its target with the input transformer", async () => {
+        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        expect(rule).toMatchObject({ name: env.alerts!.ruleName, state: "ENABLED" });
+        const fallback = backupJobEvent({ state: "COMPLETED", statusMessage: "Windows VSS Backup Job Error" });
+        const clean = backupJobEvent({ state: "COMPLETED" });
+        expect(judgeEvents(String(rule.event_pattern), [fallback, clean]).matches).toEqual([true, false]);
+        const [target] = await stateOf("aws_cloudwatch_event_target");
+        const topicArn =
+          "existingTopicArn" in env.alerts!.topic
+            ? env.alerts!.topic.existingTopicArn
+            : (await stateOf("aws_sns_topic"))[0].arn;
+        expect(target).toMatchObject({ rule: env.alerts!.ruleName, arn: topicArn });
+        const [transformer] = target.input_transformer as { input_template: string }[];
+        expect(transformer.input_template).toContain(`environment ${env.name}`);
+      });
 
     it("destroys everything it applied (prevent_destroy switched off by configuration): the state is empty", async () => {
       expect(await run().destroy()).toBe("");

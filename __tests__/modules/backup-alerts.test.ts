@@ -1,0 +1,188 @@
+import {
+  KeyUsers,
+  VssAlertTopic,
+  VssAlertTopicProps,
+  VssBackupAlerts,
+  VssBackupAlertsProps,
+  VssKmsKey,
+} from "../../modules";
+import { backupJobEvent, judgeEvents } from "../support/event-engine";
+import { iamPolicyOf, simulate } from "../support/iam";
+import { addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+
+const ACCOUNT = "111111111111";
+const TOPIC_ARN = `arn:aws:sns:eu-west-1:${ACCOUNT}:fleet-alerts`;
+const RULE_ARN = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/fleet-alerts`;
+
+function synthesizedAlerts(
+  topicProps: Partial<Omit<VssAlertTopicProps, "key">> = {},
+  alertProps: Partial<VssBackupAlertsProps> = {},
+) {
+  return synthesize((scope) => {
+    const key = new VssKmsKey(scope, "key", {
+      alias: "alias/fleet-alerts",
+      description: "alerts",
+      account: ACCOUNT,
+      users: [KeyUsers.EVENTBRIDGE_TO_ENCRYPTED_TOPIC],
+    });
+    const topic = new VssAlertTopic(scope, "topic", { name: "fleet-alerts", key, ...topicProps });
+    new VssBackupAlerts(scope, "alerts", {
+      ruleName: "fleet-alerts",
+      subject: "environment prod",
+      topic,
+      ...alertProps,
+    });
+  });
+}
+
+const FALLBACK = "Windows VSS Backup Job Error encountered, trying for regular backup";
+
+describe("VssBackupAlerts: the event pattern, judged by moto's EventBridge pattern engine", () => {
+  const rule = theResource(synthesizedAlerts(), "aws_cloudwatch_event_rule");
+  const matches = (...events: Record<string, unknown>[]) => judgeEvents(String(rule.event_pattern), events).matches;
+
+  it("matches an EC2 backup job that FAILED, was ABORTED or EXPIRED", () => {
+    expect(
+      matches(
+        backupJobEvent({ state: "FAILED", statusMessage: "Instance is not in state running" }),
+        backupJobEvent({ state: "ABORTED" }),
+        backupJobEvent({ state: "EXPIRED", statusMessage: "Backup job expired before completion." }),
+      ),
+    ).toEqual([true, true, true]);
+  });
+
+  it("matches an EC2 job that COMPLETED with a status message: the crash-consistent VSS fallback", () => {
+    expect(matches(backupJobEvent({ state: "COMPLETED", statusMessage: FALLBACK }))).toEqual([true]);
+  });
+
+  it("does not match a clean COMPLETED job, a job still running, or another resource type's failure", () => {
+    expect(
+      matches(
+        backupJobEvent({ state: "COMPLETED" }),
+        backupJobEvent({ state: "RUNNING" }),
+        backupJobEvent({ state: "FAILED", resourceType: "EBS", resourceArn: "arn:aws:ec2:eu-west-1:1:volume/vol-1" }),
+      ),
+    ).toEqual([false, false, false]);
+  });
+
+  it("does not match a copy job's or another source's event of the same shape", () => {
+    const copy = { ...backupJobEvent({ state: "FAILED" }), "detail-type": "Copy Job State Change" };
+    const other = { ...backupJobEvent({ state: "FAILED" }), source: "aws.ec2" };
+    expect(matches(copy, other)).toEqual([false, false]);
+  });
+
+  it("is enabled, in the region of its provider (no region of its own)", () => {
+    expect(rule).toMatchObject({ name: "fleet-alerts", state: "ENABLED" });
+  });
+});
+
+describe("VssBackupAlerts: the message", () => {
+  const stack = synthesizedAlerts();
+  const target = theResource(stack, "aws_cloudwatch_event_target");
+  const transformer = target.input_transformer as { input_paths: Record<string, string>; input_template: string };
+  const render = (event: Record<string, unknown>) =>
+    judgeEvents("{}", [event], { inputPaths: transformer.input_paths, inputTemplate: transformer.input_template })
+      .rendered[0];
+
+  it("says which environment, instance, job and what AWS said, as plain text (moto's input transformer)", () => {
+    expect(render(backupJobEvent({ state: "COMPLETED", statusMessage: FALLBACK }))).toBe(
+      "AWS Backup, environment prod: the VSS backup job 3B1E6D2A-5F4C-4E3B-9A8D-7C6B5A4F3E2D of " +
+        "arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc1234def567890 is COMPLETED (vault vss-backup-dev, " +
+        `2026-11-25T02:14:00Z). AWS says: ${FALLBACK}. A COMPLETED job with a message is a crash-consistent ` +
+        "backup, not an application-consistent one.",
+    );
+  });
+
+  it("goes to the topic, from the rule", () => {
+    expect(addressOf(target.arn)).toBe(`aws_sns_topic.${Object.keys(stack.resource!.aws_sns_topic)[0]}`);
+    expect(addressOf(target.rule)).toBe(
+      `aws_cloudwatch_event_rule.${Object.keys(stack.resource!.aws_cloudwatch_event_rule)[0]}`,
+    );
+  });
+
+  it.each<[string, Partial<VssBackupAlertsProps>, string]>([
+    ["a rule name with a space", { ruleName: "fleet alerts" }, 'ruleName: "fleet alerts" is not a rule name'],
+    ["a 65-character rule name", { ruleName: "r".repeat(65) }, "is not a rule name, allowed: 1-64"],
+    ["a subject with a quote", { subject: 'prod "eu"' }, 'subject: "prod \\"eu\\"" is not allowed'],
+    ["a subject with a template character", { subject: "prod <x>" }, 'subject: "prod <x>" is not allowed'],
+  ])("rejects %s", (_, props, message) => {
+    expect(() => synthesizedAlerts({}, props)).toThrow(message);
+  });
+});
+
+describe("VssAlertTopic", () => {
+  it("encrypts with the customer managed key the stack creates (not alias/aws/sns)", () => {
+    const stack = synthesizedAlerts();
+    expect(addressOf(theResource(stack, "aws_sns_topic").kms_master_key_id)).toBe(
+      `aws_kms_key.${Object.keys(stack.resource!.aws_kms_key)[0]}`,
+    );
+  });
+
+  it("subscribes each configured address by e-mail, and none by default", () => {
+    const subscriptions = resources(
+      synthesizedAlerts({ emails: ["ops@example.com", "oncall@example.com"] }),
+      "aws_sns_topic_subscription",
+    );
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint])).toEqual([
+      ["email", "ops@example.com"],
+      ["email", "oncall@example.com"],
+    ]);
+    expect(resources(synthesizedAlerts(), "aws_sns_topic_subscription")).toEqual([]);
+  });
+
+  describe("its policy, judged by the IAM policy simulator: only this rule publishes", () => {
+    const stack = synthesizedAlerts();
+    const topicPolicy = theResource(stack, "aws_sns_topic_policy");
+    const topicAddress = addressOf(topicPolicy.arn);
+    const ruleAddress = `aws_cloudwatch_event_rule.${Object.keys(stack.resource!.aws_cloudwatch_event_rule)[0]}`;
+    const policy = iamPolicyOf(referencedPolicyDocument(stack, topicPolicy.policy), {
+      [`${topicAddress}.arn`]: TOPIC_ARN,
+      [`${ruleAddress}.arn`]: RULE_ARN,
+    });
+    const publish = (principal: string, sourceArn: string) =>
+      simulate(policy, {
+        principal,
+        action: "sns:Publish",
+        resource: TOPIC_ARN,
+        account: ACCOUNT,
+        context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT },
+      });
+
+    it("lets EventBridge publish on behalf of this rule", async () => {
+      expect(await publish("events.amazonaws.com", RULE_ARN)).toBe("Allowed");
+    });
+
+    it("does not let EventBridge publish for another rule, nor AWS Backup or another account's role", async () => {
+      expect(await publish("events.amazonaws.com", `${RULE_ARN}-other`)).toBe("ImplicitlyDenied");
+      expect(await publish("backup.amazonaws.com", RULE_ARN)).toBe("ImplicitlyDenied");
+      expect(await publish("arn:aws:iam::999999999999:role/Intruder", RULE_ARN)).toBe("ImplicitlyDenied");
+    });
+
+    it("is the topic's policy, naming the topic and the rule by reference", () => {
+      expect(topicAddress).toBe(`aws_sns_topic.${Object.keys(stack.resource!.aws_sns_topic)[0]}`);
+    });
+  });
+
+  it("an existing topic keeps its owner's policy: no policy, topic or key is created", () => {
+    const stack = synthesize((scope) => {
+      new VssBackupAlerts(scope, "alerts", {
+        ruleName: "fleet-alerts",
+        subject: "environment prod",
+        topic: VssAlertTopic.fromTopicArn(TOPIC_ARN),
+      });
+    });
+    expect(Object.keys(stack.resource ?? {}).sort()).toEqual([
+      "aws_cloudwatch_event_rule",
+      "aws_cloudwatch_event_target",
+    ]);
+    expect(theResource(stack, "aws_cloudwatch_event_target").arn).toBe(TOPIC_ARN);
+  });
+
+  it.each<[string, Partial<Omit<VssAlertTopicProps, "key">>, string]>([
+    ["a topic name with a period", { name: "fleet.alerts" }, 'name: "fleet.alerts" is not a topic name'],
+    ["an address without @", { emails: ["ops"] }, 'emails[0]: "ops" is not an e-mail address'],
+    ["an address twice", { emails: ["a@example.com", "a@example.com"] }, 'emails[1]: "a@example.com" is listed twice'],
+  ])("rejects %s", (_, props, message) => {
+    expect(() => synthesizedAlerts(props)).toThrow(message);
+  });
+});
