@@ -222,17 +222,21 @@ function dayMatches(schedule: CronSchedule, year: number, month: number, day: nu
   });
 }
 
+// Building a formatter costs far more than using one: one per time zone, kept.
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+function wallClockIn(timezone: string): Intl.DateTimeFormat {
+  let format = wallClocks.get(timezone);
+  if (!format) {
+    const options = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" } as const;
+    format = new Intl.DateTimeFormat("en-US", { ...options, timeZone: timezone, hourCycle: "h23" });
+    wallClocks.set(timezone, format);
+  }
+  return format;
+}
+
 /** Minutes east of UTC of `timezone` at the instant `utcMs`. */
 function offsetMinutes(timezone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-  }).formatToParts(new Date(utcMs));
+  const parts = wallClockIn(timezone).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
   return Math.round((asUtc - Math.floor(utcMs / 60_000) * 60_000) / 60_000);
