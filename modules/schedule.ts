@@ -293,7 +293,7 @@ export function nextRun(schedule: CronSchedule, timezone: string, after: Date): 
 /** Returns why `timezone` is not an IANA time zone name, or undefined when it is. */
 export function timezoneProblem(timezone: string): string | undefined {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    wallClockIn(timezone);
     return undefined;
   } catch {
     return `${JSON.stringify(timezone)} is not a time zone, allowed: an IANA name such as Etc/UTC or Europe/Berlin`;
