@@ -157,13 +157,14 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
   if (issue.code === "invalid_union") {
     // Each branch's issues: report those of the branch the input means (its required keys are all there), else the closest.
     const input = valueAt(root, path);
-    if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      return [
-        { path: pathOf(root, path), message: `${shown(input)} is not an object, allowed: an object of settings` },
-      ];
-    }
     const union = unwrap(schemaAt(rootSchema, path, root)) as { _zod: { def: { options: Schema[] } } } | undefined;
     const options = union?._zod.def.options ?? [];
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      // A branch that is a literal (alerts: false) is one of the things allowed.
+      const literals = options.flatMap((o) => (defOf(o) as { values?: unknown[] } | undefined)?.values ?? []);
+      const allowed = [...literals.map((v) => JSON.stringify(v)), "an object of settings"].join(" or ");
+      return [{ path: pathOf(root, path), message: `${shown(input)} is not an object, allowed: ${allowed}` }];
+    }
     const best = issue.errors[options.indexOf(chooseOption(options, input, issue.errors)!)] ?? issue.errors[0];
     return best.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, root, rootSchema));
   }

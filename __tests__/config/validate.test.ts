@@ -233,6 +233,11 @@ describe("loadEnvironments", () => {
         ['dev.instanceRole: "fleet" is not an object, allowed: an object of settings'],
       ],
       [
+        "alerts switched on with true",
+        { ...dev, alerts: true },
+        ["dev.alerts: true is not an object, allowed: false or an object of settings"],
+      ],
+      [
         "rules that are not a list",
         { ...dev, plan: { rules: "daily" } },
         ['dev.plan.rules: "daily" is not a list, allowed: a list'],
