@@ -197,13 +197,18 @@ const EXPECTED: Record<string, string> = {
 
 const shown = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
+/** How problems name an environment: by its name, or by its place where it has none. */
+export function environmentLabel(env: unknown, index: number): string {
+  const name = (env as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" && name !== "" ? name : `environments[${index}]`;
+}
+
 /** `environments.0.vault` → `dev.vault`; array indexes elsewhere as `rules[0]`. */
 function pathOf(root: unknown, path: readonly (string | number)[]): string {
   let text = "";
   path.forEach((part, i) => {
     if (i === 1 && path[0] === "environments") {
-      const name = (valueAt(root, ["environments", part]) as { name?: unknown } | undefined)?.name;
-      text = typeof name === "string" && name !== "" ? name : `environments[${part}]`;
+      text = environmentLabel(valueAt(root, ["environments", part]), Number(part));
     } else if (i === 0 && part === "environments" && path.length > 1) {
       return;
     } else if (typeof part === "number") text += `[${part}]`;

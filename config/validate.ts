@@ -35,7 +35,7 @@ import {
   resolveEnvironment,
   ResolvedEnvironment,
 } from "./resolve";
-import { shapeProblems, UNKNOWN_SETTING } from "./schema";
+import { environmentLabel, shapeProblems, UNKNOWN_SETTING } from "./schema";
 import type { EnvironmentConfig, ProjectConfig, VaultLockConfig } from "./types";
 
 /** Names the environments to synthesize, comma-separated; unset or empty means all of them. */
@@ -82,7 +82,7 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   wellShaped.forEach((env, i) => {
     const envProblems = environmentProblems(env, resolved[i], now);
     envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
-    problems.nest(env.name || `environments[${config.environments.indexOf(env)}]`, envProblems);
+    problems.nest(environmentLabel(env, config.environments.indexOf(env)), envProblems);
   });
   crossEnvironmentProblems(resolved, problems);
 
@@ -99,7 +99,7 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
 }
 
 function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boolean {
-  const head = env.name || `environments[${index}]`;
+  const head = environmentLabel(env, index);
   return problem.path === head || problem.path.startsWith(`${head}.`) || problem.path.startsWith(`${head}[`);
 }
 

@@ -20,4 +20,5 @@ const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) =
   const moved = JSON.parse(JSON.stringify(template).replaceAll(`:${template.account}:`, `:${account}:`));
   return { ...moved, name: `env-${String(i + 1).padStart(3, "0")}`, account };
 });
-buildApp(loadEnvironments({ ...config, environments }, { now: new Date() }), { outdir }).synth();
+const now = new Date();
+buildApp(loadEnvironments({ ...config, environments }, { now }), { outdir }, now).synth();
