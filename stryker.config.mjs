@@ -1,9 +1,18 @@
+import process from "node:process";
+
 // `npm run mutation`: how many deliberate bugs (mutants) in the code that builds and checks the stacks
 // the unit tests catch. On demand, not in .ci/run: a full run takes tens of minutes on 2 cores.
+// MUTATION_SHARD=<name> with MUTATION_FILES=<glob,glob> runs one part of the scope with its own
+// reports under reports/mutation/<name>/, so a long run keeps what it finished
+// (`node scripts/mutation-score.js` adds the parts up).
+const shard = process.env.MUTATION_SHARD;
+const reports = shard ? `reports/mutation/${shard}` : "reports/mutation";
+// config/environments.ts is the user's data, not code: the tests must not depend on it.
+const scope = ["modules/**/*.ts", "config/**/*.ts", "!config/environments.ts", "stacks/**/*.ts", "preflight/checks.ts"];
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  // config/environments.ts is the user's data, not code: the tests must not depend on it.
-  mutate: ["modules/**/*.ts", "config/**/*.ts", "!config/environments.ts", "stacks/**/*.ts", "preflight/checks.ts"],
+  mutate: shard ? [...process.env.MUTATION_FILES.split(","), "!config/environments.ts"] : scope,
   testRunner: "jest",
   jest: { projectType: "custom", configFile: "jest.stryker.config.js", enableFindRelatedTests: true },
   coverageAnalysis: "perTest",
@@ -13,12 +22,12 @@ export default {
   concurrency: 2,
   // Reuses the results of unchanged code and tests from the last run (reports/stryker-incremental.json).
   incremental: true,
-  incrementalFile: "reports/stryker-incremental.json",
+  incrementalFile: `${reports}/stryker-incremental.json`,
   timeoutMS: 20_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/index.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  tempDirName: ".cache/stryker-tmp",
+  htmlReporter: { fileName: `${reports}/index.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
+  tempDirName: shard ? `.cache/stryker-tmp-${shard}` : ".cache/stryker-tmp",
   cleanTempDir: "always",
   ignorePatterns: [".cache", "cdktf.out", ".build", "terraform-state", "reports", "coverage"],
   thresholds: { high: 90, low: 85, break: null },
