@@ -23,7 +23,9 @@ export default {
   // Reuses the results of unchanged code and tests from the last run (reports/stryker-incremental.json).
   incremental: true,
   incrementalFile: `${reports}/stryker-incremental.json`,
-  timeoutMS: 20_000,
+  // On top of 1.5 x the covering tests' own time: enough under load, short enough that the loops a mutant makes
+  // endless (the schedule's search for the next run) do not stall a worker for long.
+  timeoutMS: 10_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
   htmlReporter: { fileName: `${reports}/index.html` },
   jsonReporter: { fileName: `${reports}/mutation.json` },
