@@ -7,6 +7,8 @@ const unit = projects.find((p) => p.displayName === "unit");
 module.exports = {
   ...unit,
   displayName: undefined,
+  // jest-circus, except that a test file with none of the tests a mutant's run selects is not loaded.
+  testRunner: "<rootDir>/scripts/mutation-jest-circus.js",
   testPathIgnorePatterns: [
     ...unit.testPathIgnorePatterns,
     "/__tests__/main\\.test\\.ts$",

@@ -1,3 +1,4 @@
+import path from "node:path";
 import process from "node:process";
 
 // `npm run mutation`: how many deliberate bugs (mutants) in the code that builds and checks the stacks
@@ -6,6 +7,8 @@ import process from "node:process";
 // reports under reports/mutation/<name>/, so a long run keeps what it finished
 // (`node scripts/mutation-score.js` adds the parts up).
 const shard = process.env.MUTATION_SHARD;
+// Which tests each file holds, for jest.stryker.config.js's test runner (written by `npm run mutation`).
+process.env.MUTATION_TEST_NAMES ??= path.resolve(".cache/mutation-test-names.json");
 const reports = shard ? `reports/mutation/${shard}` : "reports/mutation";
 // config/environments.ts is the user's data, not code: the tests must not depend on it.
 const scope = ["modules/**/*.ts", "config/**/*.ts", "!config/environments.ts", "stacks/**/*.ts", "preflight/checks.ts"];
