@@ -72,6 +72,7 @@ describe("loadEnvironments", () => {
       alerts: {
         ruleName: "vss-backup-dev-backup-alerts",
         subject: "environment dev",
+        failedRestoreTests: false,
         topic: { name: "vss-backup-dev-backup-alerts", keyAlias: "alias/vss-backup-dev-backup-alerts", emails: [] },
       },
     });
