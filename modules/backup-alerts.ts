@@ -74,7 +74,7 @@ export function alertTemplate(subject: string): string {
 export function restoreTestAlertTemplate(subject: string): string {
   return JSON.stringify(
     `AWS Backup, ${subject}: the restore test <job> of recovery point <recoveryPoint> is <status>` +
-      ` (plan <plan>, <time>). AWS says: <message>. The backups of this instance may not restore.`,
+      ` (plan <plan>, <time>): the backups of this instance may not restore. AWS says: <message>`,
   );
 }
 
