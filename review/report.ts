@@ -103,8 +103,9 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     ),
     ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
     p.alerts
-      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
+      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : []), ...(p.alerts.failedRestoreTests ? ["failed restore tests"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
+    ...restoreTestingLines(p),
     "",
     "| rule | when | schedule | kept | cold storage | copies |",
     "|---|---|---|---|---|---|",
@@ -125,6 +126,14 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     ...changesSection(env),
   );
   return lines;
+}
+
+function restoreTestingLines(p: Posture): string[] {
+  const t = p.restoreTesting;
+  if (!t) return ["- **Restore testing:** none: nothing shows that the backups restore until they are needed"];
+  return [
+    `- **Restore testing:** plan \`${t.planName}\` ${t.scheduleInWords}: the latest recovery point of the last ${t.selectionWindowDays ?? 30} days from ${t.vaults.join(", ")}, restored into ${t.subnetId ?? "**the default VPC**"} (${t.securityGroupIds.join(", ") || "default security group"}) as ${t.instanceType ?? "the backed-up instance type"}, kept ${t.validationWindowHours ?? "AWS's default"} hours, then deleted by AWS`,
+  ];
 }
 
 const days = (n?: number) => (n === undefined ? "forever" : `${n} days`);
