@@ -395,6 +395,31 @@ describe("renderReview", () => {
     );
   });
 
+  it("shows restore testing, or says plainly that there is none", () => {
+    const tested = postureOf(
+      synthesized(
+        "prod",
+        withChange("prod", {
+          restoreTesting: {
+            schedule: "cron(0 4 ? * SUN *)",
+            timezone: "Europe/Berlin",
+            subnetId: "subnet-0a1b2c3d4e5f60718",
+            securityGroupIds: ["sg-0123456789abcdef0", "sg-0fedcba987654321f"],
+            validationWindowHours: 6,
+          },
+        }),
+      ),
+    );
+    const section = renderReview([{ name: "prod", posture: tested }], today);
+    expect(section).toContain(
+      "- **Restore testing:** plan `vss_backup_prod_restore_test` every Sunday at 04:00 Europe/Berlin: the latest recovery point of the last 30 days from vault vss-backup-prod (this stack), restored into subnet-0a1b2c3d4e5f60718 (sg-0123456789abcdef0, sg-0fedcba987654321f) as the backed-up instance type, kept 6 hours, then deleted by AWS",
+    );
+    expect(section).toContain("failed restore tests) to topic vss-backup-prod-backup-alerts");
+    expect(markdown).toContain(
+      "- **Restore testing:** none: nothing shows that the backups restore until they are needed",
+    );
+  });
+
   it("shows each rule's schedule in words, its timezone and retention", () => {
     expect(markdown).toContain(
       "| weekly | every Sunday at 02:00 Europe/Berlin | `cron(0 2 ? * SUN *)` Europe/Berlin | 90 days | none | none |",
