@@ -17,7 +17,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
 import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
 import { EC2_RESTORE_METADATA } from "../modules/restore-testing";
-import { scheduleInWords } from "../modules/schedule";
+import { DEFAULT_TIMEZONE, scheduleInWords } from "../modules/schedule";
 import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
 
 /** A synthesized stack (cdk.tf.json) as the review reads it. */
@@ -199,7 +199,7 @@ function restoreTestingOf(stack: StackJson): RestoreTestingPosture | undefined {
     planName: String(plan.name),
     scheduleInWords: scheduleInWords(
       String(plan.schedule_expression),
-      String(plan.schedule_expression_timezone ?? "Etc/UTC"),
+      String(plan.schedule_expression_timezone ?? DEFAULT_TIMEZONE),
     ),
     vaults: ((points.include_vaults as string[] | undefined) ?? []).map((arn) => vaultNamed(stack, arn)),
     selectionWindowDays: points.selection_window_days as number | undefined,

@@ -1,4 +1,5 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { RESTORE_TESTING_DEFAULTS } from "../modules/restore-testing";
 import { CRITICAL_TYPES, FORCE_NEW, PROVIDER_CHANGE, ResourceChange } from "./changes";
 import { Posture, RetentionPosture, whereProviderPoints } from "./posture";
 
@@ -132,7 +133,7 @@ function restoreTestingLines(p: Posture): string[] {
   const t = p.restoreTesting;
   if (!t) return ["- **Restore testing:** none: nothing shows that the backups restore until they are needed"];
   return [
-    `- **Restore testing:** plan \`${t.planName}\` ${t.scheduleInWords}: the latest recovery point of the last ${t.selectionWindowDays ?? 30} days from ${t.vaults.join(", ")}, restored into ${t.subnetId ?? "**the default VPC**"} (${t.securityGroupIds.join(", ") || "default security group"}) as ${t.instanceType ?? "the backed-up instance type"}, kept ${t.validationWindowHours ?? "AWS's default"} hours, then deleted by AWS`,
+    `- **Restore testing:** plan \`${t.planName}\` ${t.scheduleInWords}: the latest recovery point of the last ${t.selectionWindowDays ?? RESTORE_TESTING_DEFAULTS.selectionWindowDays} days from ${t.vaults.join(", ")}, restored into ${t.subnetId ?? "**the default VPC**"} (${t.securityGroupIds.join(", ") || "default security group"}) as ${t.instanceType ?? "the backed-up instance type"}, kept ${t.validationWindowHours ?? "AWS's default"} hours, then deleted by AWS`,
   ];
 }
 

@@ -511,7 +511,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         expect(await simulate(policy, request("s3.amazonaws.com", "kms:Decrypt"))).toBe("ImplicitlyDenied");
       });
 
-      it("creates the topic encrypted with that key, whose policy lets only the alert rule publish (IAM simulator, real ARNs)", async () => {
+      it("creates the topic encrypted with that key, whose policy lets only the alert rules publish (IAM simulator, real ARNs)", async () => {
         const [topic] = await stateOf("aws_sns_topic");
         const key = await keyOf(topicSpec.keyAlias);
         const rules = await stateOf("aws_cloudwatch_event_rule");
