@@ -18,10 +18,10 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
           ...(topic.emails.length > 0 ? { aws_sns_topic_subscription: topic.emails.length } : {}),
         }
       : {};
-  // The alert rule and its one target, to whichever topic.
-  const alerts: Record<string, number> = env.alerts
-    ? { aws_cloudwatch_event_rule: 1, aws_cloudwatch_event_target: 1 }
-    : {};
+  // The alert rule and its one target, to whichever topic; a second pair for failed restore tests.
+  const rules = env.alerts ? (env.alerts.failedRestoreTests ? 2 : 1) : 0;
+  const alerts: Record<string, number> =
+    rules > 0 ? { aws_cloudwatch_event_rule: rules, aws_cloudwatch_event_target: rules } : {};
   // A key created for the vault comes with its alias; so does the DR vault's key.
   const dr = env.disasterRecovery;
   const vaultKey = (env.vault.createdKey ? 1 : 0) + (dr ? 1 : 0);
@@ -49,5 +49,7 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
     ...(env.vault.deletionGuard ? { aws_backup_vault_policy: 1 } : {}),
     aws_backup_plan: 1,
     aws_backup_selection: 1,
+    // Restore testing: one plan and its one EC2 selection.
+    ...(env.restoreTesting ? { aws_backup_restore_testing_plan: 1, aws_backup_restore_testing_selection: 1 } : {}),
   };
 }

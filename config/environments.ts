@@ -50,6 +50,17 @@ export const config: ProjectConfig = {
       alerts: { emails: ["backup-oncall@example.com"] },
       // A copy of every recovery point in Ireland, kept 90 days there, in a vault with its own key and lock.
       disasterRecovery: { region: "eu-west-1", keepDays: 90 },
+      // Every Sunday at 06:00 Berlin (after the weekly backup), the latest recovery point of each tagged
+      // instance is restored in an isolated test subnet and deleted again after 2 hours; a failed test
+      // reaches the alerts. Replace the IDs with a subnet and security group of your own VPC.
+      restoreTesting: {
+        schedule: "cron(0 6 ? * SUN *)",
+        timezone: "Europe/Berlin",
+        subnetId: "subnet-0123456789abcdef0",
+        securityGroupIds: ["sg-0123456789abcdef0"],
+        instanceType: "m5.large",
+        validationWindowHours: 2,
+      },
     },
   ],
 };

@@ -6,6 +6,8 @@ import {
   LockRange,
   RetentionSpec,
   DEFAULT_SELECTION_TAG,
+  restoreTestingName,
+  VssRestoreTestingProps,
   SelectionTag,
   VssBackupVaultProps,
   VssComponentsAssociationProps,
@@ -22,6 +24,8 @@ export interface ResolvedAlerts {
   readonly ruleName: string;
   /** What each message names, e.g. "environment prod". */
   readonly subject: string;
+  /** Whether a second rule alerts on failed restore tests: when restore testing is configured. */
+  readonly failedRestoreTests: boolean;
   readonly topic:
     | { readonly name: string; readonly keyAlias: string; readonly emails: readonly string[] }
     | { readonly existingTopicArn: string };
@@ -53,7 +57,12 @@ export interface ResolvedEnvironment {
   /** Undefined when switched off. */
   readonly alerts?: ResolvedAlerts;
   readonly disasterRecovery?: ResolvedDisasterRecovery;
+  /** Undefined when not configured. */
+  readonly restoreTesting?: ResolvedRestoreTesting;
 }
+
+/** Restore testing with its names filled in; the stack adds the vault, the role and the tag. */
+export type ResolvedRestoreTesting = Omit<VssRestoreTestingProps, "vaults" | "serviceRole" | "tag">;
 
 export interface ResolvedDisasterRecovery {
   readonly region: string;
@@ -94,6 +103,7 @@ export function resolveEnvironment(
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
     alerts: resolveAlerts(prefix, env),
     disasterRecovery: resolveDisasterRecovery(prefix, env),
+    ...(env.restoreTesting ? { restoreTesting: resolveRestoreTesting(prefix, env.restoreTesting) } : {}),
   };
 }
 
@@ -105,6 +115,17 @@ function resolveVault(prefix: string, env: EnvironmentConfig): ResolvedEnvironme
     ...(createKey ? { createdKey: { alias: keyAlias ?? `alias/${prefix}-vault` } } : {}),
     ...(lock === false ? {} : { lock: resolveLock(lock ?? {}, env.plan.rules) }),
     ...(deletionGuard ? { deletionGuard } : {}),
+  };
+}
+
+function resolveRestoreTesting(
+  prefix: string,
+  { planName, selectionName, ...settings }: NonNullable<EnvironmentConfig["restoreTesting"]>,
+): ResolvedRestoreTesting {
+  return {
+    ...settings,
+    planName: planName ?? restoreTestingName(prefix, "restore_test"),
+    selectionName: selectionName ?? restoreTestingName(prefix, "windows_instances"),
   };
 }
 
@@ -146,7 +167,11 @@ function resolveAlerts(prefix: string, env: EnvironmentConfig): ResolvedAlerts |
   const alerts = env.alerts ?? {};
   if (alerts === false) return undefined;
   const name = `${prefix}-backup-alerts`;
-  const common = { ruleName: alerts.ruleName ?? name, subject: `environment ${env.name}` };
+  const common = {
+    ruleName: alerts.ruleName ?? name,
+    subject: `environment ${env.name}`,
+    failedRestoreTests: env.restoreTesting !== undefined,
+  };
   if ("existingTopicArn" in alerts) return { ...common, topic: { existingTopicArn: alerts.existingTopicArn } };
   return {
     ...common,

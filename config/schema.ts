@@ -99,6 +99,19 @@ const lock = z.union([
   }),
 ]);
 
+const restoreTesting = z.strictObject({
+  schedule: text,
+  timezone: text.optional(),
+  subnetId: text,
+  securityGroupIds: z.array(text),
+  instanceType: text.optional(),
+  startWindowHours: wholeNumber.optional(),
+  selectionWindowDays: wholeNumber.optional(),
+  validationWindowHours: wholeNumber.optional(),
+  planName: text.optional(),
+  selectionName: text.optional(),
+});
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -132,6 +145,7 @@ const environment = z.strictObject({
   backend: backend.optional(),
   association: association.optional(),
   alerts: alerts.optional(),
+  restoreTesting: restoreTesting.optional(),
 });
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });

@@ -1,5 +1,6 @@
 import type {
   BackupRuleSpec,
+  RestoredInstanceSpec,
   ExistingInstanceRole,
   NewInstanceRole,
   SelectionTag,
@@ -126,6 +127,31 @@ export interface DisasterRecoveryConfig {
   readonly lock?: false | VaultLockConfig;
 }
 
+/**
+ * AWS Backup restore testing of the tagged instances: on schedule, the latest recovery point of each
+ * is restored as a test instance in `subnetId` with `securityGroupIds` (without them AWS launches into
+ * the default VPC), with the profile it was backed up with and IMDSv2 required, kept
+ * `validationWindowHours`, then deleted by AWS. Only the environment's own vault is tested: a restore
+ * test cannot use a vault in another region (the DR copies are not tested). A failed test reaches the
+ * alert topic.
+ */
+export interface RestoreTestingConfig extends RestoredInstanceSpec {
+  /** AWS cron, e.g. "cron(0 3 ? * SUN *)" (weekly). */
+  readonly schedule: string;
+  /** @default "Etc/UTC" */
+  readonly timezone?: string;
+  /** Hours after the scheduled time within which the test starts, 1-168. @default 24 */
+  readonly startWindowHours?: number;
+  /** The latest recovery point of this many past days is restored, 1-365. @default 30 */
+  readonly selectionWindowDays?: number;
+  /** Hours the test instance is kept before AWS deletes it, 1-168. @default 1 */
+  readonly validationWindowHours?: number;
+  /** 1-50 of A-Z a-z 0-9 _. @default "<project>_<env>_restore_test", hyphens as underscores */
+  readonly planName?: string;
+  /** 1-50 of A-Z a-z 0-9 _. @default "<project>_<env>_windows_instances", hyphens as underscores */
+  readonly selectionName?: string;
+}
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -158,6 +184,8 @@ export interface EnvironmentConfig {
   readonly alerts?: AlertsConfig;
   /** @default none: the only copy is in the environment's region */
   readonly disasterRecovery?: DisasterRecoveryConfig;
+  /** @default none: nothing shows that the backups restore until they are needed */
+  readonly restoreTesting?: RestoreTestingConfig;
 }
 
 export interface ProjectConfig {

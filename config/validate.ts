@@ -25,6 +25,7 @@ import {
   vssKmsKeyProblems,
   vssVaultDeletionGuardProblems,
   vssVaultLockProblems,
+  vssRestoreTestingProblems,
   VAULT_NAME,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
@@ -149,6 +150,14 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
   if (resolved.disasterRecovery)
     problems.nest("disasterRecovery", disasterRecoveryProblems(env, resolved.disasterRecovery, place));
+  if (resolved.restoreTesting) {
+    // The tag is the environment's selectionTag: a key restore testing cannot take is reported here, by what needs it.
+    for (const p of vssRestoreTestingProblems({ ...resolved.restoreTesting, tag: resolved.selectionTag }, now).all)
+      problems.add(
+        p.path === "tag" ? "restoreTesting" : `restoreTesting.${p.path}`,
+        p.path === "tag" ? `selectionTag ${p.message}` : p.message,
+      );
+  }
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
@@ -290,6 +299,8 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
           (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${drPlace}`,
         );
     }
+    if (env.restoreTesting)
+      regional.push(["restoreTesting.planName", env.restoreTesting.planName, "restore testing plan"]);
     if (env.alerts) {
       regional.push(["alerts.ruleName", env.alerts.ruleName, "EventBridge rule"]);
       if ("name" in env.alerts.topic) {

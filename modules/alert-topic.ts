@@ -10,11 +10,11 @@ import { Place, Problems, throwIfAny } from "./validation";
 export interface IAlertTopic {
   readonly topicArn: string;
   /**
-   * Lets the EventBridge rule `ruleArn` publish, and nothing else. An existing topic's policy is its
-   * owner's: this does nothing, and the owner must allow events.amazonaws.com (and, when the topic
-   * is encrypted, let EventBridge use its key).
+   * Lets the EventBridge rules `ruleArns` publish, and nothing else (called once). An existing
+   * topic's policy is its owner's: this does nothing, and the owner must allow events.amazonaws.com
+   * (and, when the topic is encrypted, let EventBridge use its key).
    */
-  allowPublishingByRule(ruleArn: string): void;
+  allowPublishingByRules(ruleArns: readonly string[]): void;
 }
 
 export interface VssAlertTopicProps {
@@ -65,11 +65,11 @@ export function existingTopicArnProblem(arn: string, place?: Place): string | un
   return undefined;
 }
 
-/** The SNS topic alerts go to: encrypted with a customer managed key, published to by one rule only. */
+/** The SNS topic alerts go to: encrypted with a customer managed key, published to by the alert rules only. */
 export class VssAlertTopic extends Construct implements IAlertTopic {
   /** An existing topic, whose policy and key its owner keeps. */
   static fromTopicArn(topicArn: string): IAlertTopic {
-    return { topicArn, allowPublishingByRule: () => undefined };
+    return { topicArn, allowPublishingByRules: () => undefined };
   }
 
   readonly topicArn: string;
@@ -87,17 +87,17 @@ export class VssAlertTopic extends Construct implements IAlertTopic {
     );
   }
 
-  allowPublishingByRule(ruleArn: string): void {
-    if (this.published) throw new Error(`VssAlertTopic ${this.node.path}: one rule publishes to it, already allowed`);
+  allowPublishingByRules(ruleArns: readonly string[]): void {
+    if (this.published) throw new Error(`VssAlertTopic ${this.node.path}: its publishing rules are already allowed`);
     this.published = true;
     const policy = policyDocument(this, "topic-policy-document", [
       {
-        sid: "OnlyTheAlertRulePublishes",
+        sid: "OnlyTheAlertRulesPublish",
         effect: "Allow",
         principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
         actions: ["sns:Publish"],
         resources: [this.topic.arn],
-        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [ruleArn] }],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [...ruleArns] }],
       },
     ]);
     new SnsTopicPolicy(this, "topic-policy", { arn: this.topic.arn, policy: policy.json });

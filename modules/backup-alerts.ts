@@ -30,6 +30,32 @@ export const ALERT_INPUT_PATHS = {
   time: "$.time",
 } as const;
 
+/**
+ * What AWS Backup sends EventBridge when a restore test of an EC2 instance did not restore: a
+ * "Restore Job State Change" (whose field is `status`, not `state`) that FAILED or was ABORTED and
+ * carries `restoreTestingPlanArn`, which AWS includes only for the jobs of a restore testing plan (an
+ * operator's own restores are not alerted). AWS documents no event for a validation result
+ * (PutRestoreValidationResult), so a failed validation is not alerted.
+ */
+export const FAILED_RESTORE_TEST_EVENT_PATTERN = {
+  source: ["aws.backup"],
+  "detail-type": ["Restore Job State Change"],
+  detail: { resourceType: ["EC2"], status: ["FAILED", "ABORTED"], restoreTestingPlanArn: [{ exists: true }] },
+} as const;
+
+/** The restore event fields each restore test message quotes, by placeholder. */
+export const RESTORE_TEST_INPUT_PATHS = {
+  job: "$.detail.restoreJobId",
+  status: "$.detail.status",
+  recoveryPoint: "$.resources[0]",
+  plan: "$.detail.restoreTestingPlanArn",
+  message: "$.detail.statusMessage",
+  time: "$.time",
+} as const;
+
+/** The restore test rule is named after the alert rule, with this suffix. */
+export const RESTORE_TEST_RULE_SUFFIX = "-restore-tests";
+
 /** Words naming what is backed up, put into every message: no quotes, angle brackets or template characters. */
 const SUBJECT = /^[A-Za-z0-9 ._-]{1,100}$/;
 /** EventBridge rule names: 1-64 of A-Z a-z 0-9 . - _. */
@@ -44,6 +70,14 @@ export function alertTemplate(subject: string): string {
   );
 }
 
+/** The message of a failed restore test: plain text (a JSON string), not the raw event. */
+export function restoreTestAlertTemplate(subject: string): string {
+  return JSON.stringify(
+    `AWS Backup, ${subject}: the restore test <job> of recovery point <recoveryPoint> is <status>` +
+      ` (plan <plan>, <time>): the backups of this instance may not restore. AWS says: <message>`,
+  );
+}
+
 export interface VssBackupAlertsProps {
   /** 1-64 of A-Z a-z 0-9 . - _. */
   readonly ruleName: string;
@@ -51,6 +85,11 @@ export interface VssBackupAlertsProps {
   readonly subject: string;
   /** Where alerts go: a topic in the rule's region. */
   readonly topic: IAlertTopic;
+  /**
+   * Also alert on EC2 restore tests that FAILED or were ABORTED, through a second rule
+   * `<ruleName>-restore-tests` with its own message. @default false
+   */
+  readonly failedRestoreTests?: boolean;
 }
 
 export function vssBackupAlertsProblems(props: Omit<VssBackupAlertsProps, "topic">): Problems {
@@ -59,6 +98,11 @@ export function vssBackupAlertsProblems(props: Omit<VssBackupAlertsProps, "topic
     problems.add(
       "ruleName",
       `${JSON.stringify(props.ruleName)} is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _`,
+    );
+  } else if (props.failedRestoreTests && !RULE_NAME.test(`${props.ruleName}${RESTORE_TEST_RULE_SUFFIX}`)) {
+    problems.add(
+      "ruleName",
+      `${JSON.stringify(props.ruleName)} leaves no room for the restore test rule "${props.ruleName}${RESTORE_TEST_RULE_SUFFIX}", allowed: at most ${64 - RESTORE_TEST_RULE_SUFFIX.length} characters`,
     );
   }
   if (!SUBJECT.test(props.subject)) {
@@ -72,7 +116,8 @@ export function vssBackupAlertsProblems(props: Omit<VssBackupAlertsProps, "topic
 
 /**
  * An EventBridge rule that turns every EC2 backup without an application-consistent result into a
- * readable message on the topic, which only this rule may publish to.
+ * readable message on the topic, and with `failedRestoreTests` a second one for failed restore
+ * tests; only these rules may publish to the topic.
  */
 export class VssBackupAlerts extends Construct {
   readonly ruleArn: string;
@@ -94,7 +139,26 @@ export class VssBackupAlerts extends Construct {
       arn: props.topic.topicArn,
       inputTransformer: { inputPaths: { ...ALERT_INPUT_PATHS }, inputTemplate: alertTemplate(props.subject) },
     });
-    props.topic.allowPublishingByRule(rule.arn);
+    const rules = [rule.arn];
+    if (props.failedRestoreTests) {
+      const restoreRule = new CloudwatchEventRule(this, "restore-test-rule", {
+        name: `${props.ruleName}${RESTORE_TEST_RULE_SUFFIX}`,
+        description: `AWS Backup EC2 restore tests that failed (${props.subject})`,
+        eventPattern: JSON.stringify(FAILED_RESTORE_TEST_EVENT_PATTERN),
+        state: "ENABLED",
+      });
+      new CloudwatchEventTarget(this, "restore-test-target", {
+        rule: restoreRule.name,
+        targetId: "alert-topic",
+        arn: props.topic.topicArn,
+        inputTransformer: {
+          inputPaths: { ...RESTORE_TEST_INPUT_PATHS },
+          inputTemplate: restoreTestAlertTemplate(props.subject),
+        },
+      });
+      rules.push(restoreRule.arn);
+    }
+    props.topic.allowPublishingByRules(rules);
     this.ruleArn = rule.arn;
     this.ruleName = rule.name;
     this.topicArn = props.topic.topicArn;

@@ -15,3 +15,4 @@ export * from "./backup-alerts";
 export * from "./kms-key";
 export * from "./vault-deletion-guard";
 export * from "./vault-lock";
+export * from "./restore-testing";

@@ -1,4 +1,6 @@
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
+import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
@@ -51,6 +53,9 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argum
   [IamRolePolicy.tfResourceType]: ["name", "name_prefix", "role"],
   [IamRolePolicyAttachment.tfResourceType]: ["role", "policy_arn"],
   [SsmAssociation.tfResourceType]: ["name", "instance_id"],
+  // Restore testing (RequiresReplace in the provider's plugin-framework schema).
+  [BackupRestoreTestingPlan.tfResourceType]: ["name"],
+  [BackupRestoreTestingSelection.tfResourceType]: ["name", "restore_testing_plan_name", "protected_resource_type"],
 };
 
 /** One entry of a JSON plan's `resource_changes`. */

@@ -14,7 +14,10 @@ import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vau
 import { BackupVaultPolicy } from "@cdktf/provider-aws/lib/backup-vault-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { scheduleInWords } from "../modules/schedule";
+import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
+import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
+import { EC2_RESTORE_METADATA } from "../modules/restore-testing";
+import { DEFAULT_TIMEZONE, scheduleInWords } from "../modules/schedule";
 import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
 
 /** A synthesized stack (cdk.tf.json) as the review reads it. */
@@ -91,6 +94,22 @@ export interface Posture {
   readonly lock?: LockPosture;
   /** Roles the vault policy's Deny on deleting recovery points exempts; undefined when there is no such Deny. */
   readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
+  /** Undefined when no restore testing plan tests the instances. */
+  readonly restoreTesting?: RestoreTestingPosture;
+}
+
+/** When and how the backups are restored as a test. */
+export interface RestoreTestingPosture {
+  readonly planName: string;
+  readonly scheduleInWords: string;
+  /** The vaults whose recovery points are tested, as `vaultNamed` shows them. */
+  readonly vaults: readonly string[];
+  readonly selectionWindowDays?: number;
+  /** Restore metadata overrides of the EC2 selection. */
+  readonly subnetId?: string;
+  readonly securityGroupIds: readonly string[];
+  readonly instanceType?: string;
+  readonly validationWindowHours?: number;
 }
 
 export interface DisasterRecoveryPosture {
@@ -114,6 +133,8 @@ export interface AlertsPosture {
   readonly ruleName: string;
   /** Whether the rule matches COMPLETED jobs with a status message: the VSS fallback. */
   readonly catchesVssFallback: boolean;
+  /** Whether a rule also reports failed restore tests ("Restore Job State Change"). */
+  readonly failedRestoreTests: boolean;
   /** The states of failed jobs it matches. */
   readonly failedStates: readonly string[];
   /** `topic <name>` for a topic the stack creates, else the existing topic's ARN. */
@@ -159,6 +180,33 @@ export function postureOf(stack: StackJson): Posture {
     alerts: alertsOf(stack),
     disasterRecovery: disasterRecoveryOf(stack, (plan?.rule as Body[] | undefined) ?? []),
     ...vaultProtectionOf(stack, vault ? `${BackupVault.tfResourceType}.${vaultId}` : undefined),
+    restoreTesting: restoreTestingOf(stack),
+  };
+}
+
+function restoreTestingOf(stack: StackJson): RestoreTestingPosture | undefined {
+  const [planId, plan] = all(stack, BackupRestoreTestingPlan.tfResourceType)[0] ?? [];
+  if (!plan) return undefined;
+  const planAddress = `${BackupRestoreTestingPlan.tfResourceType}.${planId}`;
+  const [, selection] =
+    all(stack, BackupRestoreTestingSelection.tfResourceType).find(
+      ([, s]) => referenced(s.restore_testing_plan_name) === planAddress,
+    ) ?? [];
+  const points = (plan.recovery_point_selection as Body[] | undefined)?.[0] ?? {};
+  const overrides = (selection?.restore_metadata_overrides ?? {}) as Record<string, string | undefined>;
+  const groups = overrides[EC2_RESTORE_METADATA.securityGroupIds];
+  return {
+    planName: String(plan.name),
+    scheduleInWords: scheduleInWords(
+      String(plan.schedule_expression),
+      String(plan.schedule_expression_timezone ?? DEFAULT_TIMEZONE),
+    ),
+    vaults: ((points.include_vaults as string[] | undefined) ?? []).map((arn) => vaultNamed(stack, arn)),
+    selectionWindowDays: points.selection_window_days as number | undefined,
+    subnetId: overrides[EC2_RESTORE_METADATA.subnetId],
+    securityGroupIds: groups ? (JSON.parse(groups) as string[]) : [],
+    instanceType: overrides[EC2_RESTORE_METADATA.instanceType],
+    validationWindowHours: selection?.validation_window_hours as number | undefined,
   };
 }
 
@@ -233,6 +281,7 @@ function keyNamed(stack: StackJson, arn: string | undefined): string | undefined
 
 interface PatternShape {
   source?: string[];
+  "detail-type"?: string[];
   detail?: { $or?: { state?: string[]; statusMessage?: unknown }[]; state?: string[] };
 }
 
@@ -242,7 +291,10 @@ function alertsOf(stack: StackJson): AlertsPosture | undefined {
     return pattern.source?.includes("aws.backup");
   });
   if (rules.length === 0) return undefined;
-  const [ruleId, rule] = rules[0];
+  const detailTypes = ([, r]: [string, Body]) =>
+    (JSON.parse(String(r.event_pattern)) as PatternShape)["detail-type"] ?? [];
+  // The backup job rule is the main one; a second rule may report failed restore tests.
+  const [ruleId, rule] = rules.find((r) => detailTypes(r).includes("Backup Job State Change")) ?? rules[0];
   const pattern = JSON.parse(String(rule.event_pattern)) as PatternShape;
   type Branch = { state?: string[]; statusMessage?: unknown };
   const branches: Branch[] = pattern.detail?.$or ?? [(pattern.detail ?? {}) as Branch];
@@ -257,6 +309,7 @@ function alertsOf(stack: StackJson): AlertsPosture | undefined {
   return {
     ruleName: String(rule.name),
     catchesVssFallback: branches.some((b) => b.state?.includes("COMPLETED") && b.statusMessage !== undefined),
+    failedRestoreTests: rules.some((r) => detailTypes(r).includes("Restore Job State Change")),
     failedStates: branches.flatMap((b) => (b.state ?? []).filter((state) => state !== "COMPLETED")),
     destination: topic ? `topic ${String(topic.name)}` : target ? String(target.arn) : "nowhere (no target)",
     keyAlias: alias ? String(alias.name) : undefined,
@@ -303,6 +356,11 @@ export function weakeningsOf(base: Posture, head: Posture): string[] {
     const now = head.disasterRecovery.find((h) => h.vaultName === dr.vaultName && h.region === dr.region);
     if (!now) found.push(`removes the copy to ${dr.vaultName} in ${dr.region}: a region outage takes the only copy`);
     else if (dr.lock && !now.lock) found.push(`removes the lock of DR vault ${dr.vaultName}`);
+  }
+  if (base.restoreTesting && !head.restoreTesting) {
+    found.push(
+      `removes restore testing (plan \`${base.restoreTesting.planName}\`, ${base.restoreTesting.scheduleInWords}): nothing shows any more that the backups restore`,
+    );
   }
   if (base.alerts && !head.alerts) {
     found.push(

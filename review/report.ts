@@ -1,4 +1,5 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { RESTORE_TESTING_DEFAULTS } from "../modules/restore-testing";
 import { CRITICAL_TYPES, FORCE_NEW, PROVIDER_CHANGE, ResourceChange } from "./changes";
 import { Posture, RetentionPosture, whereProviderPoints } from "./posture";
 
@@ -103,8 +104,9 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     ),
     ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
     p.alerts
-      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
+      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : []), ...(p.alerts.failedRestoreTests ? ["failed restore tests"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
+    ...restoreTestingLines(p),
     "",
     "| rule | when | schedule | kept | cold storage | copies |",
     "|---|---|---|---|---|---|",
@@ -125,6 +127,14 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     ...changesSection(env),
   );
   return lines;
+}
+
+function restoreTestingLines(p: Posture): string[] {
+  const t = p.restoreTesting;
+  if (!t) return ["- **Restore testing:** none: nothing shows that the backups restore until they are needed"];
+  return [
+    `- **Restore testing:** plan \`${t.planName}\` ${t.scheduleInWords}: the latest recovery point of the last ${t.selectionWindowDays ?? RESTORE_TESTING_DEFAULTS.selectionWindowDays} days from ${t.vaults.join(", ")}, restored into ${t.subnetId ?? "**the default VPC**"} (${t.securityGroupIds.join(", ") || "default security group"}) as ${t.instanceType ?? "the backed-up instance type"}, kept ${t.validationWindowHours ?? "AWS's default"} hours, then deleted by AWS`,
+  ];
 }
 
 const days = (n?: number) => (n === undefined ? "forever" : `${n} days`);

@@ -17,6 +17,7 @@ import {
   VssKmsKey,
   VssVaultDeletionGuard,
   VssVaultLock,
+  VssRestoreTesting,
 } from "../modules";
 import { declareBackend } from "./backend";
 
@@ -65,6 +66,10 @@ export class VssBackupStack extends TerraformStack {
             passableInstanceRoles: [instanceRole],
           });
     const selection = plan.addSelection("selection", { ...env.selection, serviceRole, tag });
+    // Only the main vault: a restore test cannot use the DR region's vault (see VssRestoreTestingProps.vaults).
+    const restoreTesting =
+      env.restoreTesting &&
+      new VssRestoreTesting(this, "restore-testing", { ...env.restoreTesting, vaults: [vault], serviceRole, tag });
 
     const output = (id: string, value: string, description: string) =>
       new TerraformOutput(this, id, { value, description });
@@ -85,6 +90,8 @@ export class VssBackupStack extends TerraformStack {
       association.associationId,
       "Association installing AwsVssComponents on the tagged instances",
     );
+    if (restoreTesting)
+      output("restore_testing_plan_arn", restoreTesting.planArn, "Restore testing plan of the tagged instances");
     if (env.alerts) {
       const alerts = this.alerts(env.alerts, env.account);
       output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
@@ -132,7 +139,12 @@ export class VssBackupStack extends TerraformStack {
               preventDestroy: false,
             }),
           });
-    return new VssBackupAlerts(this, "alerts", { ruleName: alerts.ruleName, subject: alerts.subject, topic });
+    return new VssBackupAlerts(this, "alerts", {
+      ruleName: alerts.ruleName,
+      subject: alerts.subject,
+      topic,
+      failedRestoreTests: alerts.failedRestoreTests,
+    });
   }
 }
 

@@ -72,6 +72,7 @@ describe("loadEnvironments", () => {
       alerts: {
         ruleName: "vss-backup-dev-backup-alerts",
         subject: "environment dev",
+        failedRestoreTests: false,
         topic: { name: "vss-backup-dev-backup-alerts", keyAlias: "alias/vss-backup-dev-backup-alerts", emails: [] },
       },
     });
@@ -672,6 +673,122 @@ describe("loadEnvironments", () => {
           lock: { mode: "governance", minRetentionDays: 30, maxRetentionDays: 30, derived: true },
         },
       });
+    });
+  });
+
+  describe("restore testing", () => {
+    const restoreTesting = {
+      schedule: "cron(0 3 ? * SUN *)",
+      subnetId: "subnet-0a1b2c3d4e5f60718",
+      securityGroupIds: ["sg-0123456789abcdef0"],
+    };
+
+    it("derives the plan and selection names from project and environment, hyphens as underscores", () => {
+      const [env] = loadEnvironments(withDev({ restoreTesting }), { now: NOW });
+      expect(env.restoreTesting).toEqual({
+        ...restoreTesting,
+        planName: "vss_backup_dev_restore_test",
+        selectionName: "vss_backup_dev_windows_instances",
+      });
+      expect(env.alerts?.failedRestoreTests).toBe(true);
+    });
+
+    it("is off unless configured", () => {
+      const [env] = loadEnvironments(withDev({}), { now: NOW });
+      expect(env).not.toHaveProperty("restoreTesting");
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a plan name with a hyphen",
+        { planName: "dev-restore" },
+        ["dev.restoreTesting.planName: \"dev-restore\" has '-', allowed: 1-50 of A-Z a-z 0-9 _"],
+      ],
+      [
+        "a selection name with a period",
+        { selectionName: "windows.instances" },
+        ["dev.restoreTesting.selectionName: \"windows.instances\" has '.', allowed: 1-50 of A-Z a-z 0-9 _"],
+      ],
+      [
+        "a schedule with five fields",
+        { schedule: "cron(0 3 ? * SUN)" },
+        [
+          'dev.restoreTesting.schedule: "cron(0 3 ? * SUN)" has 5 fields, allowed: six fields, cron(Minutes Hours Day-of-month Month Day-of-week Year), e.g. cron(0 5 ? * * *)',
+        ],
+      ],
+      [
+        "a validation window of a week and an hour",
+        { validationWindowHours: 169 },
+        [
+          "dev.restoreTesting.validationWindowHours: 169 is not allowed, allowed: a whole number of hours from 1 to 168",
+        ],
+      ],
+      [
+        "a subnet ID with capitals",
+        { subnetId: "subnet-0A1B2C3D" },
+        [
+          'dev.restoreTesting.subnetId: "subnet-0A1B2C3D" is not a subnet ID, allowed: subnet- and 8 or 17 of 0-9 a-f, e.g. subnet-0123456789abcdef0',
+        ],
+      ],
+      [
+        "a security group by name",
+        { securityGroupIds: ["restore-test"] },
+        [
+          'dev.restoreTesting.securityGroupIds[0]: "restore-test" is not a security group ID, allowed: sg- and 8 or 17 of 0-9 a-f, e.g. sg-0123456789abcdef0',
+        ],
+      ],
+      [
+        "an instance type in capitals",
+        { instanceType: "T3.LARGE" },
+        [
+          'dev.restoreTesting.instanceType: "T3.LARGE" is not an instance type, allowed: family.size of a-z 0-9 -, e.g. t3.large',
+        ],
+      ],
+    ])("refuses %s", (_, change, expected) => {
+      expect(problemsOf(withDev({ restoreTesting: { ...restoreTesting, ...change } }))).toEqual(expected);
+    });
+
+    it("refuses a derived plan name longer than 50 characters, naming the setting that fixes it", () => {
+      const long = { name: "a-very-long-environment-name-32c", selection: { name: "windows" }, alerts: false };
+      expect(problemsOf(withDev({ ...long, restoreTesting }))).toEqual([
+        `a-very-long-environment-name-32c.restoreTesting.planName: "vss_backup_a_very_long_environment_name_32c_restore_test" has 56 characters, allowed: 1-50 of A-Z a-z 0-9 _`,
+        `a-very-long-environment-name-32c.restoreTesting.selectionName: "vss_backup_a_very_long_environment_name_32c_windows_instances" has 61 characters, allowed: 1-50 of A-Z a-z 0-9 _`,
+      ]);
+    });
+
+    it("refuses a selection tag whose key restore testing conditions cannot take, under restoreTesting", () => {
+      expect(problemsOf(withDev({ selectionTag: { key: "team@backup", value: "vss" }, restoreTesting }))).toEqual([
+        'dev.restoreTesting: selectionTag key "team@backup" cannot be a restore testing condition ("aws:ResourceTag/team@backup"), allowed: a tag key of at most 112 letters, digits, spaces and + - = . _ : /',
+      ]);
+    });
+
+    it("refuses an unknown setting and a missing subnet", () => {
+      expect(
+        problemsOf(withDev({ restoreTesting: { schedule: "cron(0 3 ? * SUN *)", securityGroupIds: [], subnet: "x" } })),
+      ).toEqual([
+        "dev.restoreTesting.subnetId: is missing, allowed: a string",
+        expect.stringMatching(
+          /^dev\.restoreTesting\.subnet: is not a setting here, allowed: schedule, timezone, subnetId,/,
+        ) as unknown as string,
+      ]);
+    });
+
+    it("refuses two environments of one account and region sharing a plan name", () => {
+      const config: ProjectConfig = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, restoreTesting: { ...restoreTesting, planName: "fleet_restore_test" } },
+          {
+            ...dev,
+            name: "dev2",
+            selectionTag: { key: "Backup", value: "dev2" },
+            restoreTesting: { ...restoreTesting, planName: "fleet_restore_test" },
+          },
+        ],
+      };
+      expect(problemsOf(config)).toContain(
+        'dev2.restoreTesting.planName: "fleet_restore_test" is also dev\'s restore testing plan in 111111111111/eu-west-1; allowed: a different one',
+      );
     });
   });
 

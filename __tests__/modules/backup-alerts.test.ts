@@ -6,7 +6,7 @@ import {
   VssBackupAlertsProps,
   VssKmsKey,
 } from "../../modules";
-import { backupJobEvent, judgeEvents } from "../support/event-engine";
+import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
 import { iamPolicyOf, simulate } from "../support/iam";
 import { addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
 
@@ -73,6 +73,71 @@ describe("VssBackupAlerts: the event pattern, judged by moto's EventBridge patte
 
   it("is enabled, in the region of its provider (no region of its own)", () => {
     expect(rule).toMatchObject({ name: "fleet-alerts", state: "ENABLED" });
+  });
+});
+
+describe("VssBackupAlerts: failed restore tests, judged by moto's EventBridge pattern engine", () => {
+  const stack = synthesizedAlerts({}, { failedRestoreTests: true });
+  const rule = resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name === "fleet-alerts-restore-tests")!;
+  const matches = (...events: Record<string, unknown>[]) => judgeEvents(String(rule.event_pattern), events).matches;
+
+  it("matches an EC2 restore test that FAILED or was ABORTED", () => {
+    expect(matches(restoreJobEvent({}), restoreJobEvent({ status: "ABORTED" }))).toEqual([true, true]);
+  });
+
+  it("does not match a COMPLETED or RUNNING test, an operator's own failed restore, or another resource type", () => {
+    const own = restoreJobEvent({});
+    delete (own.detail as Record<string, unknown>).restoreTestingPlanArn;
+    expect(
+      matches(
+        restoreJobEvent({ status: "COMPLETED", statusMessage: undefined }),
+        restoreJobEvent({ status: "RUNNING" }),
+        own,
+        restoreJobEvent({ resourceType: "EBS" }),
+      ),
+    ).toEqual([false, false, false, false]);
+  });
+
+  it("does not match backup jobs: the first rule's business", () => {
+    expect(matches(backupJobEvent({ state: "FAILED" }))).toEqual([false]);
+  });
+
+  it("says which environment, test, recovery point and plan, and what AWS said (moto's input transformer)", () => {
+    const [ruleId] = Object.entries(stack.resource!.aws_cloudwatch_event_rule).find(([, r]) => r.name === rule.name)!;
+    const target = resources(stack, "aws_cloudwatch_event_target").find(
+      (t) => addressOf(t.rule) === `aws_cloudwatch_event_rule.${ruleId}`,
+    )!;
+    const transformer = target.input_transformer as { input_paths: Record<string, string>; input_template: string };
+    const [rendered] = judgeEvents("{}", [restoreJobEvent({})], {
+      inputPaths: transformer.input_paths,
+      inputTemplate: transformer.input_template,
+    }).rendered;
+    expect(rendered).toBe(
+      "AWS Backup, environment prod: the restore test 9C8B7A6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D of recovery point " +
+        "arn:aws:ec2:eu-west-1::image/ami-0abc1234def567890 is FAILED (plan " +
+        "arn:aws:backup:eu-west-1:111111111111:restore-testing-plan:vss_backup_dev_restore_test-1a2b3c, " +
+        "2026-11-29T03:40:00Z): the backups of this instance may not restore. " +
+        "AWS says: No subnets found for the default VPC vpc-0abc1234. Please specify a subnet.",
+    );
+  });
+
+  it("lets both rules publish to the topic, and no other", () => {
+    const policy = referencedPolicyDocument(stack, theResource(stack, "aws_sns_topic_policy").policy);
+    const rules = Object.keys(stack.resource!.aws_cloudwatch_event_rule).map(
+      (id) => `\${aws_cloudwatch_event_rule.${id}.arn}`,
+    );
+    const [statement] = policy.statement as { condition: { values: string[] }[] }[];
+    expect([...statement.condition[0].values].sort()).toEqual(rules.sort());
+  });
+
+  it("is not there unless asked for", () => {
+    expect(resources(synthesizedAlerts(), "aws_cloudwatch_event_rule").map((r) => r.name)).toEqual(["fleet-alerts"]);
+  });
+
+  it("rejects a rule name that leaves no room for the restore test rule's suffix", () => {
+    expect(() => synthesizedAlerts({}, { ruleName: "r".repeat(51), failedRestoreTests: true })).toThrow(
+      `ruleName: "${"r".repeat(51)}" leaves no room for the restore test rule "${"r".repeat(51)}-restore-tests", allowed: at most 50 characters`,
+    );
   });
 });
 

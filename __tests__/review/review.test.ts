@@ -39,6 +39,7 @@ describe("postureOf (from the synthesized JSON)", () => {
     expect(prod.alerts).toEqual({
       ruleName: "vss-backup-prod-backup-alerts",
       catchesVssFallback: true,
+      failedRestoreTests: false,
       failedStates: ["FAILED", "ABORTED", "EXPIRED"],
       destination: "topic vss-backup-prod-backup-alerts",
       keyAlias: "alias/vss-backup-prod-backup-alerts",
@@ -242,6 +243,47 @@ describe("changes", () => {
     expect(postureOf(synthesized("prod")).disasterRecovery).toEqual([]);
   });
 
+  const restoreTesting = {
+    schedule: "cron(0 4 ? * SUN *)",
+    subnetId: "subnet-0a1b2c3d4e5f60718",
+    securityGroupIds: ["sg-0123456789abcdef0"],
+    instanceType: "t3.large",
+  };
+
+  it("reads restore testing: when, which vault, where the test instance runs, and that failed tests are alerted", () => {
+    const tested = postureOf(synthesized("prod", withChange("prod", { restoreTesting })));
+    expect(tested.restoreTesting).toEqual({
+      planName: "vss_backup_prod_restore_test",
+      scheduleInWords: "every Sunday at 04:00 UTC",
+      vaults: ["vault vss-backup-prod (this stack)"],
+      selectionWindowDays: 30,
+      subnetId: "subnet-0a1b2c3d4e5f60718",
+      securityGroupIds: ["sg-0123456789abcdef0"],
+      instanceType: "t3.large",
+      validationWindowHours: 1,
+    });
+    // The backup job rule stays the main one, whatever the restore test rule's id sorts as.
+    expect(tested.alerts).toMatchObject({ ruleName: "vss-backup-prod-backup-alerts", failedRestoreTests: true });
+    expect(postureOf(synthesized("prod")).restoreTesting).toBeUndefined();
+  });
+
+  it("finds that removing restore testing weakens protection", () => {
+    const base = postureOf(synthesized("prod", withChange("prod", { restoreTesting })));
+    expect(weakeningsOf(base, postureOf(synthesized("prod")))).toEqual([
+      "removes restore testing (plan `vss_backup_prod_restore_test`, every Sunday at 04:00 UTC): nothing shows any more that the backups restore",
+    ]);
+  });
+
+  it("predicts that renaming the restore testing plan replaces it (its name forces replacement)", () => {
+    const base = synthesized("prod", withChange("prod", { restoreTesting }));
+    const head = synthesized("prod", withChange("prod", { restoreTesting: { ...restoreTesting, planName: "weekly" } }));
+    expect(
+      changesFromSynth(base, head)
+        .filter((c) => c.type.startsWith("aws_backup_restore_testing"))
+        .map((c) => [c.type, c.action, c.forcedBy]),
+    ).toEqual([["aws_backup_restore_testing_plan", "replace", ["name"]]]);
+  });
+
   it("finds that removing the copy to a second region weakens protection", () => {
     const base = postureOf(synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1" } })));
     expect(weakeningsOf(base, postureOf(synthesized("prod")))).toEqual([
@@ -350,6 +392,31 @@ describe("renderReview", () => {
     expect(markdown).toContain("- `aws_backup_selection`: every argument (any change replaces it)");
     expect(markdown).toContain(
       "A backup selection is replaced on any change: between its destroy and create, no instance is selected",
+    );
+  });
+
+  it("shows restore testing, or says plainly that there is none", () => {
+    const tested = postureOf(
+      synthesized(
+        "prod",
+        withChange("prod", {
+          restoreTesting: {
+            schedule: "cron(0 4 ? * SUN *)",
+            timezone: "Europe/Berlin",
+            subnetId: "subnet-0a1b2c3d4e5f60718",
+            securityGroupIds: ["sg-0123456789abcdef0", "sg-0fedcba987654321f"],
+            validationWindowHours: 6,
+          },
+        }),
+      ),
+    );
+    const section = renderReview([{ name: "prod", posture: tested }], today);
+    expect(section).toContain(
+      "- **Restore testing:** plan `vss_backup_prod_restore_test` every Sunday at 04:00 Europe/Berlin: the latest recovery point of the last 30 days from vault vss-backup-prod (this stack), restored into subnet-0a1b2c3d4e5f60718 (sg-0123456789abcdef0, sg-0fedcba987654321f) as the backed-up instance type, kept 6 hours, then deleted by AWS",
+    );
+    expect(section).toContain("failed restore tests) to topic vss-backup-prod-backup-alerts");
+    expect(markdown).toContain(
+      "- **Restore testing:** none: nothing shows that the backups restore until they are needed",
     );
   });
 

@@ -213,6 +213,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
         "vault_arn",
         "alert_topic_arn",
         ...(configured.disasterRecovery ? ["dr_vault_arn"] : []),
+        ...(configured.restoreTesting ? ["restore_testing_plan_arn"] : []),
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
@@ -343,12 +344,13 @@ describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
     expect(resources(stack, "aws_sns_topic_subscription")).toEqual([]);
   });
 
-  it("names the environment in every message", () => {
+  it("names the environment in every message, the failed restore tests' too", () => {
     const { stack } = stackFor("prod");
-    const target = theResource(stack, "aws_cloudwatch_event_target");
-    expect((target.input_transformer as { input_template: string }).input_template).toMatch(
-      /^"AWS Backup, environment prod: /,
+    const templates = resources(stack, "aws_cloudwatch_event_target").map(
+      (target) => (target.input_transformer as { input_template: string }).input_template,
     );
+    expect(templates).toHaveLength(2);
+    for (const template of templates) expect(template).toMatch(/^"AWS Backup, environment prod: /);
   });
 
   it("subscribes the configured addresses by e-mail", () => {
@@ -372,6 +374,65 @@ describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
     for (const type of ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sns_topic", "aws_kms_key"])
       expect(resources(stack, type)).toEqual([]);
     expect(stack.output).not.toHaveProperty("alert_topic_arn");
+  });
+});
+
+describe("restore testing", () => {
+  const { stack } = stackFor("prod");
+  const plan = theResource(stack, "aws_backup_restore_testing_plan");
+  const selection = theResource(stack, "aws_backup_restore_testing_selection");
+
+  it("tests the environment's own vault only, weekly as configured, under derived names without hyphens", () => {
+    const [vaultAddress] = inMainRegion(stack, "aws_backup_vault");
+    expect(plan).toMatchObject({
+      name: "vss_backup_prod_restore_test",
+      schedule_expression: "cron(0 4 ? * SUN *)",
+      schedule_expression_timezone: "Europe/Berlin",
+    });
+    const [selectionOfPoints] = plan.recovery_point_selection as { include_vaults: string[] }[];
+    expect(selectionOfPoints.include_vaults).toEqual([`\${${vaultAddress}.arn}`]);
+    expect(selection.name).toBe("vss_backup_prod_windows_instances");
+    expect(addressOf(selection.restore_testing_plan_name)).toBe(
+      addressesOf(stack, "aws_backup_restore_testing_plan")[0],
+    );
+  });
+
+  it("selects by the backup selection's own tag condition, and runs as the backup service role", () => {
+    const backup = theResource(stack, BackupSelection).condition as { string_equals: unknown[] }[];
+    expect(selection.protected_resource_conditions).toEqual([{ string_equals: backup[0].string_equals }]);
+    expect(selection.protected_resource_conditions).toEqual([
+      { string_equals: [{ key: "aws:ResourceTag/Backup", value: "windows-vss" }] },
+    ]);
+    expect(addressOf(selection.iam_role_arn)).toBe(roleAddress(stack, "vss-backup-prod-backup-service"));
+  });
+
+  it("restores into the configured subnet and group, as t3.large with the backed-up profile and IMDSv2", () => {
+    expect(selection.restore_metadata_overrides).toEqual({
+      subnetId: "subnet-0a1b2c3d4e5f60718",
+      securityGroupIds: '["sg-0123456789abcdef0"]',
+      instanceType: "t3.large",
+      iamInstanceProfileName: "UseBackedUpValue",
+      requireImdsV2: "true",
+    });
+  });
+
+  it("alerts on failed restore tests through a second rule to the same topic, which both rules may publish to", () => {
+    const rules = resources(stack, "aws_cloudwatch_event_rule").map((r) => r.name);
+    expect(rules.sort()).toEqual(["vss-backup-prod-backup-alerts", "vss-backup-prod-backup-alerts-restore-tests"]);
+    const topic = addressesOf(stack, "aws_sns_topic")[0];
+    expect(resources(stack, "aws_cloudwatch_event_target").map((t) => addressOf(t.arn))).toEqual([topic, topic]);
+    const policy = referencedPolicyDocument(stack, theResource(stack, "aws_sns_topic_policy").policy);
+    const ruleArns = addressesOf(stack, "aws_cloudwatch_event_rule").map((address) => `\${${address}.arn}`);
+    const allowed = (policy.statement as { condition: { values: string[] }[] }[])[0].condition[0].values;
+    expect([...allowed].sort()).toEqual(ruleArns.sort());
+  });
+
+  it("is off unless configured: no plan, no selection, no second rule", () => {
+    const { stack: dev } = stackFor("dev");
+    for (const type of ["aws_backup_restore_testing_plan", "aws_backup_restore_testing_selection"])
+      expect(resources(dev, type)).toEqual([]);
+    expect(resources(dev, "aws_cloudwatch_event_rule")).toHaveLength(1);
+    expect(dev.output).not.toHaveProperty("restore_testing_plan_arn");
   });
 });
 

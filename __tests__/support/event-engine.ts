@@ -52,3 +52,34 @@ export function backupJobEvent(detail: Record<string, unknown>): Record<string, 
     },
   };
 }
+
+/**
+ * A "Restore Job State Change" event as AWS Backup sends it (AWS Backup's EventBridge page: its field
+ * is `status`, and a job of a restore testing plan carries `restoreTestingPlanArn`), with `detail` overrides.
+ */
+export function restoreJobEvent(detail: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: "0",
+    id: "0c5e2a1b-7d3f-4e6a-8b9c-1d2e3f4a5b6c",
+    "detail-type": "Restore Job State Change",
+    source: "aws.backup",
+    account: "111111111111",
+    time: "2026-11-29T03:40:00Z",
+    "ingestion-time": "2026-11-29T03:40:01Z",
+    region: "eu-west-1",
+    resources: ["arn:aws:ec2:eu-west-1::image/ami-0abc1234def567890"],
+    detail: {
+      restoreJobId: "9C8B7A6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D",
+      backupSizeInBytes: "64424509440",
+      creationDate: "2026-11-29T03:05:00.000Z",
+      iamRoleArn: "arn:aws:iam::111111111111:role/vss-backup-dev-backup-service",
+      percentDone: 0,
+      resourceType: "EC2",
+      restoreTestingPlanArn:
+        "arn:aws:backup:eu-west-1:111111111111:restore-testing-plan:vss_backup_dev_restore_test-1a2b3c",
+      status: "FAILED",
+      statusMessage: "No subnets found for the default VPC vpc-0abc1234. Please specify a subnet.",
+      ...detail,
+    },
+  };
+}

@@ -39,6 +39,14 @@ export const PROD: EnvironmentConfig = {
   alerts: { emails: ["backup-team@example.com", "on-call@example.com"] },
   // A copy of every recovery point in a second region, kept 90 days there.
   disasterRecovery: { region: "eu-west-1", keepDays: 90 },
+  // Every Sunday at 04:00 Berlin, the latest recovery point of each instance is restored in a test subnet.
+  restoreTesting: {
+    schedule: "cron(0 4 ? * SUN *)",
+    timezone: "Europe/Berlin",
+    subnetId: "subnet-0a1b2c3d4e5f60718",
+    securityGroupIds: ["sg-0123456789abcdef0"],
+    instanceType: "t3.large",
+  },
   vault: {
     createKey: true,
     lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 400 },
@@ -53,13 +61,14 @@ export const PROD: EnvironmentConfig = {
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };
 
-/** The same environments without the protection settings (alerts, DR, vault key, lock and guard). */
+/** The same environments without the protection settings (alerts, DR, vault key, lock and guard, restore testing). */
 export const PLAIN_PROJECT: ProjectConfig = {
   ...TEST_PROJECT,
   environments: TEST_PROJECT.environments.map((env) => {
     const plain: Record<string, unknown> = { ...env };
     delete plain.alerts;
     delete plain.disasterRecovery;
+    delete plain.restoreTesting;
     delete plain.vault;
     return plain as unknown as EnvironmentConfig;
   }),

@@ -19,13 +19,16 @@ import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terr
 import { buildApp } from "../../stacks/app";
 import { expectedResourceCounts } from "../expected-resources";
 import { expectClean, freshDir, terraformTier } from "./tier";
-import { backupJobEvent, judgeEvents } from "../support/event-engine";
+import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
 import { ADMINISTRATOR, simulate } from "../support/iam";
 
 const tier = terraformTier("Terraform tier");
 jest.setTimeout(10 * 60_000);
 
-/** Resource types moto implements; the backup selection and the SSM association are planned only. */
+/**
+ * Resource types moto implements; the backup selection, the SSM association, the vault policy and
+ * restore testing are planned only.
+ */
 const APPLIED_BY_MOTO = [
   "aws_iam_role",
   "aws_iam_role_policy",
@@ -243,6 +246,40 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         { string_equals: [{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }] },
       ]);
     });
+
+    if (env.restoreTesting) {
+      const testing = env.restoreTesting;
+      it("plans restore testing: the plan on its schedule and the EC2 selection by the backup tag with the restore overrides (moto lacks restore testing: plan only)", async () => {
+        const changes = await run().plan;
+        const [plan] = afterOf(changes, "aws_backup_restore_testing_plan");
+        expect(plan).toMatchObject({
+          name: testing.planName,
+          schedule_expression: testing.schedule,
+          schedule_expression_timezone: testing.timezone ?? "Etc/UTC",
+          recovery_point_selection: [
+            { algorithm: "LATEST_WITHIN_WINDOW", recovery_point_types: ["SNAPSHOT"], selection_window_days: 30 },
+          ],
+        });
+        const [selection] = afterOf(changes, "aws_backup_restore_testing_selection");
+        expect(selection).toMatchObject({
+          name: testing.selectionName,
+          protected_resource_type: "EC2",
+          protected_resource_conditions: [
+            {
+              string_equals: [{ key: `aws:ResourceTag/${env.selectionTag.key}`, value: env.selectionTag.value }],
+              string_not_equals: [],
+            },
+          ],
+          restore_metadata_overrides: {
+            subnetId: testing.subnetId,
+            securityGroupIds: JSON.stringify(testing.securityGroupIds),
+            iamInstanceProfileName: "UseBackedUpValue",
+            requireImdsV2: "true",
+            ...(testing.instanceType ? { instanceType: testing.instanceType } : {}),
+          },
+        });
+      });
+    }
 
     it("renders the trust policies: EC2 for the instance role, AWS Backup for the service role", async () => {
       const roles = afterOf(await run().plan, "aws_iam_role");
@@ -474,10 +511,11 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         expect(await simulate(policy, request("s3.amazonaws.com", "kms:Decrypt"))).toBe("ImplicitlyDenied");
       });
 
-      it("creates the topic encrypted with that key, whose policy lets only the alert rule publish (IAM simulator, real ARNs)", async () => {
+      it("creates the topic encrypted with that key, whose policy lets only the alert rules publish (IAM simulator, real ARNs)", async () => {
         const [topic] = await stateOf("aws_sns_topic");
         const key = await keyOf(topicSpec.keyAlias);
-        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        const rules = await stateOf("aws_cloudwatch_event_rule");
+        const rule = rules.find((r) => r.name === env.alerts!.ruleName)!;
         expect(topic).toMatchObject({ name: topicSpec.name, kms_master_key_id: key.arn });
         const [topicPolicy] = await stateOf("aws_sns_topic_policy");
         expect(topicPolicy.arn).toBe(topic.arn);
@@ -492,6 +530,9 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         expect(await publish("events.amazonaws.com", String(rule.arn))).toBe("Allowed");
         expect(await publish("events.amazonaws.com", `${String(rule.arn)}-other`)).toBe("ImplicitlyDenied");
         expect(await publish("backup.amazonaws.com", String(rule.arn))).toBe("ImplicitlyDenied");
+        // The failed-restore-test rule publishes too, when there is one.
+        for (const other of rules) expect(await publish("events.amazonaws.com", String(other.arn))).toBe("Allowed");
+        expect(rules).toHaveLength(env.alerts!.failedRestoreTests ? 2 : 1);
       });
 
       it("subscribes the configured addresses by e-mail", async () => {
@@ -505,12 +546,12 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     if (env.alerts)
       it("creates the alert rule, whose stored pattern moto's engine matches to a VSS fallback and not to a clean job, and its target with the input transformer", async () => {
-        const [rule] = await stateOf("aws_cloudwatch_event_rule");
+        const rule = (await stateOf("aws_cloudwatch_event_rule")).find((r) => r.name === env.alerts!.ruleName)!;
         expect(rule).toMatchObject({ name: env.alerts!.ruleName, state: "ENABLED" });
         const fallback = backupJobEvent({ state: "COMPLETED", statusMessage: "Windows VSS Backup Job Error" });
         const clean = backupJobEvent({ state: "COMPLETED" });
         expect(judgeEvents(String(rule.event_pattern), [fallback, clean]).matches).toEqual([true, false]);
-        const [target] = await stateOf("aws_cloudwatch_event_target");
+        const target = (await stateOf("aws_cloudwatch_event_target")).find((t) => t.rule === env.alerts!.ruleName)!;
         const topicArn =
           "existingTopicArn" in env.alerts!.topic
             ? env.alerts!.topic.existingTopicArn
@@ -518,6 +559,24 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         expect(target).toMatchObject({ rule: env.alerts!.ruleName, arn: topicArn });
         const [transformer] = target.input_transformer as { input_template: string }[];
         expect(transformer.input_template).toContain(`environment ${env.name}`);
+      });
+
+    if (env.alerts?.failedRestoreTests)
+      it("creates the failed-restore-test rule, whose stored pattern moto's engine matches to a failed restore test and not to a completed one, and its target to the same topic", async () => {
+        const rules = await stateOf("aws_cloudwatch_event_rule");
+        const rule = rules.find((r) => r.name === `${env.alerts!.ruleName}-restore-tests`)!;
+        expect(rule).toMatchObject({ state: "ENABLED" });
+        const completed = restoreJobEvent({ status: "COMPLETED", statusMessage: undefined });
+        expect(judgeEvents(String(rule.event_pattern), [restoreJobEvent({}), completed]).matches).toEqual([
+          true,
+          false,
+        ]);
+        const targets = await stateOf("aws_cloudwatch_event_target");
+        const target = targets.find((t) => t.rule === rule.name)!;
+        const main = targets.find((t) => t.rule === env.alerts!.ruleName)!;
+        expect(target.arn).toBe(main.arn);
+        const [transformer] = target.input_transformer as { input_template: string }[];
+        expect(transformer.input_template).toContain(`environment ${env.name}: the restore test`);
       });
 
     it("destroys everything it applied (prevent_destroy switched off by configuration): the state is empty", async () => {
