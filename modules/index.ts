@@ -15,3 +15,5 @@ export * from "./backup-alerts";
 export * from "./kms-key";
 export * from "./vault-deletion-guard";
 export * from "./vault-lock";
+export * from "./audit-framework";
+export * from "./backup-report-plan";

@@ -376,3 +376,30 @@ function weekdayWords(part: string): string {
   const range = part.split("-");
   return range.length === 2 ? `${name(range[0])} to ${name(range[1])}` : name(part);
 }
+
+/**
+ * The longest time between two runs of a cron schedule, in minutes of its own wall clock (a clock
+ * change does not count: a daily schedule runs every 1440 minutes), over `days` days from `from`'s
+ * date; undefined when it runs fewer than twice in them or is not a cron expression.
+ */
+export function longestIntervalMinutes(expression: string, from: Date, days = 2 * 366): number | undefined {
+  const parsed = parseCron(expression);
+  if ("problem" in parsed) return undefined;
+  const schedule = parsed.schedule;
+  const times = schedule.hours.flatMap((hour) => schedule.minutes.map((minute) => hour * 60 + minute));
+  const start = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  let previous: number | undefined;
+  let longest = 0;
+  for (let d = 0; d < days; d++) {
+    const date = new Date(start + d * 86_400_000);
+    const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    if (!schedule.years.includes(year) || !schedule.months.includes(month) || !dayMatches(schedule, year, month, day))
+      continue;
+    for (const time of times) {
+      const at = d * 1440 + time;
+      if (previous !== undefined) longest = Math.max(longest, at - previous);
+      previous = at;
+    }
+  }
+  return longest > 0 ? longest : undefined;
+}
