@@ -1,5 +1,8 @@
 import {
+  auditNameOf,
   BackupRuleSpec,
+  ReportFormat,
+  RequiredFrequency,
   copyRetentionOf,
   derivedLockRange,
   LockMode,
@@ -25,6 +28,20 @@ export interface ResolvedAlerts {
   readonly topic:
     | { readonly name: string; readonly keyAlias: string; readonly emails: readonly string[] }
     | { readonly existingTopicArn: string };
+}
+
+/** The audit of an environment, names filled in; the requirement stays as given (the framework derives it from the rules). */
+export interface ResolvedAudit {
+  readonly frameworkName: string;
+  readonly requiredFrequency?: RequiredFrequency;
+  readonly requiredRetentionDays?: number;
+  readonly report?: {
+    readonly name: string;
+    readonly bucketName: string;
+    readonly keyPrefix?: string;
+    readonly formats?: readonly ReportFormat[];
+    readonly template: "CONTROL_COMPLIANCE_REPORT" | "BACKUP_JOB_REPORT";
+  };
 }
 
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
@@ -53,6 +70,8 @@ export interface ResolvedEnvironment {
   /** Undefined when switched off. */
   readonly alerts?: ResolvedAlerts;
   readonly disasterRecovery?: ResolvedDisasterRecovery;
+  /** Undefined when off (the default). */
+  readonly audit?: ResolvedAudit;
 }
 
 export interface ResolvedDisasterRecovery {
@@ -94,6 +113,24 @@ export function resolveEnvironment(
     backend: resolveBackend(project, env.name, effectiveBackend(env.backend, variables)),
     alerts: resolveAlerts(prefix, env),
     disasterRecovery: resolveDisasterRecovery(prefix, env),
+    ...(env.audit ? { audit: resolveAudit(project, env) } : {}),
+  };
+}
+
+function resolveAudit(project: string, env: EnvironmentConfig): ResolvedAudit {
+  const { report, ...audit } = env.audit ?? {};
+  return {
+    ...audit,
+    frameworkName: audit.frameworkName ?? auditNameOf(project, env.name, "vss"),
+    ...(report
+      ? {
+          report: {
+            ...report,
+            name: report.name ?? auditNameOf(project, env.name, "vss", "report"),
+            template: report.template ?? "CONTROL_COMPLIANCE_REPORT",
+          },
+        }
+      : {}),
   };
 }
 

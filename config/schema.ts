@@ -99,6 +99,21 @@ const lock = z.union([
   }),
 ]);
 
+const audit = z.strictObject({
+  frameworkName: text.optional(),
+  requiredFrequency: z.strictObject({ unit: text, value: wholeNumber }).optional(),
+  requiredRetentionDays: wholeNumber.optional(),
+  report: z
+    .strictObject({
+      bucketName: text,
+      keyPrefix: text.optional(),
+      formats: z.array(text).optional(),
+      template: text.optional(),
+      name: text.optional(),
+    })
+    .optional(),
+});
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -132,6 +147,7 @@ const environment = z.strictObject({
   backend: backend.optional(),
   association: association.optional(),
   alerts: alerts.optional(),
+  audit: audit.optional(),
 });
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });

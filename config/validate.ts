@@ -26,11 +26,14 @@ import {
   vssVaultDeletionGuardProblems,
   vssVaultLockProblems,
   VAULT_NAME,
+  vssAuditFrameworkProblems,
+  vssBackupReportPlanProblems,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
 import {
   PROJECT_TAG_KEYS,
   ResolvedAlerts,
+  ResolvedAudit,
   ResolvedDisasterRecovery,
   resolveEnvironment,
   ResolvedEnvironment,
@@ -149,6 +152,7 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
   if (resolved.disasterRecovery)
     problems.nest("disasterRecovery", disasterRecoveryProblems(env, resolved.disasterRecovery, place));
+  if (resolved.audit) problems.nest("audit", auditProblems(env, resolved.audit, now));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
@@ -231,6 +235,19 @@ function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault
   return problems;
 }
 
+/** The framework's name and requirement (judged against the plan's rules), and the report plan's settings. */
+function auditProblems(env: EnvironmentConfig, audit: ResolvedAudit, now: Date): Problems {
+  const problems = new Problems();
+  const rules = env.plan.rules ?? [];
+  const framework = vssAuditFrameworkProblems({ ...audit, name: audit.frameworkName }, rules, now).all;
+  for (const p of framework)
+    if (p.path === "name") problems.add("frameworkName", p.message);
+    // An empty plan is reported under plan.rules; there is nothing to audit it against.
+    else if (rules.length > 0) problems.add(p.path, p.message);
+  if (audit.report) problems.nest("report", vssBackupReportPlanProblems(audit.report));
+  return problems;
+}
+
 function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
   const problems = new Problems();
   // The subject is the environment's name, judged as such.
@@ -296,6 +313,10 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
         regional.push(["alerts.topicName", env.alerts.topic.name, "SNS topic"]);
         regional.push(["alerts.keyAlias", env.alerts.topic.keyAlias, "key alias"]);
       }
+    }
+    if (env.audit) {
+      regional.push(["audit.frameworkName", env.audit.frameworkName, "audit framework"]);
+      if (env.audit.report) regional.push(["audit.report.name", env.audit.report.name, "report plan"]);
     }
     for (const [path, name, what] of regional) {
       claim(
