@@ -49,5 +49,8 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
     ...(env.vault.deletionGuard ? { aws_backup_vault_policy: 1 } : {}),
     aws_backup_plan: 1,
     aws_backup_selection: 1,
+    // The audit framework when configured, and its report plan when one is.
+    ...(env.audit ? { aws_backup_framework: 1 } : {}),
+    ...(env.audit?.report ? { aws_backup_report_plan: 1 } : {}),
   };
 }
