@@ -1,4 +1,6 @@
+import { BackupFramework } from "@cdktf/provider-aws/lib/backup-framework";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupReportPlan } from "@cdktf/provider-aws/lib/backup-report-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
@@ -51,6 +53,8 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argum
   [IamRolePolicy.tfResourceType]: ["name", "name_prefix", "role"],
   [IamRolePolicyAttachment.tfResourceType]: ["role", "policy_arn"],
   [SsmAssociation.tfResourceType]: ["name", "instance_id"],
+  [BackupFramework.tfResourceType]: ["name"],
+  [BackupReportPlan.tfResourceType]: ["name"],
 };
 
 /** One entry of a JSON plan's `resource_changes`. */
