@@ -146,13 +146,14 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("tags", tagSetProblems(env.tags ?? {}, { ownKeys: PROJECT_TAG_KEYS }));
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole, place));
   problems.nest("vault", vaultProblems(env, resolved.vault, place));
-  problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
+  const planProblems = vssBackupPlanProblems(resolved.plan, now);
+  problems.nest("plan", planProblems);
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
   if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
   if (resolved.disasterRecovery)
     problems.nest("disasterRecovery", disasterRecoveryProblems(env, resolved.disasterRecovery, place));
-  if (resolved.audit) problems.nest("audit", auditProblems(env, resolved.audit, now));
+  if (resolved.audit) problems.nest("audit", auditProblems(env, resolved.audit, planProblems.all.length === 0, now));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
@@ -235,15 +236,15 @@ function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault
   return problems;
 }
 
-/** The framework's name and requirement (judged against the plan's rules), and the report plan's settings. */
-function auditProblems(env: EnvironmentConfig, audit: ResolvedAudit, now: Date): Problems {
+/**
+ * The framework's name and requirement, and the report plan's settings. The requirement is judged
+ * against the plan's rules only when they are valid: a broken rule is the plan's problem, reported there.
+ */
+function auditProblems(env: EnvironmentConfig, audit: ResolvedAudit, planIsValid: boolean, now: Date): Problems {
   const problems = new Problems();
-  const rules = env.plan.rules ?? [];
-  const framework = vssAuditFrameworkProblems({ ...audit, name: audit.frameworkName }, rules, now).all;
-  for (const p of framework)
-    if (p.path === "name") problems.add("frameworkName", p.message);
-    // An empty plan is reported under plan.rules; there is nothing to audit it against.
-    else if (rules.length > 0) problems.add(p.path, p.message);
+  const rules = planIsValid ? env.plan.rules : undefined;
+  for (const p of vssAuditFrameworkProblems({ ...audit, name: audit.frameworkName }, rules, now).all)
+    problems.add(p.path === "name" ? "frameworkName" : p.path, p.message);
   if (audit.report) problems.nest("report", vssBackupReportPlanProblems(audit.report));
   return problems;
 }

@@ -152,12 +152,13 @@ export interface VssAuditFrameworkProps {
 }
 
 /**
- * The props' problems, judged against the plan's rules (`rules`): the name, the requirement's units
- * and ranges, and whether a rule meets it (otherwise the plan is NON_COMPLIANT from the first day).
+ * The props' problems: the name, the requirement's units and ranges, and, given the plan's `rules`,
+ * whether a rule meets the requirement (otherwise the plan is NON_COMPLIANT from the first day).
+ * Without rules (a plan with problems of its own) that last judgement is left out.
  */
 export function vssAuditFrameworkProblems(
   props: Pick<VssAuditFrameworkProps, "name" | "requiredFrequency" | "requiredRetentionDays" | "copyRegion">,
-  rules: readonly BackupRuleSpec[],
+  rules: readonly BackupRuleSpec[] | undefined,
   now: Date,
 ): Problems {
   const problems = new Problems();
@@ -185,7 +186,7 @@ export function vssAuditFrameworkProblems(
     problems.checkInteger("requiredRetentionDays", retention, 1, MAX_RETENTION_DAYS, "days");
     return problems;
   }
-  if (!frequencyOk) return problems;
+  if (!frequencyOk || rules === undefined) return problems;
   const derived = derivedAuditRequirement(rules, now);
   if (!derived && given === undefined) {
     problems.add(

@@ -849,6 +849,15 @@ describe("loadEnvironments", () => {
       ]);
     });
 
+    it("leaves a broken plan's problems to the plan: no audit line about rules it cannot judge", () => {
+      const broken = withDev({
+        plan: { rules: [{ name: "daily", schedule: "every day", deleteAfterDays: 7 }] },
+        audit: { requiredRetentionDays: 35 },
+      });
+      expect(problemsOf(broken).filter((p) => p.startsWith("dev.audit"))).toEqual([]);
+      expect(problemsOf(broken)).toHaveLength(1);
+    });
+
     it("lets two environments in different accounts use the same framework name", () => {
       const audit = { frameworkName: "fleet_vss" };
       expect(
