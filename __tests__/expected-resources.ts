@@ -51,5 +51,8 @@ export function expectedResourceCounts(env: ResolvedEnvironment): Record<string,
     aws_backup_selection: 1,
     // Restore testing: one plan and its one EC2 selection.
     ...(env.restoreTesting ? { aws_backup_restore_testing_plan: 1, aws_backup_restore_testing_selection: 1 } : {}),
+    // The audit framework when configured, and its report plan when one is.
+    ...(env.audit ? { aws_backup_framework: 1 } : {}),
+    ...(env.audit?.report ? { aws_backup_report_plan: 1 } : {}),
   };
 }

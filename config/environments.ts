@@ -61,6 +61,11 @@ export const config: ProjectConfig = {
         instanceType: "m5.large",
         validationWindowHours: 2,
       },
+      // AWS Backup Audit Manager: needs AWS Config recording in the account (preflight checks a recorder).
+      // Controls: instances in the plan, every 31 days and 35 days kept (derived from the rules),
+      // encryption, the deletion guard, the lock and the copy to eu-west-1; a daily compliance report
+      // as CSV into an existing bucket whose policy lets AWS Backup write.
+      audit: { report: { bucketName: "example-vss-backup-audit-reports" } },
     },
   ],
 };

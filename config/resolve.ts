@@ -1,5 +1,8 @@
 import {
+  auditNameOf,
   BackupRuleSpec,
+  ReportFormat,
+  RequiredFrequency,
   copyRetentionOf,
   derivedLockRange,
   LockMode,
@@ -31,6 +34,20 @@ export interface ResolvedAlerts {
     | { readonly existingTopicArn: string };
 }
 
+/** The audit of an environment, names filled in; the requirement stays as given (the framework derives it from the rules). */
+export interface ResolvedAudit {
+  readonly frameworkName: string;
+  readonly requiredFrequency?: RequiredFrequency;
+  readonly requiredRetentionDays?: number;
+  readonly report?: {
+    readonly name: string;
+    readonly bucketName: string;
+    readonly keyPrefix?: string;
+    readonly formats?: readonly ReportFormat[];
+    readonly template: "CONTROL_COMPLIANCE_REPORT" | "BACKUP_JOB_REPORT";
+  };
+}
+
 /** An environment with every default filled in: exactly what its stack hands to the modules. */
 export interface ResolvedEnvironment {
   readonly name: string;
@@ -59,6 +76,8 @@ export interface ResolvedEnvironment {
   readonly disasterRecovery?: ResolvedDisasterRecovery;
   /** Undefined when not configured. */
   readonly restoreTesting?: ResolvedRestoreTesting;
+  /** Undefined when off (the default). */
+  readonly audit?: ResolvedAudit;
 }
 
 /** Restore testing with its names filled in; the stack adds the vault, the role and the tag. */
@@ -104,6 +123,24 @@ export function resolveEnvironment(
     alerts: resolveAlerts(prefix, env),
     disasterRecovery: resolveDisasterRecovery(prefix, env),
     ...(env.restoreTesting ? { restoreTesting: resolveRestoreTesting(prefix, env.restoreTesting) } : {}),
+    ...(env.audit ? { audit: resolveAudit(project, env) } : {}),
+  };
+}
+
+function resolveAudit(project: string, env: EnvironmentConfig): ResolvedAudit {
+  const { report, ...audit } = env.audit ?? {};
+  return {
+    ...audit,
+    frameworkName: audit.frameworkName ?? auditNameOf(project, env.name, "vss"),
+    ...(report
+      ? {
+          report: {
+            ...report,
+            name: report.name ?? auditNameOf(project, env.name, "vss", "report"),
+            template: report.template ?? "CONTROL_COMPLIANCE_REPORT",
+          },
+        }
+      : {}),
   };
 }
 

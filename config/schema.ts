@@ -112,6 +112,21 @@ const restoreTesting = z.strictObject({
   selectionName: text.optional(),
 });
 
+const audit = z.strictObject({
+  frameworkName: text.optional(),
+  requiredFrequency: z.strictObject({ unit: text, value: wholeNumber }).optional(),
+  requiredRetentionDays: wholeNumber.optional(),
+  report: z
+    .strictObject({
+      bucketName: text,
+      keyPrefix: text.optional(),
+      formats: z.array(text).optional(),
+      template: text.optional(),
+      name: text.optional(),
+    })
+    .optional(),
+});
+
 const environment = z.strictObject({
   name: text,
   account: text,
@@ -146,6 +161,7 @@ const environment = z.strictObject({
   association: association.optional(),
   alerts: alerts.optional(),
   restoreTesting: restoreTesting.optional(),
+  audit: audit.optional(),
 });
 
 export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });

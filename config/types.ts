@@ -1,6 +1,8 @@
 import type {
   BackupRuleSpec,
   RestoredInstanceSpec,
+  ReportFormat,
+  RequiredFrequency,
   ExistingInstanceRole,
   NewInstanceRole,
   SelectionTag,
@@ -152,6 +154,45 @@ export interface RestoreTestingConfig extends RestoredInstanceSpec {
   readonly selectionName?: string;
 }
 
+/**
+ * An AWS Backup Audit Manager framework over the environment's backups. Its controls are AWS Config
+ * rules: AWS Config must record in the account and region (preflight checks that a configuration
+ * recorder exists), or the framework's deployment fails. Controls: the tagged instances are in a
+ * backup plan; the plan backs up at least `requiredFrequency` and keeps `requiredRetentionDays`;
+ * recovery points are encrypted; and, when configured, the vault denies manual deletion (the
+ * deletion guard; a framework deploys this control without IAM role exceptions, so it does not know
+ * the exempted roles), the instances are in a locked vault (the lock), and they are copied to the DR
+ * region (disasterRecovery).
+ * @default none (off): leave `audit` out
+ */
+export interface AuditConfig {
+  /** 1-256 of A-Z a-z 0-9 _, starting with a letter. @default "<project>_<env>_vss" (hyphens as underscores) */
+  readonly frameworkName?: string;
+  /** "hours" (1-24) or "days" (1-31); a rule must meet it. @default the least frequent rule's frequency */
+  readonly requiredFrequency?: RequiredFrequency;
+  /** 1-36500; a rule that runs as often as required must keep it. @default the rules' shortest retention */
+  readonly requiredRetentionDays?: number;
+  /** A daily report to an existing S3 bucket. @default none */
+  readonly report?: AuditReportConfig;
+}
+
+/** An AWS Backup report plan writing into an existing bucket (its policy must let AWS Backup write). */
+export interface AuditReportConfig {
+  /** An existing bucket the stack does not manage. */
+  readonly bucketName: string;
+  /** @default no prefix */
+  readonly keyPrefix?: string;
+  /** @default ["CSV"] */
+  readonly formats?: readonly ReportFormat[];
+  /**
+   * CONTROL_COMPLIANCE_REPORT: this framework's controls, compliant or not (the audit's evidence);
+   * BACKUP_JOB_REPORT: every backup job with AWS's status message. @default "CONTROL_COMPLIANCE_REPORT"
+   */
+  readonly template?: "CONTROL_COMPLIANCE_REPORT" | "BACKUP_JOB_REPORT";
+  /** 1-256 of A-Z a-z 0-9 _, starting with a letter. @default "<project>_<env>_vss_report" (hyphens as underscores) */
+  readonly name?: string;
+}
+
 /** One environment: one stack, one AWS account and region. Every name has a default derived from project and environment. */
 export interface EnvironmentConfig {
   /** Stack name (`cdktf deploy <name>`) and the Environment tag. 1-32 of a-z 0-9 -, starting with a letter. */
@@ -186,6 +227,8 @@ export interface EnvironmentConfig {
   readonly disasterRecovery?: DisasterRecoveryConfig;
   /** @default none: nothing shows that the backups restore until they are needed */
   readonly restoreTesting?: RestoreTestingConfig;
+  /** @default none: no framework (its controls need AWS Config recording in the account) */
+  readonly audit?: AuditConfig;
 }
 
 export interface ProjectConfig {

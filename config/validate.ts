@@ -27,11 +27,14 @@ import {
   vssVaultLockProblems,
   vssRestoreTestingProblems,
   VAULT_NAME,
+  vssAuditFrameworkProblems,
+  vssBackupReportPlanProblems,
 } from "../modules";
 import { backendProblems, effectiveBackend, ignoredBackendVariables, Variables } from "./backend";
 import {
   PROJECT_TAG_KEYS,
   ResolvedAlerts,
+  ResolvedAudit,
   ResolvedDisasterRecovery,
   resolveEnvironment,
   ResolvedEnvironment,
@@ -144,7 +147,8 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
   problems.nest("tags", tagSetProblems(env.tags ?? {}, { ownKeys: PROJECT_TAG_KEYS }));
   problems.nest("instanceRole", vssInstanceRoleProblems(resolved.instanceRole, place));
   problems.nest("vault", vaultProblems(env, resolved.vault, place));
-  problems.nest("plan", vssBackupPlanProblems(resolved.plan, now));
+  const planProblems = vssBackupPlanProblems(resolved.plan, now);
+  problems.nest("plan", planProblems);
   problems.nest("selection", vssBackupSelectionProblems(resolved.selection));
   problems.nest("association", vssComponentsAssociationProblems(resolved.association, now));
   if (resolved.alerts) problems.nest("alerts", alertsProblems(resolved.alerts, place));
@@ -158,6 +162,7 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
         p.path === "tag" ? `selectionTag ${p.message}` : p.message,
       );
   }
+  if (resolved.audit) problems.nest("audit", auditProblems(env, resolved.audit, planProblems.all.length === 0, now));
   const serviceRole = resolved.backupServiceRole;
   if ("existingRoleArn" in serviceRole) {
     problems.checkArn("backupServiceRole.existingRoleArn", serviceRole.existingRoleArn, ARNS.iamRole, place);
@@ -240,6 +245,19 @@ function vaultProblems(env: EnvironmentConfig, vault: ResolvedEnvironment["vault
   return problems;
 }
 
+/**
+ * The framework's name and requirement, and the report plan's settings. The requirement is judged
+ * against the plan's rules only when they are valid: a broken rule is the plan's problem, reported there.
+ */
+function auditProblems(env: EnvironmentConfig, audit: ResolvedAudit, planIsValid: boolean, now: Date): Problems {
+  const problems = new Problems();
+  const rules = planIsValid ? env.plan.rules : undefined;
+  for (const p of vssAuditFrameworkProblems({ ...audit, name: audit.frameworkName }, rules, now).all)
+    problems.add(p.path === "name" ? "frameworkName" : p.path, p.message);
+  if (audit.report) problems.nest("report", vssBackupReportPlanProblems(audit.report));
+  return problems;
+}
+
 function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
   const problems = new Problems();
   // The subject is the environment's name, judged as such.
@@ -307,6 +325,10 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
         regional.push(["alerts.topicName", env.alerts.topic.name, "SNS topic"]);
         regional.push(["alerts.keyAlias", env.alerts.topic.keyAlias, "key alias"]);
       }
+    }
+    if (env.audit) {
+      regional.push(["audit.frameworkName", env.audit.frameworkName, "audit framework"]);
+      if (env.audit.report) regional.push(["audit.report.name", env.audit.report.name, "report plan"]);
     }
     for (const [path, name, what] of regional) {
       claim(

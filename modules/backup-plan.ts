@@ -189,6 +189,8 @@ export function vssBackupPlanWarnings(props: Pick<VssBackupPlanProps, "rules">):
 export class VssBackupPlan extends Construct {
   readonly planId: string;
   readonly planArn: string;
+  /** The rules as given: what the plan promises (an audit framework derives its requirement from them). */
+  readonly rules: readonly BackupRuleSpec[];
 
   constructor(scope: Construct, id: string, props: VssBackupPlanProps) {
     super(scope, id);
@@ -204,6 +206,7 @@ export class VssBackupPlan extends Construct {
     });
     this.planId = plan.id;
     this.planArn = plan.arn;
+    this.rules = props.rules;
   }
 
   /** Backs up the EC2 instances carrying `options.tag` with this plan. */

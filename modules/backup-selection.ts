@@ -39,6 +39,8 @@ export function vssBackupSelectionProblems(props: Pick<VssBackupSelectionProps, 
  */
 export class VssBackupSelection extends Construct {
   readonly selectionId: string;
+  /** The tag that selects the instances. */
+  readonly tag: SelectionTag;
 
   constructor(scope: Construct, id: string, props: VssBackupSelectionProps) {
     super(scope, id);
@@ -54,5 +56,6 @@ export class VssBackupSelection extends Construct {
       condition: [{ stringEquals: [tagCondition(props.tag)] }],
     });
     this.selectionId = selection.id;
+    this.tag = props.tag;
   }
 }

@@ -16,3 +16,5 @@ export * from "./kms-key";
 export * from "./vault-deletion-guard";
 export * from "./vault-lock";
 export * from "./restore-testing";
+export * from "./audit-framework";
+export * from "./backup-report-plan";

@@ -376,3 +376,40 @@ function weekdayWords(part: string): string {
   const range = part.split("-");
   return range.length === 2 ? `${name(range[0])} to ${name(range[1])}` : name(part);
 }
+
+/**
+ * The longest time between two runs of a cron schedule, in minutes of its own wall clock (a clock
+ * change does not count: a daily schedule runs every 1440 minutes), over `days` days from `from`'s
+ * date; undefined when it runs fewer than twice in them or is not a cron expression.
+ */
+export function longestIntervalMinutes(expression: string, from: Date, days = 2 * 366): number | undefined {
+  const start = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  // Validation, the construct and review each ask about the same rules: computed once per rule and day.
+  const key = `${expression}|${start}|${days}`;
+  if (!intervals.has(key)) intervals.set(key, computeLongestInterval(expression, start, days));
+  return intervals.get(key);
+}
+
+const intervals = new Map<string, number | undefined>();
+
+function computeLongestInterval(expression: string, start: number, days: number): number | undefined {
+  const parsed = parseCron(expression);
+  if ("problem" in parsed) return undefined;
+  const schedule = parsed.schedule;
+  const times = schedule.hours.flatMap((hour) => schedule.minutes.map((minute) => hour * 60 + minute));
+  const years = new Set(schedule.years);
+  const months = new Set(schedule.months);
+  let previous: number | undefined;
+  let longest = 0;
+  for (let d = 0; d < days; d++) {
+    const date = new Date(start + d * 86_400_000);
+    const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    if (!years.has(year) || !months.has(month) || !dayMatches(schedule, year, month, day)) continue;
+    for (const time of times) {
+      const at = d * 1440 + time;
+      if (previous !== undefined) longest = Math.max(longest, at - previous);
+      previous = at;
+    }
+  }
+  return longest > 0 ? longest : undefined;
+}

@@ -49,8 +49,12 @@ export function vssVaultDeletionGuardProblems(
  * principal's call: see the README for what AWS documents (and does not) about it.
  */
 export class VssVaultDeletionGuard extends Construct {
+  /** The vault whose policy this is. */
+  readonly vault: VssBackupVault;
+
   constructor(scope: Construct, id: string, props: VssVaultDeletionGuardProps) {
     super(scope, id);
+    this.vault = props.vault;
     throwIfAny(`VssVaultDeletionGuard ${this.node.path}`, vssVaultDeletionGuardProblems(props).all);
     const document = policyDocument(this, "policy-document", [
       {

@@ -1,6 +1,8 @@
+import { BackupFramework } from "@cdktf/provider-aws/lib/backup-framework";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
 import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
+import { BackupReportPlan } from "@cdktf/provider-aws/lib/backup-report-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
@@ -56,6 +58,8 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | "every argum
   // Restore testing (RequiresReplace in the provider's plugin-framework schema).
   [BackupRestoreTestingPlan.tfResourceType]: ["name"],
   [BackupRestoreTestingSelection.tfResourceType]: ["name", "restore_testing_plan_name", "protected_resource_type"],
+  [BackupFramework.tfResourceType]: ["name"],
+  [BackupReportPlan.tfResourceType]: ["name"],
 };
 
 /** One entry of a JSON plan's `resource_changes`. */

@@ -1,4 +1,6 @@
+import { BackupFramework } from "@cdktf/provider-aws/lib/backup-framework";
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupReportPlan } from "@cdktf/provider-aws/lib/backup-report-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -96,6 +98,8 @@ export interface Posture {
   readonly deletionGuard?: { readonly exemptRoleArns: readonly string[] };
   /** Undefined when no restore testing plan tests the instances. */
   readonly restoreTesting?: RestoreTestingPosture;
+  /** The AWS Backup Audit Manager framework; undefined when there is none. */
+  readonly audit?: AuditPosture;
 }
 
 /** When and how the backups are restored as a test. */
@@ -110,6 +114,18 @@ export interface RestoreTestingPosture {
   readonly securityGroupIds: readonly string[];
   readonly instanceType?: string;
   readonly validationWindowHours?: number;
+}
+
+/** The audit framework's controls (by AWS's control name, with their input parameters) and its report. */
+export interface AuditPosture {
+  readonly frameworkName: string;
+  readonly controls: readonly { readonly name: string; readonly parameters: Readonly<Record<string, string>> }[];
+  readonly report?: {
+    readonly name: string;
+    readonly template: string;
+    readonly bucketName: string;
+    readonly formats: readonly string[];
+  };
 }
 
 export interface DisasterRecoveryPosture {
@@ -181,6 +197,7 @@ export function postureOf(stack: StackJson): Posture {
     disasterRecovery: disasterRecoveryOf(stack, (plan?.rule as Body[] | undefined) ?? []),
     ...vaultProtectionOf(stack, vault ? `${BackupVault.tfResourceType}.${vaultId}` : undefined),
     restoreTesting: restoreTestingOf(stack),
+    audit: auditOf(stack),
   };
 }
 
@@ -207,6 +224,29 @@ function restoreTestingOf(stack: StackJson): RestoreTestingPosture | undefined {
     securityGroupIds: groups ? (JSON.parse(groups) as string[]) : [],
     instanceType: overrides[EC2_RESTORE_METADATA.instanceType],
     validationWindowHours: selection?.validation_window_hours as number | undefined,
+  };
+}
+
+function auditOf(stack: StackJson): AuditPosture | undefined {
+  const [, framework] = all(stack, BackupFramework.tfResourceType)[0] ?? [];
+  if (!framework) return undefined;
+  const [, report] = all(stack, BackupReportPlan.tfResourceType)[0] ?? [];
+  type Control = { name: string; input_parameter?: { name: string; value: string }[] };
+  const channel = report?.report_delivery_channel as { s3_bucket_name?: string; formats?: string[] } | undefined;
+  return {
+    frameworkName: String(framework.name),
+    controls: ((framework.control as Control[] | undefined) ?? []).map((c) => ({
+      name: c.name,
+      parameters: Object.fromEntries((c.input_parameter ?? []).map((p) => [p.name, p.value])),
+    })),
+    report: report
+      ? {
+          name: String(report.name),
+          template: String((report.report_setting as { report_template?: string } | undefined)?.report_template),
+          bucketName: String(channel?.s3_bucket_name),
+          formats: channel?.formats ?? [],
+        }
+      : undefined,
   };
 }
 
@@ -361,6 +401,15 @@ export function weakeningsOf(base: Posture, head: Posture): string[] {
     found.push(
       `removes restore testing (plan \`${base.restoreTesting.planName}\`, ${base.restoreTesting.scheduleInWords}): nothing shows any more that the backups restore`,
     );
+  }
+  if (base.audit && !head.audit) {
+    found.push(
+      `removes the audit framework \`${base.audit.frameworkName}\`: no control reports a vault, lock or plan that drifts`,
+    );
+  } else if (base.audit && head.audit) {
+    for (const control of base.audit.controls)
+      if (!head.audit.controls.some((c) => c.name === control.name))
+        found.push(`drops the audit control ${control.name} from \`${head.audit.frameworkName}\``);
   }
   if (base.alerts && !head.alerts) {
     found.push(

@@ -107,6 +107,22 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
       ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : []), ...(p.alerts.failedRestoreTests ? ["failed restore tests"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
     ...restoreTestingLines(p),
+    p.audit
+      ? `- **Audit:** framework \`${p.audit.frameworkName}\` (needs AWS Config recording): ${p.audit.controls
+          .map(
+            (c) =>
+              `${c.name}${
+                Object.keys(c.parameters).length > 0
+                  ? ` (${Object.entries(c.parameters)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(", ")})`
+                  : ""
+              }`,
+          )
+          .join(
+            ", ",
+          )}${p.audit.report ? `; ${p.audit.report.template} daily to s3://${p.audit.report.bucketName} (${p.audit.report.formats.join(", ")})` : ""}`
+      : "- **Audit:** none: no framework reports drift of the plan, vault or lock",
     "",
     "| rule | when | schedule | kept | cold storage | copies |",
     "|---|---|---|---|---|---|",

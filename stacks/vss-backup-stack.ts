@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ResolvedAlerts, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedAlerts, ResolvedAudit, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
 import {
   BackupServiceRole,
   describeTag,
@@ -18,6 +18,9 @@ import {
   VssVaultDeletionGuard,
   VssVaultLock,
   VssRestoreTesting,
+  VssAuditFramework,
+  VssBackupReportPlan,
+  VssBackupSelection,
 } from "../modules";
 import { declareBackend } from "./backend";
 
@@ -50,8 +53,10 @@ export class VssBackupStack extends TerraformStack {
         preventDestroy: env.vault.preventDestroy ?? true,
       });
     const vault = new VssBackupVault(this, "vault", { ...vaultProps, key: vaultKey || undefined });
-    if (lock) lockVault(this, "vault-lock", vault, lock, env.vault.preventDestroy);
-    if (deletionGuard) new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard });
+    const vaultLock = lock ? lockVault(this, "vault-lock", vault, lock, env.vault.preventDestroy) : undefined;
+    const guard = deletionGuard
+      ? new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard })
+      : undefined;
     const drVault = env.disasterRecovery && this.disasterRecoveryVault(env, env.disasterRecovery);
     const plan = new VssBackupPlan(this, "plan", {
       ...env.plan,
@@ -96,6 +101,10 @@ export class VssBackupStack extends TerraformStack {
       const alerts = this.alerts(env.alerts, env.account);
       output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
     }
+    if (env.audit) {
+      const audit = this.audit(env.audit, { plan, selection, lock: vaultLock, deletionGuard: guard }, env);
+      output("audit_framework_arn", audit.frameworkArn, "AWS Backup Audit Manager framework of this environment");
+    }
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
   }
 
@@ -121,6 +130,39 @@ export class VssBackupStack extends TerraformStack {
     for (const resource of this.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource))
       if (resource.provider === provider) referenceProviderInHcl(resource);
     return vault;
+  }
+
+  /** The audit framework over what this stack built, and its report plan when one is configured. */
+  private audit(
+    audit: ResolvedAudit,
+    built: {
+      plan: VssBackupPlan;
+      selection: VssBackupSelection;
+      lock?: VssVaultLock;
+      deletionGuard?: VssVaultDeletionGuard;
+    },
+    env: ResolvedEnvironment,
+  ): VssAuditFramework {
+    const framework = new VssAuditFramework(this, "audit", {
+      ...built,
+      name: audit.frameworkName,
+      requiredFrequency: audit.requiredFrequency,
+      requiredRetentionDays: audit.requiredRetentionDays,
+      copyRegion: env.disasterRecovery?.region,
+    });
+    const report = audit.report;
+    if (report)
+      new VssBackupReportPlan(this, "audit-report", {
+        name: report.name,
+        bucketName: report.bucketName,
+        keyPrefix: report.keyPrefix,
+        formats: report.formats,
+        content:
+          report.template === "BACKUP_JOB_REPORT"
+            ? { template: "BACKUP_JOB_REPORT" }
+            : { template: "CONTROL_COMPLIANCE_REPORT", frameworks: [framework] },
+      });
+    return framework;
   }
 
   private alerts(alerts: ResolvedAlerts, account: string): VssBackupAlerts {

@@ -869,6 +869,126 @@ describe("loadEnvironments", () => {
     });
   });
 
+  describe("audit", () => {
+    it("is off unless configured, and derives its names from project and environment (hyphens as underscores)", () => {
+      expect(loadEnvironments(withDev({}), { now: NOW })[0].audit).toBeUndefined();
+      const [env] = loadEnvironments(withDev({ audit: { report: { bucketName: "fleet-reports" } } }), { now: NOW });
+      expect(env.audit).toEqual({
+        frameworkName: "vss_backup_dev_vss",
+        report: {
+          name: "vss_backup_dev_vss_report",
+          bucketName: "fleet-reports",
+          template: "CONTROL_COMPLIANCE_REPORT",
+        },
+      });
+    });
+
+    it("accepts a requirement the daily rule meets", () => {
+      expect(
+        problemsOf(withDev({ audit: { requiredFrequency: { unit: "hours", value: 24 }, requiredRetentionDays: 7 } })),
+      ).toEqual([]);
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      [
+        "a framework name with a hyphen",
+        { frameworkName: "dev-vss" },
+        ["dev.audit.frameworkName: \"dev-vss\" has '-', allowed: 1-256 of A-Z a-z 0-9 _ starting with a letter"],
+      ],
+      [
+        "a frequency unit AWS does not take",
+        { requiredFrequency: { unit: "weeks", value: 1 } },
+        ['dev.audit.requiredFrequency.unit: "weeks" is not allowed, allowed: "hours" or "days"'],
+      ],
+      [
+        "more than 24 hours",
+        { requiredFrequency: { unit: "hours", value: 48 } },
+        ["dev.audit.requiredFrequency.value: 48 is not allowed, allowed: a whole number of hours from 1 to 24"],
+      ],
+      [
+        "a frequency the daily rule does not meet",
+        { requiredFrequency: { unit: "hours", value: 6 } },
+        [
+          "dev.audit.requiredFrequency: every 6 hours is met by no rule of the plan: the control would report it NON_COMPLIANT; allowed: a frequency a rule meets (daily: every 1 day, 7 days)",
+        ],
+      ],
+      [
+        "a retention longer than the rules keep",
+        { requiredRetentionDays: 35 },
+        [
+          "dev.audit.requiredRetentionDays: 35 days is kept by no rule that backs up every 1 day: the control would report the plan NON_COMPLIANT; allowed: a retention such a rule keeps (daily: every 1 day, 7 days)",
+        ],
+      ],
+      [
+        "a retention of 0 days",
+        { requiredRetentionDays: 0 },
+        ["dev.audit.requiredRetentionDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500"],
+      ],
+      [
+        "a report to a bucket name S3 refuses",
+        { report: { bucketName: "Fleet_Reports" } },
+        [
+          "dev.audit.report.bucketName: \"Fleet_Reports\" is not a bucket name, allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address",
+        ],
+      ],
+      [
+        "a report name with a hyphen, a format AWS does not write and another template",
+        { report: { bucketName: "fleet-reports", name: "dev-report", formats: ["PDF"], template: "COPY_JOB_REPORT" } },
+        [
+          "dev.audit.report.name: \"dev-report\" has '-', allowed: 1-256 of A-Z a-z 0-9 _ starting with a letter",
+          'dev.audit.report.formats[0]: "PDF" is not allowed, allowed: CSV, JSON',
+          'dev.audit.report.template: "COPY_JOB_REPORT" is not allowed, allowed: CONTROL_COMPLIANCE_REPORT, BACKUP_JOB_REPORT',
+        ],
+      ],
+      [
+        "an unknown setting",
+        { controls: [] },
+        [
+          "dev.audit.controls: is not a setting here, allowed: frameworkName, requiredFrequency, requiredRetentionDays, report",
+        ],
+      ],
+    ])("refuses %s", (_, audit, expected) => {
+      expect(problemsOf(withDev({ audit }))).toEqual(expected);
+    });
+
+    it("refuses a second environment's framework and report plan names in the same account and region", () => {
+      const audit = { frameworkName: "fleet_vss", report: { bucketName: "fleet-reports", name: "fleet_report" } };
+      const both = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, audit },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, audit },
+        ],
+      };
+      expect(problemsOf(both).filter((p) => p.startsWith("qa.audit"))).toEqual([
+        'qa.audit.frameworkName: "fleet_vss" is also dev\'s audit framework in 111111111111/eu-west-1; allowed: a different one',
+        'qa.audit.report.name: "fleet_report" is also dev\'s report plan in 111111111111/eu-west-1; allowed: a different one',
+      ]);
+    });
+
+    it("leaves a broken plan's problems to the plan: no audit line about rules it cannot judge", () => {
+      const broken = withDev({
+        plan: { rules: [{ name: "daily", schedule: "every day", deleteAfterDays: 7 }] },
+        audit: { requiredRetentionDays: 35 },
+      });
+      expect(problemsOf(broken).filter((p) => p.startsWith("dev.audit"))).toEqual([]);
+      expect(problemsOf(broken)).toHaveLength(1);
+    });
+
+    it("lets two environments in different accounts use the same framework name", () => {
+      const audit = { frameworkName: "fleet_vss" };
+      expect(
+        problemsOf({
+          project: "vss-backup",
+          environments: [
+            { ...dev, audit },
+            { ...prod, audit },
+          ],
+        }),
+      ).toEqual([]);
+    });
+  });
+
   describe("ARNs that must agree with the environment", () => {
     it.each<[string, Record<string, unknown>, string]>([
       [

@@ -1,6 +1,7 @@
 import {
   associationScheduleProblem,
   backupScheduleProblem,
+  longestIntervalMinutes,
   nextRun,
   parseCron,
   scheduleInWords,
@@ -156,5 +157,20 @@ describe("associationScheduleProblem (SSM State Manager)", () => {
     ["cron(0 2 31 * ? 2025)", /never fires after 2026-11-25/],
   ])("rejects %s", (expression, message) => {
     expect(associationScheduleProblem(expression, NOW)).toMatch(message);
+  });
+});
+
+describe("longestIntervalMinutes (how far apart a rule's backups can be)", () => {
+  it.each<[string, string, number | undefined]>([
+    ["hourly", "cron(0 * ? * * *)", 60],
+    ["daily", "cron(0 5 ? * * *)", 1440],
+    ["at 01:00 and 05:00: 20 hours overnight", "cron(0 1,5 ? * * *)", 1200],
+    ["weekly", "cron(0 5 ? * SUN *)", 7 * 1440],
+    ["monthly on the 1st: 31 days after a long month", "cron(0 5 1 * ? *)", 31 * 1440],
+    ["on the last Friday: up to 5 weeks apart", "cron(0 5 ? * 6L *)", 35 * 1440],
+    ["once, in a year already past", "cron(0 5 1 1 ? 2020)", undefined],
+    ["not a cron expression", "rate(1 day)", undefined],
+  ])("%s", (_, expression, minutes) => {
+    expect(longestIntervalMinutes(expression, NOW)).toBe(minutes);
   });
 });

@@ -284,6 +284,43 @@ describe("changes", () => {
     ).toEqual([["aws_backup_restore_testing_plan", "replace", ["name"]]]);
   });
 
+  it("reads the audit framework's controls with their parameters, and its report plan", () => {
+    const audited = withChange("dev", {
+      audit: { report: { bucketName: "dev-reports", formats: ["JSON"] } },
+      vault: { lock: false },
+    });
+    expect(postureOf(synthesized("dev", audited)).audit).toEqual({
+      frameworkName: "vss_backup_dev_vss",
+      controls: [
+        { name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", parameters: {} },
+        {
+          name: "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+          parameters: { requiredFrequencyUnit: "days", requiredFrequencyValue: "1", requiredRetentionDays: "7" },
+        },
+        { name: "BACKUP_RECOVERY_POINT_ENCRYPTED", parameters: {} },
+      ],
+      report: {
+        name: "vss_backup_dev_vss_report",
+        template: "CONTROL_COMPLIANCE_REPORT",
+        bucketName: "dev-reports",
+        formats: ["JSON"],
+      },
+    });
+    expect(postureOf(synthesized("dev")).audit).toBeUndefined();
+  });
+
+  it("finds that removing the audit framework, or one of its controls, weakens protection", () => {
+    const audited = postureOf(synthesized("dev", withChange("dev", { audit: {} })));
+    expect(weakeningsOf(audited, postureOf(synthesized("dev")))).toEqual([
+      "removes the audit framework `vss_backup_dev_vss`: no control reports a vault, lock or plan that drifts",
+    ]);
+    const lockless = postureOf(synthesized("dev", withChange("dev", { audit: {}, vault: { lock: false } })));
+    expect(weakeningsOf(audited, lockless)).toEqual([
+      "removes the governance vault lock (7-7 days)",
+      "drops the audit control BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK from `vss_backup_dev_vss`",
+    ]);
+  });
+
   it("finds that removing the copy to a second region weakens protection", () => {
     const base = postureOf(synthesized("prod", withChange("prod", { disasterRecovery: { region: "eu-west-1" } })));
     expect(weakeningsOf(base, postureOf(synthesized("prod")))).toEqual([
@@ -372,6 +409,24 @@ describe("renderReview", () => {
     ],
     today,
   );
+
+  it("shows each environment's audit framework, its controls and report, or that there is none", () => {
+    expect(markdown).toContain("- **Audit:** none: no framework reports drift of the plan, vault or lock");
+    const audited = renderReview(
+      [
+        {
+          name: "dev",
+          posture: postureOf(
+            synthesized("dev", withChange("dev", { audit: { report: { bucketName: "dev-reports" } } })),
+          ),
+        },
+      ],
+      today,
+    );
+    expect(audited).toContain(
+      "- **Audit:** framework `vss_backup_dev_vss` (needs AWS Config recording): BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN, BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK (requiredFrequencyUnit=days, requiredFrequencyValue=1, requiredRetentionDays=7), BACKUP_RECOVERY_POINT_ENCRYPTED, BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK; CONTROL_COMPLIANCE_REPORT daily to s3://dev-reports (CSV)",
+    );
+  });
 
   it("starts with the marker the workflow updates its one comment by", () => {
     expect(markdown.startsWith(`${REVIEW_MARKER}\n# Windows VSS backup review`)).toBe(true);

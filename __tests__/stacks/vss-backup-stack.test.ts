@@ -214,6 +214,7 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
         "alert_topic_arn",
         ...(configured.disasterRecovery ? ["dr_vault_arn"] : []),
         ...(configured.restoreTesting ? ["restore_testing_plan_arn"] : []),
+        ...(configured.audit ? ["audit_framework_arn"] : []),
       ].sort(),
     );
     expect(stack.output?.required_instance_tag.value).toBe(`${env.selectionTag.key}=${env.selectionTag.value}`);
@@ -433,6 +434,72 @@ describe("restore testing", () => {
       expect(resources(dev, type)).toEqual([]);
     expect(resources(dev, "aws_cloudwatch_event_rule")).toHaveLength(1);
     expect(dev.output).not.toHaveProperty("restore_testing_plan_arn");
+  });
+});
+
+describe("audit (an AWS Backup Audit Manager framework)", () => {
+  type Control = { name: string; input_parameter?: { name: string; value: string }[]; scope?: unknown };
+  const controlsOf = (stack: SynthesizedStack) => theResource(stack, "aws_backup_framework").control as Control[];
+
+  it("is off by default: no framework, no report plan, no output", () => {
+    const { stack } = stackFor("dev");
+    expect(resources(stack, "aws_backup_framework")).toEqual([]);
+    expect(resources(stack, "aws_backup_report_plan")).toEqual([]);
+    expect(stack.output).not.toHaveProperty("audit_framework_arn");
+  });
+
+  it("in prod judges the plan, its frequency and retention, encryption, the guard, the lock and the copy to eu-west-1", () => {
+    const { stack } = stackFor("prod");
+    const framework = theResource(stack, "aws_backup_framework");
+    expect(framework.name).toBe("vss_backup_prod_vss");
+    expect(controlsOf(stack).map((c) => c.name)).toEqual([
+      "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+      "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+      "BACKUP_RECOVERY_POINT_ENCRYPTED",
+      "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+      "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+      "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+    ]);
+    const byName = (name: string) => controlsOf(stack).find((c) => c.name === name)!;
+    // daily 35 days, weekly 90, monthly 365: every rule meets every 31 days and 35 days.
+    expect(byName("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK").input_parameter).toEqual([
+      { name: "requiredFrequencyUnit", value: "days" },
+      { name: "requiredFrequencyValue", value: "31" },
+      { name: "requiredRetentionDays", value: "35" },
+    ]);
+    expect(byName("BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION").input_parameter).toEqual([
+      { name: "crossRegionList", value: "eu-west-1" },
+    ]);
+    expect(byName("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN").scope).toEqual({ tags: { Backup: "windows-vss" } });
+    expect(addressOf(stack.output?.audit_framework_arn.value)).toBe(addressesOf(stack, "aws_backup_framework")[0]);
+  });
+
+  it("in prod reports the day's backup jobs to the existing bucket as CSV and JSON", () => {
+    const { stack } = stackFor("prod");
+    expect(theResource(stack, "aws_backup_report_plan")).toMatchObject({
+      name: "vss_backup_prod_vss_report",
+      report_delivery_channel: { s3_bucket_name: "vss-backup-prod-reports", formats: ["CSV", "JSON"] },
+      report_setting: { report_template: "BACKUP_JOB_REPORT" },
+    });
+  });
+
+  it("without a guard, a lock or a copy: only the plan, frequency and encryption controls", () => {
+    const { stack } = devWith({ audit: {}, vault: { lock: false } });
+    expect(controlsOf(stack).map((c) => c.name)).toEqual([
+      "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+      "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+      "BACKUP_RECOVERY_POINT_ENCRYPTED",
+    ]);
+  });
+
+  it("reports the framework's control compliance by default, naming the framework by reference", () => {
+    const { stack } = devWith({ audit: { report: { bucketName: "dev-reports" } } });
+    const setting = theResource(stack, "aws_backup_report_plan").report_setting as {
+      report_template: string;
+      framework_arns: string[];
+    };
+    expect(setting.report_template).toBe("CONTROL_COMPLIANCE_REPORT");
+    expect(setting.framework_arns.map(addressOf)).toEqual(addressesOf(stack, "aws_backup_framework"));
   });
 });
 

@@ -57,11 +57,16 @@ export const PROD: EnvironmentConfig = {
       ],
     },
   },
+  // An audit framework over all of it, and a daily job report (no framework reference: moto applies it).
+  audit: {
+    report: { bucketName: "vss-backup-prod-reports", template: "BACKUP_JOB_REPORT", formats: ["CSV", "JSON"] },
+  },
 };
 
 export const TEST_PROJECT: ProjectConfig = { project: "vss-backup", environments: [DEV, STAGING, PROD] };
 
 /** The same environments without the protection settings (alerts, DR, vault key, lock and guard, restore testing). */
+/** The same environments without the protection settings (alerts, DR, vault key, lock and guard, audit). */
 export const PLAIN_PROJECT: ProjectConfig = {
   ...TEST_PROJECT,
   environments: TEST_PROJECT.environments.map((env) => {
@@ -70,6 +75,7 @@ export const PLAIN_PROJECT: ProjectConfig = {
     delete plain.disasterRecovery;
     delete plain.restoreTesting;
     delete plain.vault;
+    delete plain.audit;
     return plain as unknown as EnvironmentConfig;
   }),
 };

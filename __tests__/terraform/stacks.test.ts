@@ -1,5 +1,10 @@
 import { NOW } from "../support/clock";
-import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
+import {
+  BackupClient,
+  DescribeBackupVaultCommand,
+  DescribeReportPlanCommand,
+  GetBackupPlanCommand,
+} from "@aws-sdk/client-backup";
 import {
   GetInstanceProfileCommand,
   GetRoleCommand,
@@ -28,6 +33,7 @@ jest.setTimeout(10 * 60_000);
 /**
  * Resource types moto implements; the backup selection, the SSM association, the vault policy and
  * restore testing are planned only.
+ * the audit framework are planned only. A report plan is applied when it names no framework.
  */
 const APPLIED_BY_MOTO = [
   "aws_iam_role",
@@ -44,6 +50,7 @@ const APPLIED_BY_MOTO = [
   "aws_cloudwatch_event_rule",
   "aws_cloudwatch_event_target",
   "aws_backup_vault_lock_configuration",
+  "aws_backup_report_plan",
 ];
 
 interface PlannedChange {
@@ -226,6 +233,34 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
           });
         expect(await deleteAs(`arn:aws:iam::${env.account}:role/Administrator`)).toBe("ExplicitlyDenied");
         expect(await deleteAs(guard.exemptRoleArns[0])).toBe("Allowed");
+      });
+    }
+
+    if (env.audit) {
+      const audit = env.audit;
+      it("plans the audit framework with the plan's frequency and retention and the tag's scope (moto lacks CreateFramework: plan only)", async () => {
+        const [framework] = afterOf(await run().plan, "aws_backup_framework");
+        expect(framework.name).toBe(audit.frameworkName);
+        type Control = { name: string; input_parameter: { name: string; value: string }[]; scope: unknown[] };
+        const controls = framework.control as Control[];
+        expect(controls.map((c) => c.name).sort()).toEqual(
+          [
+            "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+            "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+            "BACKUP_RECOVERY_POINT_ENCRYPTED",
+            ...(env.vault.deletionGuard ? ["BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"] : []),
+            ...(env.vault.lock ? ["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"] : []),
+            ...(env.disasterRecovery ? ["BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION"] : []),
+          ].sort(),
+        );
+        const check = controls.find((c) => c.name === "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK")!;
+        expect(check.input_parameter.map((p) => p.name).sort()).toEqual([
+          "requiredFrequencyUnit",
+          "requiredFrequencyValue",
+          "requiredRetentionDays",
+        ]);
+        const byPlan = controls.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN")!;
+        expect(byPlan.scope).toMatchObject([{ tags: { [env.selectionTag.key]: env.selectionTag.value } }]);
       });
     }
 
@@ -578,6 +613,19 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
         const [transformer] = target.input_transformer as { input_template: string }[];
         expect(transformer.input_template).toContain(`environment ${env.name}: the restore test`);
       });
+    if (env.audit?.report?.template === "BACKUP_JOB_REPORT") {
+      const report = env.audit.report;
+      it("creates the job report plan (no framework reference, so moto applies it), as AWS Backup reports it", async () => {
+        const read = await (
+          await clients()
+        ).backup.send(new DescribeReportPlanCommand({ ReportPlanName: report.name }));
+        expect(read.ReportPlan?.ReportSetting?.ReportTemplate).toBe("BACKUP_JOB_REPORT");
+        expect(read.ReportPlan?.ReportDeliveryChannel).toMatchObject({
+          S3BucketName: report.bucketName,
+          Formats: [...(report.formats ?? ["CSV"])],
+        });
+      });
+    }
 
     it("destroys everything it applied (prevent_destroy switched off by configuration): the state is empty", async () => {
       expect(await run().destroy()).toBe("");
