@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedAlerts, ResolvedEnvironment } from "../config/resolve";
 import {
   ALL_EC2_INSTANCES,
   AwsVssComponentsVersions,
@@ -8,9 +8,21 @@ import {
   instanceRoleNameOf,
   policyModeOf,
   tagCondition,
+  topicArnOf,
   usesExistingRole,
 } from "../modules";
-import type { BackupFacts, CheckResult, FleetFacts, InstanceFacts, RoleFacts, Status, Unread } from "./facts";
+import type {
+  AlertRuleFacts,
+  BackupFacts,
+  CheckResult,
+  FleetFacts,
+  InstanceFacts,
+  ProtectionFacts,
+  RoleFacts,
+  Status,
+  Unread,
+  VaultFacts,
+} from "./facts";
 import {
   MIN_SSM_AGENT_VERSION,
   MIN_WINDOWS_SERVER,
@@ -47,15 +59,25 @@ function unreadCheck(what: string, unread: Unread, permissions: string, fix: str
   return fail(`${what}: ${unread.error}`, fix);
 }
 
-/** The backup side: vault, plan with VSS, a selection of the tag, EC2 opted in. */
-export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): Record<string, CheckResult> {
+const deployFix = (env: ResolvedEnvironment) => `deploy the stack: npx cdktf deploy ${env.name}`;
+
+/**
+ * The backup side: vault and its lock (when one is configured), plan with VSS, a selection of the
+ * tag, EC2 opted in. `now` tells a compliance lock still in its cooling-off period from an immutable one.
+ */
+export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts, now: Date): Record<string, CheckResult> {
   const results: Record<string, CheckResult> = {};
-  const deploy = `deploy the stack: npx cdktf deploy ${env.name}`;
+  const deploy = deployFix(env);
   const plan = env.plan.name;
   results.vault =
     "error" in facts.vault
       ? unreadCheck(`vault ${env.vault.name}`, facts.vault, "backup:DescribeBackupVault", deploy)
       : pass(`vault ${env.vault.name} exists`);
+  if (env.vault.lock) {
+    const vault = { label: "vault", name: env.vault.name, region: env.region, row: "vault" };
+    const expected = { lock: env.vault.lock, setting: "vault.lock", from: "the rules' retention" };
+    results.vaultLock = lockCheck(env, vault, expected, facts.vault, now);
+  }
   if ("error" in facts.plan) {
     results.plan = unreadCheck(
       `plan ${plan}`,
@@ -83,6 +105,112 @@ export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): R
             `aws backup update-region-settings --region ${env.region} --resource-type-opt-in-preference EC2=true`,
           );
   return results;
+}
+
+/**
+ * What protects the backups after day one, for what the environment configures: the DR vault and
+ * its lock in the DR region, the alert rule enabled and sending to the topic. A further check
+ * (e.g. AWS Config's configuration recorder for `audit`) adds its rows here, from its field of ProtectionFacts.
+ */
+export function judgeProtection(
+  env: ResolvedEnvironment,
+  facts: ProtectionFacts,
+  now: Date,
+): Record<string, CheckResult> {
+  const results: Record<string, CheckResult> = {};
+  const dr = env.disasterRecovery;
+  if (dr && facts.disasterRecoveryVault) {
+    const vault = { label: "DR vault", name: dr.vault.name, region: dr.region, row: "drVault" };
+    const shown = `DR vault ${vault.name} in ${vault.region}`;
+    results.drVault =
+      "error" in facts.disasterRecoveryVault
+        ? unreadCheck(shown, facts.disasterRecoveryVault, "backup:DescribeBackupVault", deployFix(env))
+        : pass(`${shown} exists`);
+    if (dr.vault.lock) {
+      const expected = { lock: dr.vault.lock, setting: "disasterRecovery.lock", from: "the copies' retention" };
+      results.drVaultLock = lockCheck(env, vault, expected, facts.disasterRecoveryVault, now);
+    }
+  }
+  if (env.alerts && facts.alertRule) Object.assign(results, alertChecks(env, env.alerts, facts.alertRule));
+  return results;
+}
+
+type ExpectedLock = NonNullable<ResolvedEnvironment["vault"]["lock"]>;
+const rangeOf = (min?: number, max?: number) =>
+  min !== undefined && max !== undefined ? `${min}-${max} days` : `min ${min ?? "none"}, max ${max ?? "none"} days`;
+
+/**
+ * A vault's lock against the one the stack configures: there, in the mode (compliance has a lock
+ * date, governance none) and with the range. Terraform cannot see a lock's mode, so a lock in the
+ * wrong mode is fixed with AWS's own command; a compliance lock past its lock date can never change.
+ */
+function lockCheck(
+  env: ResolvedEnvironment,
+  vault: { readonly label: string; readonly name: string; readonly region: string; readonly row: string },
+  expectation: { readonly lock: ExpectedLock; readonly setting: string; readonly from: string },
+  facts: VaultFacts,
+  now: Date,
+): CheckResult {
+  const expected = expectation.lock;
+  const label = `${vault.label} ${vault.name}`;
+  if ("error" in facts)
+    return warn(`${label} lock not checked: the vault could not be read`, `see the ${vault.row} check`);
+  const wanted = `a ${expected.mode} lock of ${rangeOf(expected.minRetentionDays, expected.maxRetentionDays)}${expected.derived ? ` (derived from ${expectation.from})` : ""}`;
+  const lock = facts.lock;
+  if (!lock) return fail(`${label} has no vault lock; expected ${wanted}`, deployFix(env));
+  const mode = lock.lockDate ? "compliance" : "governance";
+  const immutable = lock.lockDate !== undefined && lock.lockDate.getTime() <= now.getTime();
+  const lockDate = lock.lockDate?.toISOString();
+  const found = `a ${mode} lock of ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)}${lockDate ? (immutable ? `, immutable since ${lockDate}` : `, changeable until ${lockDate}`) : ""}`;
+  if (
+    mode === expected.mode &&
+    lock.minRetentionDays === expected.minRetentionDays &&
+    lock.maxRetentionDays === expected.maxRetentionDays
+  )
+    return pass(`${label} has ${found}`);
+  const where = `--backup-vault-name ${vault.name} --region ${vault.region}`;
+  const fix = immutable
+    ? `the lock can never change again: set ${expectation.setting} of ${env.name} in config/environments.ts to what AWS holds (compliance, ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)})`
+    : mode === "compliance" && expected.mode === "governance"
+      ? `remove it before ${lockDate}, when it becomes immutable: aws backup delete-backup-vault-lock-configuration ${where}; then npx cdktf deploy ${env.name}`
+      : `aws backup put-backup-vault-lock-configuration ${where} --min-retention-days ${expected.minRetentionDays} --max-retention-days ${expected.maxRetentionDays}${expected.mode === "compliance" ? ` --changeable-for-days ${expected.changeableForDays}` : ""}`;
+  return fail(`${label} has ${found}; expected ${wanted}`, fix);
+}
+
+/** The alert rule: there and enabled in the environment's region, and sending to the topic the stack creates or the existing one. */
+function alertChecks(
+  env: ResolvedEnvironment,
+  alerts: ResolvedAlerts,
+  facts: AlertRuleFacts,
+): Record<string, CheckResult> {
+  const rule = `rule ${alerts.ruleName}`;
+  const silent = "failed and crash-consistent backups alert no one";
+  if ("error" in facts.rule)
+    return {
+      alertRule: unreadCheck(`alert ${rule}`, facts.rule, "events:DescribeRule", "run again later"),
+      alertTarget: warn("alert target not checked: the rule could not be read", "see the alertRule check"),
+    };
+  if (!facts.rule.found)
+    return { alertRule: fail(`no EventBridge ${rule} in ${env.region}: ${silent}`, deployFix(env)) };
+  const { state } = facts.rule;
+  const alertRule = state.startsWith("ENABLED")
+    ? pass(`${rule} is ${state} in ${env.region}`)
+    : fail(
+        `${rule} is ${state} in ${env.region}: ${silent}`,
+        `aws events enable-rule --name ${alerts.ruleName} --region ${env.region}`,
+      );
+  const topic = "existingTopicArn" in alerts.topic ? alerts.topic.existingTopicArn : topicArnOf(env, alerts.topic.name);
+  const targets = facts.targetArns ?? [];
+  const alertTarget =
+    "error" in targets
+      ? unreadCheck(`targets of ${rule}`, targets, "events:ListTargetsByRule", "run again later")
+      : targets.includes(topic)
+        ? pass(`${rule} sends to ${topic}`)
+        : fail(
+            `${rule} does not send to ${topic} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
+            deployFix(env),
+          );
+  return { alertRule, alertTarget };
 }
 
 function selection(

@@ -76,12 +76,11 @@ tier.describe(
       account.mocks.sts.restore();
       try {
         let output = "";
-        const mocked = account.clients();
         code = await main(["--env", env.name, "--json"], {
           config: PROJECT,
           now: NOW,
           caller: { sleep: async () => undefined },
-          clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
+          clients: (region) => ({ ...account.clients(region), sts: new STSClient(options), ec2, iam }),
           stdout: (text) => (output = text),
           stderr: (text) => console.error(text),
           isTty: false,
