@@ -60,7 +60,8 @@ export async function runPreflight(
   }
   progress("backup vault, plan and selection");
   const backup = await gatherBackupSide(aws, { vault: env.vault.name, plan: env.plan.name });
-  progress("DR vault and alert rule");
+  const protecting = [env.disasterRecovery && "DR vault", env.alerts && "alert rule"].filter(Boolean);
+  if (protecting.length > 0) progress(protecting.join(" and "));
   const protection = await gatherProtection(aws, env);
   const backupSide = {
     ...judgeBackupSide(env, backup, options.now),

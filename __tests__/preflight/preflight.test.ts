@@ -739,10 +739,19 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
       ...PROJECT,
       environments: [{ ...DEV_CONFIG, vault: { lock: false }, alerts: false }],
     };
-    const run = await preflightIn(project, "dev", { instances: [healthy("i-1")] }, "--json");
+    const run = await preflightIn(project, "dev", { instances: [healthy("i-1")] }, "--json", "--progress");
     expect(Object.keys(run.report!.backupSide)).toEqual(["vault", "plan", "selection", "optIn"]);
     expect(run.report!.apiCalls.events).toBe(0);
+    expect(run.stderr).not.toMatch(/DR vault|alert rule/);
     expect(run.code).toBe(0);
+  });
+
+  it("says which protection it reads in its progress lines", async () => {
+    const run = await preflight("prod", { instances: [instanceOf("prod")] }, "--progress");
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual([
+      "preflight: checking backup vault, plan and selection...",
+      "preflight: checking DR vault and alert rule...",
+    ]);
   });
 
   it("prints the new rows in the table like the others, with their fix", async () => {
