@@ -1,4 +1,4 @@
-import type { ResolvedAlerts, ResolvedEnvironment } from "../config/resolve";
+import type { ResolvedEnvironment } from "../config/resolve";
 import {
   ALL_EC2_INSTANCES,
   AwsVssComponentsVersions,
@@ -8,7 +8,6 @@ import {
   instanceRoleNameOf,
   policyModeOf,
   tagCondition,
-  topicArnOf,
   usesExistingRole,
 } from "../modules";
 import type {
@@ -24,6 +23,9 @@ import type {
   VaultFacts,
 } from "./facts";
 import {
+  expectedAlertRule,
+  ExpectedVault,
+  expectedVaults,
   MIN_SSM_AGENT_VERSION,
   MIN_WINDOWS_SERVER,
   roleRequirements,
@@ -73,11 +75,8 @@ export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts, no
     "error" in facts.vault
       ? unreadCheck(`vault ${env.vault.name}`, facts.vault, "backup:DescribeBackupVault", deploy)
       : pass(`vault ${env.vault.name} exists`);
-  if (env.vault.lock) {
-    const vault = { label: "vault", name: env.vault.name, region: env.region, row: "vault" };
-    const expected = { lock: env.vault.lock, setting: "vault.lock", from: "the rules' retention" };
-    results.vaultLock = lockCheck(env, vault, expected, facts.vault, now);
-  }
+  const [vault] = expectedVaults(env);
+  if (vault.lock) results.vaultLock = lockCheck(env, vault, vault.lock, facts.vault, now);
   if ("error" in facts.plan) {
     results.plan = unreadCheck(
       `plan ${plan}`,
@@ -118,26 +117,28 @@ export function judgeProtection(
   now: Date,
 ): Record<string, CheckResult> {
   const results: Record<string, CheckResult> = {};
-  const dr = env.disasterRecovery;
+  const dr = expectedVaults(env).find((v) => v.kind === "dr");
   if (dr && facts.disasterRecoveryVault) {
-    const vault = { label: "DR vault", name: dr.vault.name, region: dr.region, row: "drVault" };
-    const shown = `DR vault ${vault.name} in ${vault.region}`;
+    const shown = `DR vault ${dr.name} in ${dr.region}`;
     results.drVault =
       "error" in facts.disasterRecoveryVault
         ? unreadCheck(shown, facts.disasterRecoveryVault, "backup:DescribeBackupVault", deployFix(env))
         : pass(`${shown} exists`);
-    if (dr.vault.lock) {
-      const expected = { lock: dr.vault.lock, setting: "disasterRecovery.lock", from: "the copies' retention" };
-      results.drVaultLock = lockCheck(env, vault, expected, facts.disasterRecoveryVault, now);
-    }
+    if (dr.lock) results.drVaultLock = lockCheck(env, dr, dr.lock, facts.disasterRecoveryVault, now);
   }
-  if (env.alerts && facts.alertRule) Object.assign(results, alertChecks(env, env.alerts, facts.alertRule));
+  const rule = expectedAlertRule(env);
+  if (rule && facts.alertRule) Object.assign(results, alertChecks(env, rule, facts.alertRule));
   return results;
 }
 
-type ExpectedLock = NonNullable<ResolvedEnvironment["vault"]["lock"]>;
 const rangeOf = (min?: number, max?: number) =>
   min !== undefined && max !== undefined ? `${min}-${max} days` : `min ${min ?? "none"}, max ${max ?? "none"} days`;
+
+/** How the report names each vault, the row of its vault check, the setting of its lock and what its range is derived from. */
+const VAULT_KINDS = {
+  main: { label: "vault", row: "vault", setting: "vault.lock", from: "the rules' retention" },
+  dr: { label: "DR vault", row: "drVault", setting: "disasterRecovery.lock", from: "the copies' retention" },
+} as const;
 
 /**
  * A vault's lock against the one the stack configures: there, in the mode (compliance has a lock
@@ -146,16 +147,16 @@ const rangeOf = (min?: number, max?: number) =>
  */
 function lockCheck(
   env: ResolvedEnvironment,
-  vault: { readonly label: string; readonly name: string; readonly region: string; readonly row: string },
-  expectation: { readonly lock: ExpectedLock; readonly setting: string; readonly from: string },
+  vault: ExpectedVault,
+  expected: NonNullable<ExpectedVault["lock"]>,
   facts: VaultFacts,
   now: Date,
 ): CheckResult {
-  const expected = expectation.lock;
-  const label = `${vault.label} ${vault.name}`;
+  const kind = VAULT_KINDS[vault.kind];
+  const label = `${kind.label} ${vault.name}`;
   if ("error" in facts)
-    return warn(`${label} lock not checked: the vault could not be read`, `see the ${vault.row} check`);
-  const wanted = `a ${expected.mode} lock of ${rangeOf(expected.minRetentionDays, expected.maxRetentionDays)}${expected.derived ? ` (derived from ${expectation.from})` : ""}`;
+    return warn(`${label} lock not checked: the vault could not be read`, `see the ${kind.row} check`);
+  const wanted = `a ${expected.mode} lock of ${rangeOf(expected.minRetentionDays, expected.maxRetentionDays)}${expected.derived ? ` (derived from ${kind.from})` : ""}`;
   const lock = facts.lock;
   if (!lock) return fail(`${label} has no vault lock; expected ${wanted}`, deployFix(env));
   const mode = lock.lockDate ? "compliance" : "governance";
@@ -170,20 +171,20 @@ function lockCheck(
     return pass(`${label} has ${found}`);
   const where = `--backup-vault-name ${vault.name} --region ${vault.region}`;
   const fix = immutable
-    ? `the lock can never change again: set ${expectation.setting} of ${env.name} in config/environments.ts to what AWS holds (compliance, ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)})`
+    ? `the lock can never change again: set ${kind.setting} of ${env.name} in config/environments.ts to what AWS holds (compliance, ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)})`
     : mode === "compliance" && expected.mode === "governance"
       ? `remove it before ${lockDate}, when it becomes immutable: aws backup delete-backup-vault-lock-configuration ${where}; then npx cdktf deploy ${env.name}`
       : `aws backup put-backup-vault-lock-configuration ${where} --min-retention-days ${expected.minRetentionDays} --max-retention-days ${expected.maxRetentionDays}${expected.mode === "compliance" ? ` --changeable-for-days ${expected.changeableForDays}` : ""}`;
   return fail(`${label} has ${found}; expected ${wanted}`, fix);
 }
 
-/** The alert rule: there and enabled in the environment's region, and sending to the topic the stack creates or the existing one. */
+/** The alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one. */
 function alertChecks(
   env: ResolvedEnvironment,
-  alerts: ResolvedAlerts,
+  expected: NonNullable<ReturnType<typeof expectedAlertRule>>,
   facts: AlertRuleFacts,
 ): Record<string, CheckResult> {
-  const rule = `rule ${alerts.ruleName}`;
+  const rule = `rule ${expected.name}`;
   const silent = "failed and crash-consistent backups alert no one";
   if ("error" in facts.rule)
     return {
@@ -191,23 +192,22 @@ function alertChecks(
       alertTarget: warn("alert target not checked: the rule could not be read", "see the alertRule check"),
     };
   if (!facts.rule.found)
-    return { alertRule: fail(`no EventBridge ${rule} in ${env.region}: ${silent}`, deployFix(env)) };
+    return { alertRule: fail(`no EventBridge ${rule} in ${expected.region}: ${silent}`, deployFix(env)) };
   const { state } = facts.rule;
   const alertRule = state.startsWith("ENABLED")
-    ? pass(`${rule} is ${state} in ${env.region}`)
+    ? pass(`${rule} is ${state} in ${expected.region}`)
     : fail(
-        `${rule} is ${state} in ${env.region}: ${silent}`,
-        `aws events enable-rule --name ${alerts.ruleName} --region ${env.region}`,
+        `${rule} is ${state} in ${expected.region}: ${silent}`,
+        `aws events enable-rule --name ${expected.name} --region ${expected.region}`,
       );
-  const topic = "existingTopicArn" in alerts.topic ? alerts.topic.existingTopicArn : topicArnOf(env, alerts.topic.name);
   const targets = facts.targetArns ?? [];
   const alertTarget =
     "error" in targets
       ? unreadCheck(`targets of ${rule}`, targets, "events:ListTargetsByRule", "run again later")
-      : targets.includes(topic)
-        ? pass(`${rule} sends to ${topic}`)
+      : targets.includes(expected.topicArn)
+        ? pass(`${rule} sends to ${expected.topicArn}`)
         : fail(
-            `${rule} does not send to ${topic} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
+            `${rule} does not send to ${expected.topicArn} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
             deployFix(env),
           );
   return { alertRule, alertTarget };

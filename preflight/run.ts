@@ -4,7 +4,7 @@ import { policyModeOf, SelectionTag } from "../modules";
 import { AwsCaller, AwsUnreachableError, DeadlineExceededError, errorText, isAccessDenied, Service } from "./aws";
 import { InstanceReport, judgeBackupSide, judgeInstances, judgeProtection, worst } from "./checks";
 import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, ProtectionFacts, Status } from "./facts";
-import { roleRequirements } from "./requirements";
+import { expectedAlertRule, expectedVaults, roleRequirements } from "./requirements";
 import { gatherBackupSide, gatherJobs, readVault } from "./sources/backup";
 import { findTaggedInstances } from "./sources/ec2";
 import { readAlertRule } from "./sources/events";
@@ -106,10 +106,11 @@ export async function runPreflight(
  * on) is one more entry here, with its field in ProtectionFacts and its rows in judgeProtection.
  */
 async function gatherProtection(aws: AwsCaller, env: ResolvedEnvironment): Promise<ProtectionFacts> {
-  const dr = env.disasterRecovery;
+  const dr = expectedVaults(env).find((v) => v.kind === "dr");
+  const rule = expectedAlertRule(env);
   const [disasterRecoveryVault, alertRule] = await Promise.all([
-    dr ? readVault(aws, dr.vault.name, { region: dr.region }) : undefined,
-    env.alerts ? readAlertRule(aws, env.alerts.ruleName) : undefined,
+    dr ? readVault(aws, dr.name, { region: dr.region }) : undefined,
+    rule ? readAlertRule(aws, rule.name, { region: rule.region }) : undefined,
   ]);
   return { disasterRecoveryVault, alertRule };
 }
