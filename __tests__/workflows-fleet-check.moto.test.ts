@@ -101,9 +101,9 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
     account.mocks.sts.restore();
     let stdout = "";
     try {
-      const mocked = account.clients();
       const code = await main(workflowArguments(), {
-        clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
+        // The environment's EC2, IAM and STS from moto; SSM, AWS Backup and EventBridge (in any region) mocked.
+        clients: (region) => ({ ...account.clients(region), sts: new STSClient(options), ec2, iam }),
         stdout: (text) => (stdout += `${text}\n`),
         stderr: () => undefined,
         isTty: false,

@@ -52,6 +52,11 @@ export function vssAlertTopicProblems(props: Omit<VssAlertTopicProps, "key">): P
   return problems;
 }
 
+/** The ARN AWS gives a standard topic of this name, in this account and region (commercial partition). */
+export function topicArnOf(place: Place, name: string): string {
+  return `arn:aws:sns:${place.region}:${place.account}:${name}`;
+}
+
 /** An existing topic's ARN: an SNS topic of the environment's account and region (targets must be in the rule's region). */
 export function existingTopicArnProblem(arn: string, place?: Place): string | undefined {
   const match = /^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/.exec(arn);

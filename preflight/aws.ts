@@ -1,5 +1,6 @@
 import { BackupClient } from "@aws-sdk/client-backup";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -11,6 +12,7 @@ export interface Clients {
   readonly iam: IAMClient;
   readonly ssm: SSMClient;
   readonly backup: BackupClient;
+  readonly events: EventBridgeClient;
 }
 export type Service = keyof Clients;
 
@@ -53,6 +55,7 @@ export function createClients(region: string, overrides: ClientOverrides = {}): 
     iam: new IAMClient(options),
     ssm: new SSMClient(options),
     backup: new BackupClient(options),
+    events: new EventBridgeClient(options),
   };
 }
 
@@ -128,6 +131,11 @@ export function isRetryable(error: unknown): boolean {
 /** The caller lacks an IAM permission: the check could not be made, which says nothing about the fleet. */
 export function isAccessDenied(error: unknown): boolean {
   return ACCESS_DENIED.has(fields(error).name ?? "");
+}
+
+/** AWS answered that the resource asked for does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return fields(error).name === "ResourceNotFoundException";
 }
 
 /** `Name: message`, as AWS (or the SDK) put it. */
@@ -218,29 +226,48 @@ export interface CallerOptions {
 
 type Sendable<C> = { send(command: C, options: { abortSignal: AbortSignal }): Promise<unknown> };
 
+/** Where a call goes when not to the environment's region (a DR vault's region). */
+export interface CallOptions {
+  readonly region?: string;
+}
+
 /**
  * Sends every AWS call: counts calls per service (attempts included), retries throttling and
  * transient errors with exponential backoff, and knows which calls are pending, to name them when
- * the deadline passes.
+ * the deadline passes. Calls go to the environment's region unless they name another; the clients
+ * of another region are built once, by the same factory, with the same timeouts.
  */
 export class AwsCaller {
-  readonly calls: Record<Service, number> = { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0 };
+  readonly calls: Record<Service, number> = { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0, events: 0 };
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly aborter = new AbortController();
   private readonly pending = new Map<number, string>();
+  private readonly clientsByRegion = new Map<string, Clients>();
   private nextCallId = 0;
 
   constructor(
-    readonly clients: Clients,
+    private readonly clientsIn: (region: string) => Clients,
+    /** The environment's region, where calls go unless they name another. */
+    readonly region: string,
     options: CallerOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.sleep = options.sleep ?? ((ms) => this.wait(ms));
     this.random = options.random ?? Math.random;
+    this.clientsFor(region);
+  }
+
+  private clientsFor(region: string): Clients {
+    let clients = this.clientsByRegion.get(region);
+    if (!clients) {
+      clients = this.clientsIn(region);
+      this.clientsByRegion.set(region, clients);
+    }
+    return clients;
   }
 
   /** Waits `ms`, or less when the run is cancelled: a backoff never keeps a cancelled run alive. */
@@ -266,9 +293,10 @@ export class AwsCaller {
     this.aborter.abort();
   }
 
-  async send<O>(service: Service, command: { readonly input: unknown }): Promise<O> {
-    const call = `${service} ${command.constructor.name.replace(/Command$/, "")}`;
-    const client = this.clients[service] as unknown as Sendable<typeof command>;
+  async send<O>(service: Service, command: { readonly input: unknown }, options: CallOptions = {}): Promise<O> {
+    const region = options.region ?? this.region;
+    const call = `${service} ${command.constructor.name.replace(/Command$/, "")}${region === this.region ? "" : ` in ${region}`}`;
+    const client = this.clientsFor(region)[service] as unknown as Sendable<typeof command>;
     const id = this.nextCallId++;
     this.pending.set(id, call);
     try {
@@ -295,11 +323,12 @@ export class AwsCaller {
     service: Service,
     makeCommand: (token?: string) => { readonly input: unknown },
     tokenField = "NextToken",
+    options: CallOptions = {},
   ): Promise<O[]> {
     const pages: O[] = [];
     let token: string | undefined;
     do {
-      const page = await this.send<O>(service, makeCommand(token));
+      const page = await this.send<O>(service, makeCommand(token), options);
       pages.push(page);
       token = (page as Record<string, unknown>)[tokenField] as string | undefined;
     } while (token);

@@ -10,8 +10,22 @@ import {
   tagCondition,
   usesExistingRole,
 } from "../modules";
-import type { BackupFacts, CheckResult, FleetFacts, InstanceFacts, RoleFacts, Status, Unread } from "./facts";
+import type {
+  AlertRuleFacts,
+  BackupFacts,
+  CheckResult,
+  FleetFacts,
+  InstanceFacts,
+  ProtectionFacts,
+  RoleFacts,
+  Status,
+  Unread,
+  VaultFacts,
+} from "./facts";
 import {
+  expectedAlertRule,
+  ExpectedVault,
+  expectedVaults,
   MIN_SSM_AGENT_VERSION,
   MIN_WINDOWS_SERVER,
   roleRequirements,
@@ -47,15 +61,22 @@ function unreadCheck(what: string, unread: Unread, permissions: string, fix: str
   return fail(`${what}: ${unread.error}`, fix);
 }
 
-/** The backup side: vault, plan with VSS, a selection of the tag, EC2 opted in. */
-export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): Record<string, CheckResult> {
+const deployFix = (env: ResolvedEnvironment) => `deploy the stack: npx cdktf deploy ${env.name}`;
+
+/**
+ * The backup side: vault and its lock (when one is configured), plan with VSS, a selection of the
+ * tag, EC2 opted in. `now` tells a compliance lock still in its cooling-off period from an immutable one.
+ */
+export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts, now: Date): Record<string, CheckResult> {
   const results: Record<string, CheckResult> = {};
-  const deploy = `deploy the stack: npx cdktf deploy ${env.name}`;
+  const deploy = deployFix(env);
   const plan = env.plan.name;
   results.vault =
     "error" in facts.vault
       ? unreadCheck(`vault ${env.vault.name}`, facts.vault, "backup:DescribeBackupVault", deploy)
       : pass(`vault ${env.vault.name} exists`);
+  const [vault] = expectedVaults(env);
+  if (vault.lock) results.vaultLock = lockCheck(env, vault, vault.lock, facts.vault, now);
   if ("error" in facts.plan) {
     results.plan = unreadCheck(
       `plan ${plan}`,
@@ -83,6 +104,113 @@ export function judgeBackupSide(env: ResolvedEnvironment, facts: BackupFacts): R
             `aws backup update-region-settings --region ${env.region} --resource-type-opt-in-preference EC2=true`,
           );
   return results;
+}
+
+/**
+ * What protects the backups after day one, for what the environment configures: the DR vault and
+ * its lock in the DR region, the alert rule enabled and sending to the topic. A further check
+ * (e.g. AWS Config's configuration recorder for `audit`) adds its rows here, from its field of ProtectionFacts.
+ */
+export function judgeProtection(
+  env: ResolvedEnvironment,
+  facts: ProtectionFacts,
+  now: Date,
+): Record<string, CheckResult> {
+  const results: Record<string, CheckResult> = {};
+  const dr = expectedVaults(env).find((v) => v.kind === "dr");
+  if (dr && facts.disasterRecoveryVault) {
+    const shown = `DR vault ${dr.name} in ${dr.region}`;
+    results.drVault =
+      "error" in facts.disasterRecoveryVault
+        ? unreadCheck(shown, facts.disasterRecoveryVault, "backup:DescribeBackupVault", deployFix(env))
+        : pass(`${shown} exists`);
+    if (dr.lock) results.drVaultLock = lockCheck(env, dr, dr.lock, facts.disasterRecoveryVault, now);
+  }
+  const rule = expectedAlertRule(env);
+  if (rule && facts.alertRule) Object.assign(results, alertChecks(env, rule, facts.alertRule));
+  return results;
+}
+
+const rangeOf = (min?: number, max?: number) =>
+  min !== undefined && max !== undefined ? `${min}-${max} days` : `min ${min ?? "none"}, max ${max ?? "none"} days`;
+
+/** How the report names each vault, the row of its vault check, the setting of its lock and what its range is derived from. */
+const VAULT_KINDS = {
+  main: { label: "vault", row: "vault", setting: "vault.lock", from: "the rules' retention" },
+  dr: { label: "DR vault", row: "drVault", setting: "disasterRecovery.lock", from: "the copies' retention" },
+} as const;
+
+/**
+ * A vault's lock against the one the stack configures: there, in the mode (compliance has a lock
+ * date, governance none) and with the range. Terraform cannot see a lock's mode, so a lock in the
+ * wrong mode is fixed with AWS's own command; a compliance lock past its lock date can never change.
+ */
+function lockCheck(
+  env: ResolvedEnvironment,
+  vault: ExpectedVault,
+  expected: NonNullable<ExpectedVault["lock"]>,
+  facts: VaultFacts,
+  now: Date,
+): CheckResult {
+  const kind = VAULT_KINDS[vault.kind];
+  const label = `${kind.label} ${vault.name}`;
+  if ("error" in facts)
+    return warn(`${label} lock not checked: the vault could not be read`, `see the ${kind.row} check`);
+  const wanted = `a ${expected.mode} lock of ${rangeOf(expected.minRetentionDays, expected.maxRetentionDays)}${expected.derived ? ` (derived from ${kind.from})` : ""}`;
+  const lock = facts.lock;
+  if (!lock) return fail(`${label} has no vault lock; expected ${wanted}`, deployFix(env));
+  const mode = lock.lockDate ? "compliance" : "governance";
+  const immutable = lock.lockDate !== undefined && lock.lockDate.getTime() <= now.getTime();
+  const lockDate = lock.lockDate?.toISOString();
+  const found = `a ${mode} lock of ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)}${lockDate ? (immutable ? `, immutable since ${lockDate}` : `, changeable until ${lockDate}`) : ""}`;
+  if (
+    mode === expected.mode &&
+    lock.minRetentionDays === expected.minRetentionDays &&
+    lock.maxRetentionDays === expected.maxRetentionDays
+  )
+    return pass(`${label} has ${found}`);
+  const where = `--backup-vault-name ${vault.name} --region ${vault.region}`;
+  const fix = immutable
+    ? `the lock can never change again: set ${kind.setting} of ${env.name} in config/environments.ts to what AWS holds (compliance, ${rangeOf(lock.minRetentionDays, lock.maxRetentionDays)})`
+    : mode === "compliance" && expected.mode === "governance"
+      ? `remove it before ${lockDate}, when it becomes immutable: aws backup delete-backup-vault-lock-configuration ${where}; then npx cdktf deploy ${env.name}`
+      : `aws backup put-backup-vault-lock-configuration ${where} --min-retention-days ${expected.minRetentionDays} --max-retention-days ${expected.maxRetentionDays}${expected.mode === "compliance" ? ` --changeable-for-days ${expected.changeableForDays}` : ""}`;
+  return fail(`${label} has ${found}; expected ${wanted}`, fix);
+}
+
+/** The alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one. */
+function alertChecks(
+  env: ResolvedEnvironment,
+  expected: NonNullable<ReturnType<typeof expectedAlertRule>>,
+  facts: AlertRuleFacts,
+): Record<string, CheckResult> {
+  const rule = `rule ${expected.name}`;
+  const silent = "failed and crash-consistent backups alert no one";
+  if ("error" in facts.rule)
+    return {
+      alertRule: unreadCheck(`alert ${rule}`, facts.rule, "events:DescribeRule", "run again later"),
+      alertTarget: warn("alert target not checked: the rule could not be read", "see the alertRule check"),
+    };
+  if (!facts.rule.found)
+    return { alertRule: fail(`no EventBridge ${rule} in ${expected.region}: ${silent}`, deployFix(env)) };
+  const { state } = facts.rule;
+  const alertRule = state.startsWith("ENABLED")
+    ? pass(`${rule} is ${state} in ${expected.region}`)
+    : fail(
+        `${rule} is ${state} in ${expected.region}: ${silent}`,
+        `aws events enable-rule --name ${expected.name} --region ${expected.region}`,
+      );
+  const targets = facts.targetArns ?? [];
+  const alertTarget =
+    "error" in targets
+      ? unreadCheck(`targets of ${rule}`, targets, "events:ListTargetsByRule", "run again later")
+      : targets.includes(expected.topicArn)
+        ? pass(`${rule} sends to ${expected.topicArn}`)
+        : fail(
+            `${rule} does not send to ${expected.topicArn} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
+            deployFix(env),
+          );
+  return { alertRule, alertTarget };
 }
 
 function selection(

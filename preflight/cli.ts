@@ -32,6 +32,7 @@ export interface CliDependencies {
   readonly now: Date;
   /** @default the project's configuration, config/environments.ts */
   readonly config?: ProjectConfig;
+  /** The clients of a region: the environment's, and a DR region's. @default createClients */
   readonly clients?: (region: string) => Clients;
   readonly caller?: CallerOptions;
   readonly stdout?: (text: string) => void;
@@ -88,11 +89,12 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     stderr(error.message);
     return 2;
   }
-  const aws = new AwsCaller((deps.clients ?? createClients)(env.region), deps.caller);
+  const aws = new AwsCaller(deps.clients ?? ((region) => createClients(region)), env.region, deps.caller);
   const showProgress = args.progress ?? deps.isTty ?? process.stderr.isTTY;
   try {
     const report = await withDeadline(aws, deadlineSeconds, () =>
       runPreflight(aws, env, {
+        now,
         jobsWindow: { since: new Date(now.getTime() - days * 86_400_000), days },
         progress: showProgress ? (phase) => stderr(`preflight: checking ${phase}...`) : undefined,
       }),

@@ -20,8 +20,19 @@ export interface Unread {
   readonly denied: boolean;
 }
 
+/** A vault's lock, as DescribeBackupVault reports it when `Locked`. */
+export interface LockFacts {
+  readonly minRetentionDays?: number;
+  readonly maxRetentionDays?: number;
+  /** When a compliance lock becomes (or became) immutable; absent in governance mode. */
+  readonly lockDate?: Date;
+}
+
+/** A vault as DescribeBackupVault has it, with its lock when it is locked; a missing vault is an Unread (ResourceNotFoundException). */
+export type VaultFacts = { readonly exists: true; readonly lock?: LockFacts } | Unread;
+
 export interface BackupFacts {
-  readonly vault: { readonly exists: true } | Unread;
+  readonly vault: VaultFacts;
   /** The plan named in the environment: whether there is one, its id, and whether it takes VSS backups of EC2. */
   readonly plan:
     | { readonly found: false }
@@ -30,6 +41,25 @@ export interface BackupFacts {
   /** Every selection of that plan (absent when the plan was not found or not read). */
   readonly selections?: readonly BackupSelection[] | Unread;
   readonly ec2OptedIn: { readonly optedIn: boolean } | Unread;
+}
+
+/** The environment's alert rule on the default event bus, as EventBridge has it in the environment's region. */
+export interface AlertRuleFacts {
+  readonly rule: { readonly found: false } | { readonly found: true; readonly state: string } | Unread;
+  /** The ARNs the rule sends to (absent when the rule was not found or not read). */
+  readonly targetArns?: readonly string[] | Unread;
+}
+
+/**
+ * What keeps the backups safe and heard of after day one, beyond the main vault (whose lock comes
+ * with BackupFacts.vault): each field is read only when the environment configures it, and absent
+ * otherwise. A further check is one more optional field here, read by a source of its own in
+ * run.ts's gatherProtection and judged in checks.ts's judgeProtection.
+ */
+export interface ProtectionFacts {
+  /** The DR vault, read in the DR region. */
+  readonly disasterRecoveryVault?: VaultFacts;
+  readonly alertRule?: AlertRuleFacts;
 }
 
 export interface InstanceFacts {

@@ -3,10 +3,14 @@
 // in the managed mode, AWS's managed policies as modules/ documents them), so the two cannot drift.
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { ContextEntry } from "@aws-sdk/client-iam";
+import type { ResolvedEnvironment } from "../config/resolve";
 import {
   EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
+  LockMode,
+  LockRange,
   ManagedPolicies,
   SSM_MANAGED_INSTANCE_STATEMENTS,
+  topicArnOf,
   VSS_FOR_AWS_BACKUP_STATEMENTS,
   VSS_INLINE_POLICY_NAMES,
   VssPolicyMode,
@@ -125,4 +129,39 @@ export function simulationContext(keys: readonly string[], instance: SimulatedIn
       );
     return { ContextKeyName: key, ...value(instance) };
   });
+}
+
+/** A vault lock as the stack deploys it; `derived` when its range comes from the retention of what lands in the vault. */
+export type ExpectedLock = LockRange & LockMode & { readonly derived: boolean };
+
+/** A vault the stack deploys, and its lock, as preflight expects to find them. */
+export interface ExpectedVault {
+  /** The environment's vault, or the DR vault in the DR region. */
+  readonly kind: "main" | "dr";
+  readonly name: string;
+  readonly region: string;
+  /** Undefined when the lock is switched off. */
+  readonly lock?: ExpectedLock;
+}
+
+/**
+ * The vaults the stack deploys, the main one first, from the resolved environment the stack itself
+ * is built from: lock ranges as config/resolve.ts fills them in with modules' derivedLockRange.
+ */
+export function expectedVaults(env: ResolvedEnvironment): ExpectedVault[] {
+  const dr = env.disasterRecovery;
+  return [
+    { kind: "main", name: env.vault.name, region: env.region, lock: env.vault.lock },
+    ...(dr ? [{ kind: "dr" as const, name: dr.vault.name, region: dr.region, lock: dr.vault.lock }] : []),
+  ];
+}
+
+/** The alert rule the stack deploys (undefined when alerts are off): its name, its region, and the topic it sends to. */
+export function expectedAlertRule(
+  env: ResolvedEnvironment,
+): { readonly name: string; readonly region: string; readonly topicArn: string } | undefined {
+  if (!env.alerts) return undefined;
+  const topic = env.alerts.topic;
+  const topicArn = "existingTopicArn" in topic ? topic.existingTopicArn : topicArnOf(env, topic.name);
+  return { name: env.alerts.ruleName, region: env.region, topicArn };
 }

@@ -2,11 +2,12 @@ import { GetCallerIdentityCommand, GetCallerIdentityResponse } from "@aws-sdk/cl
 import type { ResolvedEnvironment } from "../config/resolve";
 import { policyModeOf, SelectionTag } from "../modules";
 import { AwsCaller, AwsUnreachableError, DeadlineExceededError, errorText, isAccessDenied, Service } from "./aws";
-import { InstanceReport, judgeBackupSide, judgeInstances, worst } from "./checks";
-import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, Status } from "./facts";
-import { roleRequirements } from "./requirements";
-import { gatherBackupSide, gatherJobs } from "./sources/backup";
+import { InstanceReport, judgeBackupSide, judgeInstances, judgeProtection, worst } from "./checks";
+import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, ProtectionFacts, Status } from "./facts";
+import { expectedAlertRule, expectedVaults, roleRequirements } from "./requirements";
+import { gatherBackupSide, gatherJobs, readVault } from "./sources/backup";
 import { findTaggedInstances } from "./sources/ec2";
+import { readAlertRule } from "./sources/events";
 import { gatherRoles } from "./sources/iam";
 import { gatherAssociation, gatherInventory, gatherSsm } from "./sources/ssm";
 
@@ -31,6 +32,8 @@ export interface PreflightReport {
 export class PreflightError extends Error {}
 
 export interface PreflightOptions {
+  /** The time the run judges at (a compliance lock's date is before or after it). */
+  readonly now: Date;
   readonly jobsWindow: JobsWindow;
   readonly progress?: (phase: string) => void;
 }
@@ -56,7 +59,14 @@ export async function runPreflight(
     );
   }
   progress("backup vault, plan and selection");
-  const backupSide = judgeBackupSide(env, await gatherBackupSide(aws, { vault: env.vault.name, plan: env.plan.name }));
+  const backup = await gatherBackupSide(aws, { vault: env.vault.name, plan: env.plan.name });
+  const protecting = [env.disasterRecovery && "DR vault", env.alerts && "alert rule"].filter(Boolean);
+  if (protecting.length > 0) progress(protecting.join(" and "));
+  const protection = await gatherProtection(aws, env);
+  const backupSide = {
+    ...judgeBackupSide(env, backup, options.now),
+    ...judgeProtection(env, protection, options.now),
+  };
   progress("tagged instances");
   const instances = await findTaggedInstances(aws, env.selectionTag, env).catch((error: unknown) => {
     if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) throw error;
@@ -88,6 +98,21 @@ export async function runPreflight(
     },
     apiCalls: { ...aws.calls },
   };
+}
+
+/**
+ * What the environment configures to protect its backups, each read from its own source and
+ * region, side by side. A further check (e.g. AWS Config's configuration recorders, when `audit` is
+ * on) is one more entry here, with its field in ProtectionFacts and its rows in judgeProtection.
+ */
+async function gatherProtection(aws: AwsCaller, env: ResolvedEnvironment): Promise<ProtectionFacts> {
+  const dr = expectedVaults(env).find((v) => v.kind === "dr");
+  const rule = expectedAlertRule(env);
+  const [disasterRecoveryVault, alertRule] = await Promise.all([
+    dr ? readVault(aws, dr.name, { region: dr.region }) : undefined,
+    rule ? readAlertRule(aws, rule.name, { region: rule.region }) : undefined,
+  ]);
+  return { disasterRecoveryVault, alertRule };
 }
 
 /** Everything per instance, each source read once for the whole fleet. */

@@ -1,5 +1,7 @@
 import {
+  existingTopicArnProblem,
   KeyUsers,
+  topicArnOf,
   VssAlertTopic,
   VssAlertTopicProps,
   VssBackupAlerts,
@@ -181,6 +183,14 @@ describe("VssAlertTopic", () => {
     expect(addressOf(theResource(stack, "aws_sns_topic").kms_master_key_id)).toBe(
       `aws_kms_key.${Object.keys(stack.resource!.aws_kms_key)[0]}`,
     );
+  });
+
+  it("names the ARN AWS gives a topic of its name, one an existing-topic setting of that place accepts", () => {
+    const place = { account: "111111111111", region: "eu-west-1" };
+    expect(topicArnOf(place, "vss-backup-dev-backup-alerts")).toBe(
+      "arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts",
+    );
+    expect(existingTopicArnProblem(topicArnOf(place, "alerts"), place)).toBeUndefined();
   });
 
   it("subscribes each configured address by e-mail, and none by default", () => {

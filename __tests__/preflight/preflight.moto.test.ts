@@ -1,20 +1,51 @@
 import { NOW } from "../support/clock";
+import {
+  BackupClient,
+  CreateBackupVaultCommand,
+  DeleteBackupVaultCommand,
+  DeleteBackupVaultLockConfigurationCommand,
+  DescribeBackupVaultCommand,
+  PutBackupVaultLockConfigurationCommand,
+} from "@aws-sdk/client-backup";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand, _InstanceType } from "@aws-sdk/client-ec2";
+import {
+  DeleteRuleCommand,
+  DisableRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
-import { instanceRoleNameOf, ManagedPolicies } from "../../modules";
+import type { ProjectConfig } from "../../config/types";
+import { loadEnvironments } from "../../config/validate";
+import { instanceRoleNameOf, ManagedPolicies, VSS_FALLBACK_EVENT_PATTERN } from "../../modules";
 import { main } from "../../preflight/cli";
 import type { PreflightReport } from "../../preflight/run";
-import { mockAccount } from "../support/mock-fleet";
+import { mockAccount, unmocked } from "../support/mock-fleet";
 import { amazonImages, createInstanceRole, removeInstanceRole } from "../support/moto-fleet";
-import { DEV as env, PROJECT } from "../support/preflight-fixtures";
+import { DEV, TEST_PROJECT as PROJECT } from "../support/fixtures";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
 import { terraformTier } from "../terraform/tier";
 
 const tier = terraformTier("preflight against moto", ["moto_server"]);
 jest.setTimeout(120_000);
 
+/** The tests' dev environment with a copy to a second region: its DR vault lives in moto's eu-central-1. */
+const project: ProjectConfig = {
+  ...PROJECT,
+  environments: PROJECT.environments.map((e) =>
+    e.name === "dev" ? { ...DEV, disasterRecovery: { region: "eu-central-1" } } : e,
+  ),
+};
+const [env] = loadEnvironments(project, { only: "dev", now: NOW });
 const instanceRole = instanceRoleNameOf(env.instanceRole);
+/** What dev's stack deploys, spelt out: a governance lock of its one rule's 7 days on both vaults, the alert rule and its topic. */
+const VAULT = "vss-backup-dev";
+const DR_VAULT = "vss-backup-dev-dr";
+const RULE = "vss-backup-dev-backup-alerts";
+const TOPIC_ARN = "arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts";
 const tag = [{ Key: env.selectionTag.key, Value: env.selectionTag.value }];
 
 /** IAM roles with their instance profiles, as a fleet has them; removed again in cleanup(). */
@@ -24,24 +55,90 @@ const roles: Record<string, readonly string[]> = {
 };
 
 tier.describe(
-  "preflight against moto: EC2 instances and IAM from moto, SSM and AWS Backup mocked (moto lacks them)",
+  "preflight against moto: EC2 instances, IAM, both vaults with their locks and the alert rule from moto; SSM and the rest of AWS Backup mocked (moto lacks them)",
   () => {
     let moto: MotoServer;
     let ec2: EC2Client;
     let iam: IAMClient;
+    let options: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+    const backupIn = (region: string) => new BackupClient({ ...options, region });
     const launched: Record<string, string> = {};
+    let ssmFleet: { id: string; tags: Record<string, string>; ssm: { ping: string; agent: string } }[];
     let report: PreflightReport;
     let code: number;
 
+    /**
+     * Runs preflight: EC2, IAM, STS, EventBridge and DescribeBackupVault (in either region) answer
+     * from moto; SSM and the plan, selections, region settings and jobs from the mock.
+     */
+    const preflight = async (): Promise<{ code: number; report: PreflightReport }> => {
+      const account = mockAccount(env, { account: env.account, instances: ssmFleet }, NOW);
+      account.mocks.ec2.restore();
+      account.mocks.iam.restore();
+      account.mocks.sts.restore();
+      account.mocks.events.restore();
+      const backup = (region: string) => {
+        const fromMoto = unmocked(backupIn(region));
+        const mocked = account.clients(region).backup;
+        return {
+          send: (command: object, ...rest: unknown[]) =>
+            command instanceof DescribeBackupVaultCommand
+              ? fromMoto.send(command, ...(rest as []))
+              : mocked.send(command as DescribeBackupVaultCommand, ...(rest as [])),
+        } as unknown as BackupClient;
+      };
+      try {
+        let output = "";
+        const exit = await main(["--env", env.name, "--json"], {
+          config: project,
+          now: NOW,
+          caller: { sleep: async () => undefined },
+          clients: (region) => ({
+            ...account.clients(region),
+            sts: new STSClient(options),
+            ec2,
+            iam,
+            backup: backup(region),
+            events: new EventBridgeClient({ ...options, region }),
+          }),
+          stdout: (text) => (output = text),
+          stderr: (text) => console.error(text),
+          isTty: false,
+        });
+        return { code: exit, report: JSON.parse(output) };
+      } finally {
+        account.restore();
+      }
+    };
+
     beforeAll(async () => {
       moto = await startMoto(env.account);
-      const options = {
+      options = {
         endpoint: moto.endpoint,
         region: env.region,
         credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
       };
       ec2 = new EC2Client(options);
       iam = new IAMClient(options);
+      // The backup side as dev's stack deploys it (the topic itself is not needed: preflight reads the rule's target).
+      for (const [region, vault] of [
+        ["eu-west-1", VAULT],
+        ["eu-central-1", DR_VAULT],
+      ]) {
+        await backupIn(region).send(new CreateBackupVaultCommand({ BackupVaultName: vault }));
+        await backupIn(region).send(
+          new PutBackupVaultLockConfigurationCommand({
+            BackupVaultName: vault,
+            MinRetentionDays: 7,
+            MaxRetentionDays: 7,
+          }),
+        );
+      }
+      const events = new EventBridgeClient(options);
+      await events.send(
+        new PutRuleCommand({ Name: RULE, EventPattern: JSON.stringify(VSS_FALLBACK_EVENT_PATTERN), State: "ENABLED" }),
+      );
+      await events.send(new PutTargetsCommand({ Rule: RULE, Targets: [{ Id: "alert-topic", Arn: TOPIC_ARN }] }));
       for (const [role, policies] of Object.entries(roles)) await createInstanceRole(iam, role, policies);
       const { windows: windowsAmi, linux: linuxAmi } = await amazonImages(ec2);
       const run = async (name: string, ami: string, type: _InstanceType, profile?: string, tags = tag) => {
@@ -65,31 +162,12 @@ tier.describe(
       await run("untagged", windowsAmi, "m5.large", instanceRole, []);
 
       // SSM and AWS Backup answer from the mock, about the instances moto launched.
-      const ssmFleet = Object.entries(launched).map(([name, id]) => ({
+      ssmFleet = Object.entries(launched).map(([name, id]) => ({
         id,
         tags: name === "untagged" ? { Name: name } : { [env.selectionTag.key]: env.selectionTag.value, Name: name },
         ssm: { ping: "Online", agent: "3.3.1142.0" },
       }));
-      const account = mockAccount(env, { account: env.account, instances: ssmFleet }, NOW);
-      account.mocks.ec2.restore();
-      account.mocks.iam.restore();
-      account.mocks.sts.restore();
-      try {
-        let output = "";
-        const mocked = account.clients();
-        code = await main(["--env", env.name, "--json"], {
-          config: PROJECT,
-          now: NOW,
-          caller: { sleep: async () => undefined },
-          clients: () => ({ sts: new STSClient(options), ec2, iam, ssm: mocked.ssm, backup: mocked.backup }),
-          stdout: (text) => (output = text),
-          stderr: (text) => console.error(text),
-          isTty: false,
-        });
-        report = JSON.parse(output);
-      } finally {
-        account.restore();
-      }
+      ({ code, report } = await preflight());
     });
 
     afterAll(async () => {
@@ -97,6 +175,23 @@ tier.describe(
         if (ec2 && Object.keys(launched).length > 0)
           await ec2.send(new TerminateInstancesCommand({ InstanceIds: Object.values(launched) }));
         for (const [role, policies] of Object.entries(roles)) if (iam) await removeInstanceRole(iam, role, policies);
+        const ignore = () => undefined;
+        if (options) {
+          const events = new EventBridgeClient(options);
+          await events.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ["alert-topic"] })).catch(ignore);
+          await events.send(new DeleteRuleCommand({ Name: RULE })).catch(ignore);
+          for (const [region, vault] of [
+            ["eu-west-1", VAULT],
+            ["eu-central-1", DR_VAULT],
+          ]) {
+            await backupIn(region)
+              .send(new DeleteBackupVaultLockConfigurationCommand({ BackupVaultName: vault }))
+              .catch(ignore);
+            await backupIn(region)
+              .send(new DeleteBackupVaultCommand({ BackupVaultName: vault }))
+              .catch(ignore);
+          }
+        }
       } finally {
         await moto?.stop();
       }
@@ -133,6 +228,45 @@ tier.describe(
       });
       expect(checks("no-profile").role).toMatchObject({ status: "fail", detail: "no instance profile" });
       expect(code).toBe(1);
+    });
+
+    it("passes the backup side moto holds as the stack deploys it: both vaults locked, the rule enabled with its target", () => {
+      expect(report.backupSide).toMatchObject({
+        vaultLock: { status: "pass", detail: "vault vss-backup-dev has a governance lock of 7-7 days" },
+        drVault: { status: "pass", detail: "DR vault vss-backup-dev-dr in eu-central-1 exists" },
+        drVaultLock: { status: "pass", detail: "DR vault vss-backup-dev-dr has a governance lock of 7-7 days" },
+        alertRule: { status: "pass", detail: "rule vss-backup-dev-backup-alerts is ENABLED in eu-west-1" },
+        alertTarget: { status: "pass", detail: `rule vss-backup-dev-backup-alerts sends to ${TOPIC_ARN}` },
+      });
+      expect(Object.entries(report.backupSide).filter(([, c]) => c.status !== "pass")).toEqual([]);
+      expect(report.apiCalls.events).toBe(2);
+    });
+
+    it("finds the rule disabled and the DR vault's lock removed, and nothing else on the backup side", async () => {
+      await new EventBridgeClient(options).send(new DisableRuleCommand({ Name: RULE }));
+      await backupIn("eu-central-1").send(new DeleteBackupVaultLockConfigurationCommand({ BackupVaultName: DR_VAULT }));
+      const broken = await preflight();
+      expect(Object.entries(broken.report.backupSide).filter(([, c]) => c.status !== "pass")).toEqual([
+        [
+          "drVaultLock",
+          {
+            status: "fail",
+            detail:
+              "DR vault vss-backup-dev-dr has no vault lock; expected a governance lock of 7-7 days (derived from the copies' retention)",
+            fix: "deploy the stack: npx cdktf deploy dev",
+          },
+        ],
+        [
+          "alertRule",
+          {
+            status: "fail",
+            detail:
+              "rule vss-backup-dev-backup-alerts is DISABLED in eu-west-1: failed and crash-consistent backups alert no one",
+            fix: "aws events enable-rule --name vss-backup-dev-backup-alerts --region eu-west-1",
+          },
+        ],
+      ]);
+      expect(broken.code).toBe(1);
     });
   },
 );

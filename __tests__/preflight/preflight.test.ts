@@ -1,5 +1,9 @@
+import { BackupClient, DescribeBackupVaultCommand } from "@aws-sdk/client-backup";
+import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import type { ProjectConfig } from "../../config/types";
 import { EC2_VSS_SNAPSHOT_POLICY_STATEMENTS, ManagedPolicies } from "../../modules";
+import { loadEnvironments } from "../../config/validate";
 import { main } from "../../preflight/cli";
 import { escapeUnprintable } from "../../preflight/format";
 import type { PreflightReport } from "../../preflight/run";
@@ -10,16 +14,20 @@ import {
   generatedRoles,
   generateFleet,
   INLINE_MODE_ROLE,
+  LOCK_DATE,
   MANAGED_MODE_ROLE,
   mockAccount,
   RoleSpec,
 } from "../support/mock-fleet";
-import { DEV as dev, PROJECT, STAGING as staging } from "../support/preflight-fixtures";
+import { DEV as DEV_CONFIG } from "../support/fixtures";
+import { DEV as dev, PROD as prod, PROJECT, STAGING as staging } from "../support/preflight-fixtures";
 
 const now = NOW;
 /** The roles the fixtures' stacks deploy, as AWS would hold them. */
 const deployedRoles: Record<string, RoleSpec> = {
   "vss-backup-dev-vss-instance": MANAGED_MODE_ROLE,
+  "vss-backup-staging-vss-instance": INLINE_MODE_ROLE,
+  "vss-backup-prod-vss-instance": MANAGED_MODE_ROLE,
 };
 const healthy = (id: string, extra: Partial<FleetInstance> = {}): FleetInstance => ({
   id,
@@ -79,13 +87,24 @@ async function preflight(
   spec: Partial<AccountSpec> & Pick<AccountSpec, "instances">,
   ...flags: string[]
 ): Promise<Run> {
-  const env = envName === "staging" ? staging : dev;
+  return preflightIn(PROJECT, envName, spec, ...flags);
+}
+
+/** Preflight of `envName` in `project`, against an account holding what its stack deploys, changed by `spec`. */
+async function preflightIn(
+  project: ProjectConfig,
+  envName: string,
+  spec: Partial<AccountSpec> & Pick<AccountSpec, "instances">,
+  ...flags: string[]
+): Promise<Run> {
+  const env =
+    project === PROJECT ? { dev, staging, prod }[envName]! : loadEnvironments(project, { only: envName, now })[0];
   const account = mockAccount(env, { account: env.account, roles: deployedRoles, ...spec }, now);
   const out: string[] = [];
   const err: string[] = [];
   try {
     const code = await main(["--env", envName, ...flags], {
-      config: PROJECT,
+      config: project,
       clients: account.clients,
       caller: { sleep: async () => undefined },
       stdout: (t) => out.push(t),
@@ -449,8 +468,14 @@ describe("exit codes", () => {
 });
 
 describe("the backup side", () => {
-  it.each<[string, Partial<AccountSpec>, string, RegExp]>([
-    ["a missing vault", { vaultExists: false }, "vault", /^vault vss-backup-dev: ResourceNotFoundException/],
+  it.each<[string, Partial<AccountSpec>, string, RegExp, string[]?]>([
+    [
+      "a missing vault",
+      { vaultExists: false },
+      "vault",
+      /^vault vss-backup-dev: ResourceNotFoundException/,
+      ["vault", "vaultLock"],
+    ],
     ["a missing plan", { planExists: false }, "plan", /^no backup plan named vss-backup-dev$/],
     [
       "a plan without WindowsVSS",
@@ -470,7 +495,7 @@ describe("the backup side", () => {
       "optIn",
       /EC2 is not opted in to AWS Backup in eu-west-1: tag selections silently skip it/,
     ],
-  ])("fails on %s, with the fix", async (_, spec, check, detail) => {
+  ])("fails on %s, with the fix", async (_, spec, check, detail, notPassing = [check]) => {
     const run = await preflight("dev", { instances: [healthy("i-1")], ...spec }, "--json");
     expect(run.code).toBe(1);
     expect(run.report!.backupSide[check]).toMatchObject({
@@ -482,7 +507,334 @@ describe("the backup side", () => {
       Object.entries(run.report!.backupSide)
         .filter(([, c]) => c.status !== "pass")
         .map(([name]) => name),
-    ).toEqual([check]);
+    ).toEqual(notPassing);
+  });
+});
+
+describe("what protects the backups after day one: vault locks, the DR vault, the alert rule", () => {
+  const instanceOf = (envName: string) => healthy("i-1", { role: `vss-backup-${envName}-vss-instance` });
+  const backupSide = async (envName: string, spec: Partial<AccountSpec> = {}) => {
+    const run = await preflight(envName, { instances: [instanceOf(envName)], ...spec }, "--json");
+    return { code: run.code, rows: run.report!.backupSide, apiCalls: run.report!.apiCalls };
+  };
+  const plan = (env: string) => ({
+    plan: { status: "pass", detail: `plan vss-backup-${env} takes Windows VSS backups of EC2` },
+    selection: { status: "pass", detail: `a selection of plan vss-backup-${env} selects Backup=windows-vss` },
+  });
+
+  it("passes what a deployed dev stack holds: a governance lock of its rules' range, the rule enabled and sending to the topic it creates", async () => {
+    const { code, rows } = await backupSide("dev");
+    expect(rows).toEqual({
+      vault: { status: "pass", detail: "vault vss-backup-dev exists" },
+      vaultLock: { status: "pass", detail: "vault vss-backup-dev has a governance lock of 7-7 days" },
+      ...plan("dev"),
+      optIn: { status: "pass", detail: "EC2 is opted in to AWS Backup in eu-west-1" },
+      alertRule: { status: "pass", detail: "rule vss-backup-dev-backup-alerts is ENABLED in eu-west-1" },
+      alertTarget: {
+        status: "pass",
+        detail:
+          "rule vss-backup-dev-backup-alerts sends to arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts",
+      },
+    });
+    expect(code).toBe(0);
+  });
+
+  it("passes what a deployed prod stack holds: an immutable compliance lock, the DR vault and its lock in the DR region", async () => {
+    const { code, rows, apiCalls } = await backupSide("prod");
+    expect(rows).toEqual({
+      vault: { status: "pass", detail: "vault vss-backup-prod exists" },
+      vaultLock: {
+        status: "pass",
+        detail: "vault vss-backup-prod has a compliance lock of 7-400 days, immutable since 2026-11-04T00:00:00.000Z",
+      },
+      ...plan("prod"),
+      optIn: { status: "pass", detail: "EC2 is opted in to AWS Backup in eu-central-1" },
+      drVault: { status: "pass", detail: "DR vault vss-backup-prod-dr in eu-west-1 exists" },
+      drVaultLock: { status: "pass", detail: "DR vault vss-backup-prod-dr has a governance lock of 90-90 days" },
+      alertRule: { status: "pass", detail: "rule vss-backup-prod-backup-alerts is ENABLED in eu-central-1" },
+      alertTarget: {
+        status: "pass",
+        detail:
+          "rule vss-backup-prod-backup-alerts sends to arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
+      },
+    });
+    expect(code).toBe(0);
+    // One DescribeBackupVault per vault, and DescribeRule and ListTargetsByRule once each.
+    expect(apiCalls).toMatchObject({ events: 2 });
+  });
+
+  it("passes an environment whose alerts go to an existing topic when the rule sends there", async () => {
+    const { rows } = await backupSide("staging");
+    expect(rows.vaultLock).toEqual({
+      status: "pass",
+      detail: "vault vss-backup-staging has a governance lock of 14-35 days",
+    });
+    expect(rows.alertTarget).toEqual({
+      status: "pass",
+      detail: "rule vss-backup-staging-backup-alerts sends to arn:aws:sns:eu-west-1:222222222222:ops-alerts",
+    });
+  });
+
+  it.each<[string, string, Partial<AccountSpec>, string, { status: string; detail: string; fix: string }, string[]?]>([
+    [
+      "no lock on the vault",
+      "dev",
+      { vaultLock: null },
+      "vaultLock",
+      {
+        status: "fail",
+        detail:
+          "vault vss-backup-dev has no vault lock; expected a governance lock of 7-7 days (derived from the rules' retention)",
+        fix: "deploy the stack: npx cdktf deploy dev",
+      },
+    ],
+    [
+      "a lock range other than the rules'",
+      "dev",
+      { vaultLock: { minRetentionDays: 1, maxRetentionDays: 36500 } },
+      "vaultLock",
+      {
+        status: "fail",
+        detail:
+          "vault vss-backup-dev has a governance lock of 1-36500 days; expected a governance lock of 7-7 days (derived from the rules' retention)",
+        fix: "aws backup put-backup-vault-lock-configuration --backup-vault-name vss-backup-dev --region eu-west-1 --min-retention-days 7 --max-retention-days 7",
+      },
+    ],
+    [
+      "a lock without a minimum",
+      "dev",
+      { vaultLock: { maxRetentionDays: 7 } },
+      "vaultLock",
+      {
+        status: "fail",
+        detail:
+          "vault vss-backup-dev has a governance lock of min none, max 7 days; expected a governance lock of 7-7 days (derived from the rules' retention)",
+        fix: "aws backup put-backup-vault-lock-configuration --backup-vault-name vss-backup-dev --region eu-west-1 --min-retention-days 7 --max-retention-days 7",
+      },
+    ],
+    [
+      "a compliance lock, still changeable, where governance is configured",
+      "dev",
+      { vaultLock: { minRetentionDays: 7, maxRetentionDays: 7, lockDate: new Date("2026-11-27T00:00:00Z") } },
+      "vaultLock",
+      {
+        status: "fail",
+        detail:
+          "vault vss-backup-dev has a compliance lock of 7-7 days, changeable until 2026-11-27T00:00:00.000Z; expected a governance lock of 7-7 days (derived from the rules' retention)",
+        fix: "remove it before 2026-11-27T00:00:00.000Z, when it becomes immutable: aws backup delete-backup-vault-lock-configuration --backup-vault-name vss-backup-dev --region eu-west-1; then npx cdktf deploy dev",
+      },
+    ],
+    [
+      "an immutable compliance lock where governance is configured",
+      "dev",
+      { vaultLock: { minRetentionDays: 7, maxRetentionDays: 35, lockDate: LOCK_DATE } },
+      "vaultLock",
+      {
+        status: "fail",
+        detail:
+          "vault vss-backup-dev has a compliance lock of 7-35 days, immutable since 2026-11-04T00:00:00.000Z; expected a governance lock of 7-7 days (derived from the rules' retention)",
+        fix: "the lock can never change again: set vault.lock of dev in config/environments.ts to what AWS holds (compliance, 7-35 days)",
+      },
+    ],
+    [
+      "a governance lock where compliance is configured",
+      "prod",
+      { vaultLock: { minRetentionDays: 7, maxRetentionDays: 400 } },
+      "vaultLock",
+      {
+        status: "fail",
+        detail: "vault vss-backup-prod has a governance lock of 7-400 days; expected a compliance lock of 7-400 days",
+        fix: "aws backup put-backup-vault-lock-configuration --backup-vault-name vss-backup-prod --region eu-central-1 --min-retention-days 7 --max-retention-days 400 --changeable-for-days 3",
+      },
+    ],
+    [
+      "no DR vault in the DR region",
+      "prod",
+      { drVaultExists: false },
+      "drVault",
+      {
+        status: "fail",
+        detail:
+          "DR vault vss-backup-prod-dr in eu-west-1: ResourceNotFoundException: Backup vault vss-backup-prod-dr does not exist",
+        fix: "deploy the stack: npx cdktf deploy prod",
+      },
+      ["drVault", "drVaultLock"],
+    ],
+    [
+      "no lock on the DR vault",
+      "prod",
+      { drVaultLock: null },
+      "drVaultLock",
+      {
+        status: "fail",
+        detail:
+          "DR vault vss-backup-prod-dr has no vault lock; expected a governance lock of 90-90 days (derived from the copies' retention)",
+        fix: "deploy the stack: npx cdktf deploy prod",
+      },
+    ],
+    [
+      "the alert rule disabled",
+      "dev",
+      { alertRule: { state: "DISABLED" } },
+      "alertRule",
+      {
+        status: "fail",
+        detail:
+          "rule vss-backup-dev-backup-alerts is DISABLED in eu-west-1: failed and crash-consistent backups alert no one",
+        fix: "aws events enable-rule --name vss-backup-dev-backup-alerts --region eu-west-1",
+      },
+    ],
+    [
+      "no alert rule",
+      "dev",
+      { alertRule: false },
+      "alertRule",
+      {
+        status: "fail",
+        detail:
+          "no EventBridge rule vss-backup-dev-backup-alerts in eu-west-1: failed and crash-consistent backups alert no one",
+        fix: "deploy the stack: npx cdktf deploy dev",
+      },
+    ],
+    [
+      "an alert rule without targets",
+      "dev",
+      { alertRule: { targetArns: [] } },
+      "alertTarget",
+      {
+        status: "fail",
+        detail:
+          "rule vss-backup-dev-backup-alerts does not send to arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts (its targets: none): failed and crash-consistent backups alert no one",
+        fix: "deploy the stack: npx cdktf deploy dev",
+      },
+    ],
+    [
+      "an alert rule sending to a topic other than the existing one configured",
+      "staging",
+      { alertRule: { targetArns: ["arn:aws:sns:eu-west-1:222222222222:vss-backup-staging-backup-alerts"] } },
+      "alertTarget",
+      {
+        status: "fail",
+        detail:
+          "rule vss-backup-staging-backup-alerts does not send to arn:aws:sns:eu-west-1:222222222222:ops-alerts (its targets: arn:aws:sns:eu-west-1:222222222222:vss-backup-staging-backup-alerts): failed and crash-consistent backups alert no one",
+        fix: "deploy the stack: npx cdktf deploy staging",
+      },
+    ],
+  ])(
+    "fails on %s (%s), with the fix, and nothing else",
+    async (_, envName, spec, row, expected, notPassing = [row]) => {
+      const { code, rows } = await backupSide(envName, spec);
+      expect(rows[row]).toEqual(expected);
+      expect(
+        Object.entries(rows)
+          .filter(([, c]) => c.status !== "pass")
+          .map(([name]) => name),
+      ).toEqual(notPassing);
+      expect(code).toBe(1);
+    },
+  );
+
+  it("checks nothing an environment switches off: no lock row, no alert rows, no EventBridge call", async () => {
+    const project: ProjectConfig = {
+      ...PROJECT,
+      environments: [{ ...DEV_CONFIG, vault: { lock: false }, alerts: false }],
+    };
+    const run = await preflightIn(project, "dev", { instances: [healthy("i-1")] }, "--json", "--progress");
+    expect(Object.keys(run.report!.backupSide)).toEqual(["vault", "plan", "selection", "optIn"]);
+    expect(run.report!.apiCalls.events).toBe(0);
+    expect(run.stderr).not.toMatch(/DR vault|alert rule/);
+    expect(run.code).toBe(0);
+  });
+
+  it("says which protection it reads in its progress lines", async () => {
+    const run = await preflight("prod", { instances: [instanceOf("prod")] }, "--progress");
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual([
+      "preflight: checking backup vault, plan and selection...",
+      "preflight: checking DR vault and alert rule...",
+    ]);
+  });
+
+  it("prints the new rows in the table like the others, with their fix", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], alertRule: { state: "DISABLED" } });
+    const lines = run.stdout.split("\n");
+    expect(lines.slice(2, 12)).toEqual([
+      "ok   vault: vault vss-backup-dev exists",
+      "ok   vaultLock: vault vss-backup-dev has a governance lock of 7-7 days",
+      "ok   plan: plan vss-backup-dev takes Windows VSS backups of EC2",
+      "ok   selection: a selection of plan vss-backup-dev selects Backup=windows-vss",
+      "ok   optIn: EC2 is opted in to AWS Backup in eu-west-1",
+      "FAIL alertRule: rule vss-backup-dev-backup-alerts is DISABLED in eu-west-1: failed and crash-consistent backups alert no one",
+      "     fix: aws events enable-rule --name vss-backup-dev-backup-alerts --region eu-west-1",
+      "ok   alertTarget: rule vss-backup-dev-backup-alerts sends to arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts",
+      "",
+      "instance  name        running  windows  type  role  ssm  vss  jobs  fix",
+    ]);
+    expect(lines.at(-1)).toBe("NOT READY: 1 instances, 1 ready, 0 with warnings, 0 not ready");
+    expect(run.code).toBe(1);
+  });
+
+  it("names the EventBridge permission it lacks, as a warning, never as the fleet's failure", async () => {
+    const rule = await backupSide("dev", { denied: ["DescribeRule"] });
+    expect({ alertRule: rule.rows.alertRule, alertTarget: rule.rows.alertTarget }).toEqual({
+      alertRule: {
+        status: "warn",
+        detail:
+          "alert rule vss-backup-dev-backup-alerts not checked: AccessDeniedException: not authorized to perform DescribeRule",
+        fix: "allow events:DescribeRule, then run again",
+      },
+      alertTarget: {
+        status: "warn",
+        detail: "alert target not checked: the rule could not be read",
+        fix: "see the alertRule check",
+      },
+    });
+    expect(rule.code).toBe(0);
+    const targets = await backupSide("dev", { denied: ["ListTargetsByRule"] });
+    expect(targets.rows.alertTarget).toEqual({
+      status: "warn",
+      detail:
+        "targets of rule vss-backup-dev-backup-alerts not checked: AccessDeniedException: not authorized to perform ListTargetsByRule",
+      fix: "allow events:ListTargetsByRule, then run again",
+    });
+    expect(targets.code).toBe(0);
+  });
+
+  it("warns on both vaults' locks when DescribeBackupVault is denied, naming the permission", async () => {
+    const { code, rows } = await backupSide("prod", { denied: ["DescribeBackupVault"] });
+    expect(rows).toMatchObject({
+      vault: { status: "warn", fix: "allow backup:DescribeBackupVault, then run again" },
+      vaultLock: {
+        status: "warn",
+        detail: "vault vss-backup-prod lock not checked: the vault could not be read",
+        fix: "see the vault check",
+      },
+      drVault: {
+        status: "warn",
+        detail:
+          "DR vault vss-backup-prod-dr in eu-west-1 not checked: AccessDeniedException: not authorized to perform DescribeBackupVault",
+        fix: "allow backup:DescribeBackupVault, then run again",
+      },
+      drVaultLock: {
+        status: "warn",
+        detail: "DR vault vss-backup-prod-dr lock not checked: the vault could not be read",
+        fix: "see the drVault check",
+      },
+    });
+    expect(code).toBe(0);
+  });
+
+  it("ends with exit 2 naming the call when EventBridge answers 5xx on every attempt", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], unavailable: { DescribeRule: 6 } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "preflight: events DescribeRule: AWS answered 503 (ServiceUnavailable: Service Unavailable) on every attempt; AWS is having trouble there: check the AWS Health Dashboard and run again later",
+    );
+  });
+
+  it("retries a throttled DescribeRule like any call", async () => {
+    const run = await preflight("dev", { instances: [healthy("i-1")], throttle: { DescribeRule: 2 } }, "--json");
+    expect(run.report!.backupSide.alertRule.status).toBe("pass");
+    expect(run.report!.apiCalls.events).toBe(4);
   });
 });
 
@@ -498,6 +850,7 @@ describe("at scale, under throttling and missing permissions", () => {
       iam: 40,
       ssm: expect.any(Number),
       backup: expect.any(Number),
+      events: 2,
     });
     for (const calls of Object.values(run.report!.apiCalls)) expect(calls).toBeLessThanOrEqual(50);
     // DescribeInstanceInformation takes 50 instances per call: 40 pages, plus the association and inventory reads.
@@ -549,6 +902,7 @@ describe("at scale, under throttling and missing permissions", () => {
     const run = await preflight("dev", { instances: [healthy("i-1")], denied }, "--json");
     expect(run.report!.backupSide).toMatchObject({
       vault: { status: "warn", fix: "allow backup:DescribeBackupVault, then run again" },
+      vaultLock: { status: "warn", detail: "vault vss-backup-dev lock not checked: the vault could not be read" },
       plan: { status: "warn", fix: "allow backup:ListBackupPlans and backup:GetBackupPlan, then run again" },
       selection: { status: "warn", detail: "selection not checked: the plan could not be read" },
     });
@@ -694,6 +1048,24 @@ describe("the mocked account answers as AWS does", () => {
           { ContextKeyName: "ec2:InstanceId", ContextKeyValues: ["i-1"] },
         ]),
       ).toBe("allowed");
+    } finally {
+      account.restore();
+    }
+  });
+
+  it("keeps each vault in its own region, and each rule under its name in its region", async () => {
+    const account = mockAccount(prod, { account: prod.account, instances: [] }, now);
+    const vault = (region: string, name: string) =>
+      new BackupClient({ region }).send(new DescribeBackupVaultCommand({ BackupVaultName: name }));
+    const rule = (region: string, name: string) =>
+      new EventBridgeClient({ region }).send(new DescribeRuleCommand({ Name: name }));
+    try {
+      await expect(vault("eu-west-1", "vss-backup-prod-dr")).resolves.toMatchObject({ Locked: true });
+      await expect(vault("eu-central-1", "vss-backup-prod-dr")).rejects.toThrow("does not exist");
+      await expect(vault("eu-west-1", "vss-backup-prod")).rejects.toThrow("does not exist");
+      await expect(rule("eu-central-1", "vss-backup-prod-backup-alerts")).resolves.toMatchObject({ State: "ENABLED" });
+      await expect(rule("eu-west-1", "vss-backup-prod-backup-alerts")).rejects.toThrow("does not exist");
+      await expect(rule("eu-central-1", "another-rule")).rejects.toThrow("does not exist");
     } finally {
       account.restore();
     }

@@ -1,9 +1,19 @@
 // What preflight expects of an instance role is what the VssInstanceRole construct grants, in both
-// policy modes: read from the synthesized construct, never from preflight's own derivation.
+// policy modes, and what it expects of the backup side (vaults, locks, the alert rule) is what the
+// stack deploys: read from the synthesized construct or stack, never from preflight's own derivation.
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Testing } from "cdktf";
+import type { ResolvedEnvironment } from "../../config/resolve";
 import { VssInstanceRole, VssPolicyMode } from "../../modules";
-import { roleRequirements, simulationContext } from "../../preflight/requirements";
+import { expectedAlertRule, expectedVaults, roleRequirements, simulationContext } from "../../preflight/requirements";
+import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { MANAGED_POLICY_STATEMENTS } from "../support/mock-fleet";
-import { referencedPolicyDocument, resources, synthesize } from "../synth";
+import { DEV, PROD, STAGING } from "../support/preflight-fixtures";
+import { addressOf, referencedPolicyDocument, resources, synthesize, synthesizeStack } from "../synth";
 
 interface EmittedStatement {
   readonly actions?: string[];
@@ -107,5 +117,104 @@ describe("what the construct grants, spelled out", () => {
       "ec2:CreateImage": ["image", "instance", "snapshot"],
       "ec2:CreateTags": ["image", "snapshot"],
     });
+  });
+});
+
+/**
+ * What the synthesized stack deploys on the backup side, read from its JSON: each vault with its
+ * region (by its provider) and lock, and the alert rule with the ARN its target sends to.
+ */
+function deployed(env: ResolvedEnvironment) {
+  const stack = synthesizeStack(new VssBackupStack(Testing.app(), env));
+  const providers = stack.provider!.aws;
+  const regionOf = (provider: unknown) =>
+    (provider === undefined
+      ? providers.find((p) => p.alias === undefined)
+      : providers.find((p) => `aws.${p.alias}` === provider))!.region as string;
+  const vaults = stack.resource![BackupVault.tfResourceType];
+  const locks = resources(stack, BackupVaultLockConfiguration);
+  // The environment's own vault (on the default provider) first, as preflight lists them.
+  const vaultList = Object.entries(vaults)
+    .sort(([, a], [, b]) => Number(a.provider !== undefined) - Number(b.provider !== undefined))
+    .map(([id, vault]) => {
+      const lock = locks.find((l) => addressOf(l.backup_vault_name) === `${BackupVault.tfResourceType}.${id}`);
+      return {
+        name: vault.name,
+        region: regionOf(vault.provider),
+        lock: lock && {
+          mode: lock.changeable_for_days === undefined ? "governance" : "compliance",
+          minRetentionDays: lock.min_retention_days,
+          maxRetentionDays: lock.max_retention_days,
+          ...(lock.changeable_for_days === undefined ? {} : { changeableForDays: lock.changeable_for_days }),
+        },
+      };
+    });
+  const targets = resources(stack, CloudwatchEventTarget);
+  const topics = stack.resource![SnsTopic.tfResourceType] ?? {};
+  const account = (providers[0].allowed_account_ids as string[])[0];
+  const alertRules = Object.entries(stack.resource![CloudwatchEventRule.tfResourceType] ?? {}).map(([id, rule]) => {
+    const target = targets.find((t) => addressOf(t.rule) === `${CloudwatchEventRule.tfResourceType}.${id}`)!;
+    // A topic the stack creates gets the ARN AWS gives a topic of its name; an existing one is named by its ARN.
+    const created = typeof target.arn === "string" && target.arn.startsWith("${");
+    const topicArn = created
+      ? `arn:aws:sns:${regionOf(rule.provider)}:${account}:${topics[addressOf(target.arn).split(".")[1]].name}`
+      : target.arn;
+    return { name: rule.name, state: rule.state, region: regionOf(rule.provider), topicArn };
+  });
+  return { vaults: vaultList, alertRules };
+}
+
+describe.each([
+  ["dev", DEV],
+  ["staging", STAGING],
+  ["prod", PROD],
+])("the backup side of %s: what preflight expects is what the stack deploys", (_, env) => {
+  const stack = deployed(env);
+
+  it("the same vaults in the same regions, with the same locks", () => {
+    const expected = expectedVaults(env).map((v) => ({
+      name: v.name,
+      region: v.region,
+      lock: v.lock && {
+        mode: v.lock.mode,
+        minRetentionDays: v.lock.minRetentionDays,
+        maxRetentionDays: v.lock.maxRetentionDays,
+        ...(v.lock.mode === "compliance" ? { changeableForDays: v.lock.changeableForDays } : {}),
+      },
+    }));
+    expect(expected).toEqual(stack.vaults);
+  });
+
+  it("the same alert rule, enabled, in the same region, sending to the same topic", () => {
+    const rule = expectedAlertRule(env);
+    expect(stack.alertRules).toEqual(rule ? [{ ...rule, state: "ENABLED" }] : []);
+  });
+});
+
+describe("the backup side the stacks deploy, spelled out", () => {
+  it("prod: a compliance lock on its vault, a governance lock of the copies' 90 days on the DR vault in eu-west-1", () => {
+    expect(deployed(PROD).vaults).toEqual([
+      {
+        name: "vss-backup-prod",
+        region: "eu-central-1",
+        lock: { mode: "compliance", minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 3 },
+      },
+      {
+        name: "vss-backup-prod-dr",
+        region: "eu-west-1",
+        lock: { mode: "governance", minRetentionDays: 90, maxRetentionDays: 90 },
+      },
+    ]);
+  });
+
+  it("staging: alerts to the existing topic it names", () => {
+    expect(deployed(STAGING).alertRules).toEqual([
+      {
+        name: "vss-backup-staging-backup-alerts",
+        state: "ENABLED",
+        region: "eu-west-1",
+        topicArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts",
+      },
+    ]);
   });
 });

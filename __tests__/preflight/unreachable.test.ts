@@ -2,19 +2,24 @@
 // cause, with its fix; it never hangs. Real SDK clients meet real sockets on the loopback interface.
 import { once } from "events";
 import { AddressInfo, createServer, Server, Socket } from "net";
+import { BackupClient } from "@aws-sdk/client-backup";
 import { createClients } from "../../preflight/aws";
 import { main } from "../../preflight/cli";
 import { NOW } from "../support/clock";
-import { mockAccount } from "../support/mock-fleet";
-import { DEV, PROJECT } from "../support/preflight-fixtures";
+import { mockAccount, unmocked } from "../support/mock-fleet";
+import { DEV, PROD, PROJECT } from "../support/preflight-fixtures";
 
 const TEST_CREDENTIALS = { accessKeyId: "AKIDPREFLIGHTTEST", secretAccessKey: "not-a-secret" };
 
 async function preflight(clients: Parameters<typeof main>[1]["clients"], ...flags: string[]) {
+  return preflightOf("dev", clients, ...flags);
+}
+
+async function preflightOf(envName: string, clients: Parameters<typeof main>[1]["clients"], ...flags: string[]) {
   const err: string[] = [];
   const out: string[] = [];
   const started = process.hrtime.bigint();
-  const code = await main(["--env", "dev", ...flags], {
+  const code = await main(["--env", envName, ...flags], {
     config: PROJECT,
     now: NOW,
     clients,
@@ -120,6 +125,53 @@ describe("when AWS cannot be asked", () => {
     } finally {
       account.restore();
     }
+  });
+
+  describe("the DR region (prod copies to eu-west-1), asked by clients of its own", () => {
+    /** prod's account as the mocks hold it, but the DR region's AWS Backup is the one `backup` builds. */
+    const withDrBackup = async (backup: (region: string) => BackupClient, ...flags: string[]) => {
+      const account = mockAccount(PROD, { account: PROD.account, instances: [] }, NOW);
+      try {
+        return await preflightOf(
+          "prod",
+          (region) =>
+            region === PROD.disasterRecovery!.region
+              ? { ...account.clients(region), backup: backup(region) }
+              : account.clients(region),
+          ...flags,
+        );
+      } finally {
+        account.restore();
+      }
+    };
+
+    it("names the DR region's call when its endpoint refuses the connection", async () => {
+      const port = await closedPort();
+      const run = await withDrBackup((region) =>
+        unmocked(createClients(region, { endpoint: `http://127.0.0.1:${port}`, credentials: TEST_CREDENTIALS }).backup),
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `preflight: backup DescribeBackupVault in eu-west-1: the endpoint 127.0.0.1:${port} refused the connection; check AWS_ENDPOINT_URL, the proxy and the region`,
+      );
+    });
+
+    it("ends at the deadline while the DR region does not answer, naming the call and its region", async () => {
+      // A client that never answers, but stops when the run is cancelled.
+      const silent = () =>
+        ({
+          send: (_: unknown, options: { abortSignal: AbortSignal }) =>
+            new Promise((_resolve, reject) =>
+              options.abortSignal.addEventListener("abort", () => reject(new Error("aborted"))),
+            ),
+        }) as unknown as BackupClient;
+      const run = await withDrBackup(silent, "--deadline-seconds", "0.5");
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        "preflight: no answer within 0.5 s from backup DescribeBackupVault in eu-west-1; check the network path to AWS (proxy, VPC endpoints, firewall), or allow more time with --deadline-seconds",
+      );
+      expect(run.seconds).toBeLessThan(3);
+    });
   });
 
   describe("an endpoint that accepts connections and never answers", () => {

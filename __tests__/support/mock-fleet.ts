@@ -15,6 +15,7 @@ import {
   ListBackupSelectionsCommand,
 } from "@aws-sdk/client-backup";
 import { DescribeInstancesCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import {
   ContextEntry,
   GetInstanceProfileCommand,
@@ -81,11 +82,32 @@ export interface RoleSpec {
   readonly simulationError?: string;
 }
 
+/** A vault lock as DescribeBackupVault reports it: its range, and in compliance mode its lock date. */
+export interface LockSpec {
+  readonly minRetentionDays?: number;
+  readonly maxRetentionDays?: number;
+  readonly lockDate?: Date;
+}
+
+/** When a compliance lock the stack deployed became immutable (3 days after a deploy on 1 November). */
+export const LOCK_DATE = new Date("2026-11-04T00:00:00Z");
+
 export interface AccountSpec {
   readonly account: string;
   readonly instances: readonly FleetInstance[];
   readonly roles?: Readonly<Record<string, RoleSpec>>;
   readonly vaultExists?: boolean;
+  /** The main vault's lock; null: not locked. @default the lock the stack deploys (none when switched off) */
+  readonly vaultLock?: LockSpec | null;
+  /** Whether the DR region holds the DR vault, when the environment has one. @default true */
+  readonly drVaultExists?: boolean;
+  /** The DR vault's lock; null: not locked. @default the lock the stack deploys there */
+  readonly drVaultLock?: LockSpec | null;
+  /**
+   * The alert rule of the environment's region; false: none.
+   * @default as the stack deploys it: ENABLED, sending to the environment's topic (none when alerts are off)
+   */
+  readonly alertRule?: false | { readonly state?: string; readonly targetArns?: readonly string[] };
   /** Whether the account holds the environment's plan (another account's plan is always there). */
   readonly planExists?: boolean;
   readonly planVss?: boolean;
@@ -111,6 +133,12 @@ export const MANAGED_POLICY_STATEMENTS: Readonly<Record<string, readonly DataAws
 
 const awsError = (name: string, message: string, httpStatusCode = 400) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+
+/** The region a mocked call was sent to, from the client that sent it. */
+async function regionOf(getClient: () => { config: { region?: unknown } }): Promise<string> {
+  const region = getClient().config.region;
+  return typeof region === "function" ? String(await region()) : String(region);
+}
 
 /** `*` and `?` as IAM reads them in actions, resources and StringLike/ArnLike values. */
 const globMatches = (pattern: string, value: string) =>
@@ -184,6 +212,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     iam: mockClient(IAMClient),
     ssm: mockClient(SSMClient),
     backup: mockClient(BackupClient),
+    events: mockClient(EventBridgeClient),
   };
   for (const [service, mock] of Object.entries(mocks))
     mock.rejects(
@@ -458,13 +487,42 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     if (!plans.some((p) => p.BackupPlanId === id))
       throw awsError("ResourceNotFoundException", `Failed reading Backup plan with provided version`);
   };
-  mocks.backup.on(DescribeBackupVaultCommand).callsFake(
-    answer("DescribeBackupVault", (input: { BackupVaultName: string }) => {
-      if (spec.vaultExists === false || input.BackupVaultName !== env.vault.name)
-        throw awsError("ResourceNotFoundException", `Backup vault ${input.BackupVaultName} does not exist`);
-      return { BackupVaultName: input.BackupVaultName };
-    }),
-  );
+  // Vaults are regional: the main vault is in the environment's region, the DR vault in the DR region.
+  const deployedLock = (lock: ResolvedEnvironment["vault"]["lock"]): LockSpec | null =>
+    lock
+      ? {
+          minRetentionDays: lock.minRetentionDays,
+          maxRetentionDays: lock.maxRetentionDays,
+          lockDate: lock.mode === "compliance" ? LOCK_DATE : undefined,
+        }
+      : null;
+  const dr = env.disasterRecovery;
+  const vaults = new Map<string, { name: string; lock: LockSpec | null }>();
+  if (spec.vaultExists !== false)
+    vaults.set(`${region}/${env.vault.name}`, {
+      name: env.vault.name,
+      lock: spec.vaultLock === undefined ? deployedLock(env.vault.lock) : spec.vaultLock,
+    });
+  if (dr && spec.drVaultExists !== false)
+    vaults.set(`${dr.region}/${dr.vault.name}`, {
+      name: dr.vault.name,
+      lock: spec.drVaultLock === undefined ? deployedLock(dr.vault.lock) : spec.drVaultLock,
+    });
+  mocks.backup.on(DescribeBackupVaultCommand).callsFake(async (input: { BackupVaultName: string }, getClient) => {
+    const where = await regionOf(getClient);
+    return answer("DescribeBackupVault", () => {
+      const vault = vaults.get(`${where}/${input.BackupVaultName}`);
+      if (!vault) throw awsError("ResourceNotFoundException", `Backup vault ${input.BackupVaultName} does not exist`);
+      return {
+        BackupVaultName: vault.name,
+        BackupVaultArn: `arn:aws:backup:${where}:${spec.account}:backup-vault:${vault.name}`,
+        Locked: vault.lock !== null,
+        MinRetentionDays: vault.lock?.minRetentionDays,
+        MaxRetentionDays: vault.lock?.maxRetentionDays,
+        LockDate: vault.lock?.lockDate,
+      };
+    })(input);
+  });
   mocks.backup.on(ListBackupPlansCommand).callsFake(
     answer("ListBackupPlans", (input: { NextToken?: string }) => {
       const { items, next } = page(plans, input.NextToken, 1);
@@ -549,14 +607,70 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     ),
   );
 
-  const clients = (): Clients => ({
-    sts: new STSClient({ region }),
-    ec2: new EC2Client({ region }),
-    iam: new IAMClient({ region }),
-    ssm: new SSMClient({ region }),
-    backup: new BackupClient({ region }),
+  // The alert rule is regional, on the default bus; targets are listed by rule name.
+  const alerts = env.alerts;
+  const rule =
+    alerts && spec.alertRule !== false
+      ? {
+          name: alerts.ruleName,
+          state: spec.alertRule?.state ?? "ENABLED",
+          targetArns:
+            spec.alertRule?.targetArns ??
+            ("existingTopicArn" in alerts.topic
+              ? [alerts.topic.existingTopicArn]
+              : [`arn:aws:sns:${region}:${spec.account}:${alerts.topic.name}`]),
+        }
+      : undefined;
+  const ruleNamed = (where: string, name: string, bus?: string) => {
+    if (!rule || where !== region || name !== rule.name || (bus !== undefined && bus !== "default"))
+      throw awsError("ResourceNotFoundException", `Rule ${name} does not exist on EventBus ${bus ?? "default"}.`);
+    return rule;
+  };
+  mocks.events.on(DescribeRuleCommand).callsFake(async (input: { Name: string; EventBusName?: string }, getClient) => {
+    const where = await regionOf(getClient);
+    return answer("DescribeRule", () => {
+      const found = ruleNamed(where, input.Name, input.EventBusName);
+      return {
+        Name: found.name,
+        Arn: `arn:aws:events:${where}:${spec.account}:rule/${found.name}`,
+        State: found.state,
+        EventBusName: "default",
+      };
+    })(input);
+  });
+  mocks.events
+    .on(ListTargetsByRuleCommand)
+    .callsFake(
+      async (input: { Rule: string; EventBusName?: string; NextToken?: string; Limit?: number }, getClient) => {
+        const where = await regionOf(getClient);
+        return answer("ListTargetsByRule", () => {
+          const found = ruleNamed(where, input.Rule, input.EventBusName);
+          const { items, next } = page(found.targetArns, input.NextToken, Math.min(input.Limit ?? 100, 100));
+          return { Targets: items.map((Arn, n) => ({ Id: `target-${n}`, Arn })), NextToken: next };
+        })(input);
+      },
+    );
+
+  /** Clients of a region (the environment's by default): the mocks answer what AWS holds there. */
+  const clients = (where: string = region): Clients => ({
+    sts: new STSClient({ region: where }),
+    ec2: new EC2Client({ region: where }),
+    iam: new IAMClient({ region: where }),
+    ssm: new SSMClient({ region: where }),
+    backup: new BackupClient({ region: where }),
+    events: new EventBridgeClient({ region: where }),
   });
   return { clients, mocks, restore: () => Object.values(mocks).forEach((m) => m.restore()) };
+}
+
+/**
+ * `client` with its own send, the SDK's, past mockAccount's mock of its class: it reaches its
+ * endpoint (moto_server, a closed port) while every other client of the class stays mocked.
+ */
+export function unmocked<C extends { send: unknown }>(client: C): C {
+  // instance -> XClient.prototype (where the class mock stubs send) -> the SDK's Client.prototype.
+  const sdkSend = Object.getPrototypeOf(Object.getPrototypeOf(client)).send as (...args: unknown[]) => unknown;
+  return Object.assign(client, { send: sdkSend.bind(client) });
 }
 
 /** The roles a deployed stack gives the instances in `managed` mode: AWS's two managed policies attached. */

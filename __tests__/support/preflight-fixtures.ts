@@ -6,5 +6,8 @@ import { TEST_PROJECT } from "./fixtures";
 
 export const PROJECT: ProjectConfig = TEST_PROJECT;
 
-/** `dev` takes the managed policy mode, `staging` the inline one. */
-export const [DEV, STAGING] = loadEnvironments(PROJECT, { only: "dev,staging", now: NOW });
+/**
+ * `dev` takes the managed policy mode and the defaults (a governance lock, alerts to a topic it
+ * creates), `staging` the inline one and alerts to an existing topic, `prod` a compliance lock and a DR vault.
+ */
+export const [DEV, STAGING, PROD] = loadEnvironments(PROJECT, { only: "dev,staging,prod", now: NOW });

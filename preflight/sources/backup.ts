@@ -1,6 +1,7 @@
 import {
   BackupJob,
   DescribeBackupVaultCommand,
+  DescribeBackupVaultOutput,
   DescribeRegionSettingsCommand,
   DescribeRegionSettingsOutput,
   GetBackupPlanCommand,
@@ -14,23 +15,43 @@ import {
   ListBackupSelectionsCommand,
   ListBackupSelectionsOutput,
 } from "@aws-sdk/client-backup";
-import { AwsCaller, mapLimit, unread } from "../aws";
-import type { BackupFacts, Unread } from "../facts";
+import { AwsCaller, CallOptions, mapLimit, unread } from "../aws";
+import type { BackupFacts, Unread, VaultFacts } from "../facts";
 
 /** The backup side as AWS has it: the vault and the plan of these names, the plan's selections, the region's opt-in. */
 export async function gatherBackupSide(
   aws: AwsCaller,
   names: { readonly vault: string; readonly plan: string },
 ): Promise<BackupFacts> {
-  const vault = await aws
-    .send("backup", new DescribeBackupVaultCommand({ BackupVaultName: names.vault }))
-    .then(() => ({ exists: true as const }), unread);
+  const vault = await readVault(aws, names.vault);
   const plan = await readPlan(aws, names.plan);
   const selections = "found" in plan && plan.found ? await readSelections(aws, plan.id) : undefined;
   const ec2OptedIn = await aws
     .send<DescribeRegionSettingsOutput>("backup", new DescribeRegionSettingsCommand({}))
     .then((settings) => ({ optedIn: settings.ResourceTypeOptInPreference?.EC2 === true }), unread);
   return { vault, plan, selections, ec2OptedIn };
+}
+
+/** The vault of this name (in `where.region`, the environment's by default), and its lock when it is locked. */
+export async function readVault(aws: AwsCaller, name: string, where: CallOptions = {}): Promise<VaultFacts> {
+  try {
+    const vault = await aws.send<DescribeBackupVaultOutput>(
+      "backup",
+      new DescribeBackupVaultCommand({ BackupVaultName: name }),
+      where,
+    );
+    if (!vault.Locked) return { exists: true };
+    return {
+      exists: true,
+      lock: {
+        minRetentionDays: vault.MinRetentionDays,
+        maxRetentionDays: vault.MaxRetentionDays,
+        lockDate: vault.LockDate,
+      },
+    };
+  } catch (error) {
+    return unread(error);
+  }
 }
 
 async function readPlan(aws: AwsCaller, name: string): Promise<BackupFacts["plan"]> {
