@@ -23,7 +23,8 @@ import type {
   VaultFacts,
 } from "./facts";
 import {
-  expectedAlertRule,
+  expectedAlertRules,
+  ExpectedAlertRule,
   ExpectedVault,
   expectedVaults,
   MIN_SSM_AGENT_VERSION,
@@ -126,8 +127,10 @@ export function judgeProtection(
         : pass(`${shown} exists`);
     if (dr.lock) results.drVaultLock = lockCheck(env, dr, dr.lock, facts.disasterRecoveryVault, now);
   }
-  const rule = expectedAlertRule(env);
-  if (rule && facts.alertRule) Object.assign(results, alertChecks(env, rule, facts.alertRule));
+  expectedAlertRules(env).forEach((rule, n) => {
+    const read = facts.alertRules?.[n];
+    if (read) Object.assign(results, alertChecks(env, rule, read));
+  });
   return results;
 }
 
@@ -178,21 +181,28 @@ function lockCheck(
   return fail(`${label} has ${found}; expected ${wanted}`, fix);
 }
 
-/** The alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one. */
-function alertChecks(
-  env: ResolvedEnvironment,
-  expected: NonNullable<ReturnType<typeof expectedAlertRule>>,
-  facts: AlertRuleFacts,
-): Record<string, CheckResult> {
+/** Each alert rule's rows, and who goes unwarned when it does not work. */
+const ALERT_ROWS = {
+  backups: { rule: "alertRule", target: "alertTarget", silent: "failed and crash-consistent backups alert no one" },
+  restoreTests: {
+    rule: "restoreTestAlertRule",
+    target: "restoreTestAlertTarget",
+    silent: "failed restore tests alert no one",
+  },
+} as const;
+
+/** An alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one. */
+function alertChecks(env: ResolvedEnvironment, expected: ExpectedAlertRule, facts: AlertRuleFacts) {
   const rule = `rule ${expected.name}`;
-  const silent = "failed and crash-consistent backups alert no one";
+  const rows = ALERT_ROWS[expected.reports];
+  const { silent } = rows;
   if ("error" in facts.rule)
     return {
-      alertRule: unreadCheck(`alert ${rule}`, facts.rule, "events:DescribeRule", "run again later"),
-      alertTarget: warn("alert target not checked: the rule could not be read", "see the alertRule check"),
+      [rows.rule]: unreadCheck(`alert ${rule}`, facts.rule, "events:DescribeRule", "run again later"),
+      [rows.target]: warn("alert target not checked: the rule could not be read", `see the ${rows.rule} check`),
     };
   if (!facts.rule.found)
-    return { alertRule: fail(`no EventBridge ${rule} in ${expected.region}: ${silent}`, deployFix(env)) };
+    return { [rows.rule]: fail(`no EventBridge ${rule} in ${expected.region}: ${silent}`, deployFix(env)) };
   const { state } = facts.rule;
   const alertRule = state.startsWith("ENABLED")
     ? pass(`${rule} is ${state} in ${expected.region}`)
@@ -210,7 +220,7 @@ function alertChecks(
             `${rule} does not send to ${expected.topicArn} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
             deployFix(env),
           );
-  return { alertRule, alertTarget };
+  return { [rows.rule]: alertRule, [rows.target]: alertTarget };
 }
 
 function selection(

@@ -59,7 +59,8 @@ export interface AlertRuleFacts {
 export interface ProtectionFacts {
   /** The DR vault, read in the DR region. */
   readonly disasterRecoveryVault?: VaultFacts;
-  readonly alertRule?: AlertRuleFacts;
+  /** The alert rules, in the order of expectedAlertRules. */
+  readonly alertRules?: readonly AlertRuleFacts[];
 }
 
 export interface InstanceFacts {

@@ -11,6 +11,7 @@ import {
   ManagedPolicies,
   SSM_MANAGED_INSTANCE_STATEMENTS,
   topicArnOf,
+  RESTORE_TEST_RULE_SUFFIX,
   VSS_FOR_AWS_BACKUP_STATEMENTS,
   VSS_INLINE_POLICY_NAMES,
   VssPolicyMode,
@@ -156,12 +157,28 @@ export function expectedVaults(env: ResolvedEnvironment): ExpectedVault[] {
   ];
 }
 
-/** The alert rule the stack deploys (undefined when alerts are off): its name, its region, and the topic it sends to. */
-export function expectedAlertRule(
-  env: ResolvedEnvironment,
-): { readonly name: string; readonly region: string; readonly topicArn: string } | undefined {
-  if (!env.alerts) return undefined;
+/** An alert rule the stack deploys: what it reports, its name, its region, and the topic it sends to. */
+export interface ExpectedAlertRule {
+  /** "backups": failed and crash-consistent backup jobs; "restoreTests": failed restore tests. */
+  readonly reports: "backups" | "restoreTests";
+  readonly name: string;
+  readonly region: string;
+  readonly topicArn: string;
+}
+
+/**
+ * The alert rules the stack deploys (none when alerts are off): the backup jobs' rule, and the
+ * failed restore tests' rule beside it when restore testing is configured, both to one topic.
+ */
+export function expectedAlertRules(env: ResolvedEnvironment): ExpectedAlertRule[] {
+  if (!env.alerts) return [];
   const topic = env.alerts.topic;
   const topicArn = "existingTopicArn" in topic ? topic.existingTopicArn : topicArnOf(env, topic.name);
-  return { name: env.alerts.ruleName, region: env.region, topicArn };
+  const rule = { name: env.alerts.ruleName, region: env.region, topicArn };
+  return [
+    { reports: "backups", ...rule },
+    ...(env.alerts.failedRestoreTests
+      ? [{ ...rule, reports: "restoreTests" as const, name: `${rule.name}${RESTORE_TEST_RULE_SUFFIX}` }]
+      : []),
+  ];
 }

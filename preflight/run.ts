@@ -4,7 +4,7 @@ import { policyModeOf, SelectionTag } from "../modules";
 import { AwsCaller, AwsUnreachableError, DeadlineExceededError, errorText, isAccessDenied, Service } from "./aws";
 import { InstanceReport, judgeBackupSide, judgeInstances, judgeProtection, worst } from "./checks";
 import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, ProtectionFacts, Status } from "./facts";
-import { expectedAlertRule, expectedVaults, roleRequirements } from "./requirements";
+import { expectedAlertRules, expectedVaults, roleRequirements } from "./requirements";
 import { gatherBackupSide, gatherJobs, readVault } from "./sources/backup";
 import { findTaggedInstances } from "./sources/ec2";
 import { readAlertRule } from "./sources/events";
@@ -107,12 +107,12 @@ export async function runPreflight(
  */
 async function gatherProtection(aws: AwsCaller, env: ResolvedEnvironment): Promise<ProtectionFacts> {
   const dr = expectedVaults(env).find((v) => v.kind === "dr");
-  const rule = expectedAlertRule(env);
-  const [disasterRecoveryVault, alertRule] = await Promise.all([
+  const rules = expectedAlertRules(env);
+  const [disasterRecoveryVault, alertRules] = await Promise.all([
     dr ? readVault(aws, dr.name, { region: dr.region }) : undefined,
-    rule ? readAlertRule(aws, rule.name, { region: rule.region }) : undefined,
+    rules.length > 0 ? Promise.all(rules.map((r) => readAlertRule(aws, r.name, { region: r.region }))) : undefined,
   ]);
-  return { disasterRecoveryVault, alertRule };
+  return { disasterRecoveryVault, alertRules };
 }
 
 /** Everything per instance, each source read once for the whole fleet. */

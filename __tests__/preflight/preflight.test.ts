@@ -557,10 +557,19 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
         detail:
           "rule vss-backup-prod-backup-alerts sends to arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
+      restoreTestAlertRule: {
+        status: "pass",
+        detail: "rule vss-backup-prod-backup-alerts-restore-tests is ENABLED in eu-central-1",
+      },
+      restoreTestAlertTarget: {
+        status: "pass",
+        detail:
+          "rule vss-backup-prod-backup-alerts-restore-tests sends to arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
+      },
     });
     expect(code).toBe(0);
-    // One DescribeBackupVault per vault, and DescribeRule and ListTargetsByRule once each.
-    expect(apiCalls).toMatchObject({ events: 2 });
+    // One DescribeBackupVault per vault, and DescribeRule and ListTargetsByRule once per rule.
+    expect(apiCalls).toMatchObject({ events: 4 });
   });
 
   it("passes an environment whose alerts go to an existing topic when the rule sends there", async () => {
@@ -718,6 +727,30 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
         detail:
           "rule vss-backup-staging-backup-alerts does not send to arn:aws:sns:eu-west-1:222222222222:ops-alerts (its targets: arn:aws:sns:eu-west-1:222222222222:vss-backup-staging-backup-alerts): failed and crash-consistent backups alert no one",
         fix: "deploy the stack: npx cdktf deploy staging",
+      },
+    ],
+    [
+      "a disabled restore test alert rule",
+      "prod",
+      { restoreTestAlertRule: { state: "DISABLED" } },
+      "restoreTestAlertRule",
+      {
+        status: "fail",
+        detail:
+          "rule vss-backup-prod-backup-alerts-restore-tests is DISABLED in eu-central-1: failed restore tests alert no one",
+        fix: "aws events enable-rule --name vss-backup-prod-backup-alerts-restore-tests --region eu-central-1",
+      },
+    ],
+    [
+      "no restore test alert rule",
+      "prod",
+      { restoreTestAlertRule: false },
+      "restoreTestAlertRule",
+      {
+        status: "fail",
+        detail:
+          "no EventBridge rule vss-backup-prod-backup-alerts-restore-tests in eu-central-1: failed restore tests alert no one",
+        fix: "deploy the stack: npx cdktf deploy prod",
       },
     ],
   ])(

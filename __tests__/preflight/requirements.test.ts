@@ -9,7 +9,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Testing } from "cdktf";
 import type { ResolvedEnvironment } from "../../config/resolve";
 import { VssInstanceRole, VssPolicyMode } from "../../modules";
-import { expectedAlertRule, expectedVaults, roleRequirements, simulationContext } from "../../preflight/requirements";
+import { expectedAlertRules, expectedVaults, roleRequirements, simulationContext } from "../../preflight/requirements";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { MANAGED_POLICY_STATEMENTS } from "../support/mock-fleet";
 import { DEV, PROD, STAGING } from "../support/preflight-fixtures";
@@ -185,9 +185,10 @@ describe.each([
     expect(expected).toEqual(stack.vaults);
   });
 
-  it("the same alert rule, enabled, in the same region, sending to the same topic", () => {
-    const rule = expectedAlertRule(env);
-    expect(stack.alertRules).toEqual(rule ? [{ ...rule, state: "ENABLED" }] : []);
+  it("the same alert rules, enabled, in the same region, sending to the same topic", () => {
+    const byName = (a: { name: unknown }, b: { name: unknown }) => String(a.name).localeCompare(String(b.name));
+    const expected = expectedAlertRules(env).map(({ reports: _, ...rule }) => ({ ...rule, state: "ENABLED" }));
+    expect([...stack.alertRules].sort(byName)).toEqual(expected.sort(byName));
   });
 });
 
@@ -214,6 +215,23 @@ describe("the backup side the stacks deploy, spelled out", () => {
         state: "ENABLED",
         region: "eu-west-1",
         topicArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts",
+      },
+    ]);
+  });
+
+  it("prod: with restore testing, a second rule for failed restore tests beside the backup jobs' rule, to the same topic", () => {
+    expect(expectedAlertRules(PROD)).toEqual([
+      {
+        reports: "backups",
+        name: "vss-backup-prod-backup-alerts",
+        region: "eu-central-1",
+        topicArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
+      },
+      {
+        reports: "restoreTests",
+        name: "vss-backup-prod-backup-alerts-restore-tests",
+        region: "eu-central-1",
+        topicArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
     ]);
   });

@@ -108,6 +108,8 @@ export interface AccountSpec {
    * @default as the stack deploys it: ENABLED, sending to the environment's topic (none when alerts are off)
    */
   readonly alertRule?: false | { readonly state?: string; readonly targetArns?: readonly string[] };
+  /** The failed restore tests' rule, when the environment tests restores; as alertRule. */
+  readonly restoreTestAlertRule?: false | { readonly state?: string; readonly targetArns?: readonly string[] };
   /** Whether the account holds the environment's plan (another account's plan is always there). */
   readonly planExists?: boolean;
   readonly planVss?: boolean;
@@ -607,22 +609,32 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     ),
   );
 
-  // The alert rule is regional, on the default bus; targets are listed by rule name.
+  // The alert rules are regional, on the default bus; targets are listed by rule name. A deployed stack
+  // holds its backup jobs' rule and, with restore testing, the restore tests' rule beside it.
   const alerts = env.alerts;
-  const rule =
-    alerts && spec.alertRule !== false
+  const deployedRule = (name: string, given: AccountSpec["alertRule"]) =>
+    alerts && given !== false
       ? {
-          name: alerts.ruleName,
-          state: spec.alertRule?.state ?? "ENABLED",
+          name,
+          state: given?.state ?? "ENABLED",
           targetArns:
-            spec.alertRule?.targetArns ??
+            given?.targetArns ??
             ("existingTopicArn" in alerts.topic
               ? [alerts.topic.existingTopicArn]
               : [`arn:aws:sns:${region}:${spec.account}:${alerts.topic.name}`]),
         }
       : undefined;
+  const rules = alerts
+    ? [
+        deployedRule(alerts.ruleName, spec.alertRule),
+        alerts.failedRestoreTests
+          ? deployedRule(`${alerts.ruleName}-restore-tests`, spec.restoreTestAlertRule)
+          : undefined,
+      ]
+    : [];
   const ruleNamed = (where: string, name: string, bus?: string) => {
-    if (!rule || where !== region || name !== rule.name || (bus !== undefined && bus !== "default"))
+    const rule = rules.find((r) => r?.name === name);
+    if (!rule || where !== region || (bus !== undefined && bus !== "default"))
       throw awsError("ResourceNotFoundException", `Rule ${name} does not exist on EventBus ${bus ?? "default"}.`);
     return rule;
   };
