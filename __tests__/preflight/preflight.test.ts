@@ -557,10 +557,14 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
         detail:
           "rule vss-backup-prod-backup-alerts sends to arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
+      configRecorder: {
+        status: "pass",
+        detail: "AWS Config recorder default is recording in eu-central-1, every supported resource type",
+      },
     });
     expect(code).toBe(0);
-    // One DescribeBackupVault per vault, and DescribeRule and ListTargetsByRule once each.
-    expect(apiCalls).toMatchObject({ events: 2 });
+    // One DescribeBackupVault per vault, DescribeRule and ListTargetsByRule once each, and AWS Config's two reads.
+    expect(apiCalls).toMatchObject({ events: 2, config: 2 });
   });
 
   it("passes an environment whose alerts go to an existing topic when the rule sends there", async () => {
@@ -851,6 +855,8 @@ describe("at scale, under throttling and missing permissions", () => {
       ssm: expect.any(Number),
       backup: expect.any(Number),
       events: 2,
+      // dev has no audit framework: AWS Config is not asked.
+      config: 0,
     });
     for (const calls of Object.values(run.report!.apiCalls)) expect(calls).toBeLessThanOrEqual(50);
     // DescribeInstanceInformation takes 50 instances per call: 40 pages, plus the association and inventory reads.
