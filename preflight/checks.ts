@@ -197,8 +197,9 @@ function configRecorderCheck(env: ResolvedEnvironment, facts: ConfigRecorderFact
   const failed = recording.filter((r) => statusOf(r.name)?.lastStatus?.toUpperCase() === "FAILURE");
   if (failed.length > 0 && failed.length === recording.length) {
     const [first] = failed;
+    const lastError = statusOf(first.name)?.lastError;
     return fail(
-      `AWS Config recorder ${first.name} in ${region} is recording, but its last recording failed (${statusOf(first.name)?.lastError ?? "no error reported"}): ${silent}`,
+      `AWS Config recorder ${first.name} in ${region} is recording, but its last recording failed (lastStatus ${statusOf(first.name)?.lastStatus}${lastError ? `, ${lastError}` : ""}): ${silent}`,
       `fix the cause AWS Config reports (often the recorder's IAM role): aws configservice describe-configuration-recorder-status --region ${region}`,
     );
   }
