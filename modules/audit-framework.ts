@@ -40,6 +40,22 @@ export const AUDIT_CONTROLS = {
   protectedByCrossRegion: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
 } as const;
 
+/**
+ * The resource types AWS Config must record in the account and region for this framework's controls
+ * to evaluate ("Choosing your controls", AWS Backup Developer Guide: each control's "AWS Config
+ * recording resource type"): backup selections (protected by a plan, copied to another region),
+ * backup plans (minimum frequency and retention), backup vaults (manual deletion
+ * disabled), recovery points (encrypted), and for every control AWS Config: resource compliance,
+ * which records the compliance status. A recorder that records all supported types records these.
+ */
+export const AUDIT_RECORDED_RESOURCE_TYPES = [
+  "AWS::Backup::BackupPlan",
+  "AWS::Backup::BackupSelection",
+  "AWS::Backup::BackupVault",
+  "AWS::Backup::RecoveryPoint",
+  "AWS::Config::ResourceCompliance",
+] as const;
+
 /** The input parameters of BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK and of the cross-region control. */
 export const AUDIT_PARAMETERS = {
   frequencyUnit: "requiredFrequencyUnit",

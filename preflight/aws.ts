@@ -1,4 +1,5 @@
 import { BackupClient } from "@aws-sdk/client-backup";
+import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -13,6 +14,8 @@ export interface Clients {
   readonly ssm: SSMClient;
   readonly backup: BackupClient;
   readonly events: EventBridgeClient;
+  /** AWS Config, read only when the environment has an audit framework. */
+  readonly config: ConfigServiceClient;
 }
 export type Service = keyof Clients;
 
@@ -56,6 +59,7 @@ export function createClients(region: string, overrides: ClientOverrides = {}): 
     ssm: new SSMClient(options),
     backup: new BackupClient(options),
     events: new EventBridgeClient(options),
+    config: new ConfigServiceClient(options),
   };
 }
 
@@ -238,7 +242,15 @@ export interface CallOptions {
  * of another region are built once, by the same factory, with the same timeouts.
  */
 export class AwsCaller {
-  readonly calls: Record<Service, number> = { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0, events: 0 };
+  readonly calls: Record<Service, number> = {
+    sts: 0,
+    ec2: 0,
+    iam: 0,
+    ssm: 0,
+    backup: 0,
+    events: 0,
+    config: 0,
+  };
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;

@@ -1,6 +1,7 @@
 import type { ResolvedEnvironment } from "../config/resolve";
 import {
   ALL_EC2_INSTANCES,
+  AUDIT_RECORDED_RESOURCE_TYPES,
   AwsVssComponentsVersions,
   compareVersions,
   describeTag,
@@ -14,9 +15,11 @@ import type {
   AlertRuleFacts,
   BackupFacts,
   CheckResult,
+  ConfigRecorderFacts,
   FleetFacts,
   InstanceFacts,
   ProtectionFacts,
+  RecorderFacts,
   RoleFacts,
   Status,
   Unread,
@@ -131,7 +134,81 @@ export function judgeProtection(
     const read = facts.alertRules?.[n];
     if (read) Object.assign(results, alertChecks(env, rule, read));
   });
+  if (env.audit && facts.configRecorder) results.configRecorder = configRecorderCheck(env, facts.configRecorder);
   return results;
+}
+
+/** What a recorder records of `types`, from its recording group. */
+const typesRecorded = (records: RecorderFacts["records"], types: readonly string[]) =>
+  "allSupported" in records
+    ? types
+    : "allExcept" in records
+      ? types.filter((t) => !records.allExcept.includes(t))
+      : types.filter((t) => records.only.includes(t));
+
+/**
+ * AWS Config in the environment's region, which the audit framework's controls evaluate through: a
+ * recorder, recording, whose last recording did not fail, and which records every resource type
+ * the controls need (AUDIT_RECORDED_RESOURCE_TYPES, from the framework's module).
+ */
+function configRecorderCheck(env: ResolvedEnvironment, facts: ConfigRecorderFacts): CheckResult {
+  const region = env.region;
+  const framework = `audit framework ${env.audit!.frameworkName}`;
+  const silent = `the ${framework}'s controls cannot evaluate`;
+  const needed = AUDIT_RECORDED_RESOURCE_TYPES;
+  if ("error" in facts.recorders)
+    return unreadCheck(
+      "AWS Config recorders",
+      facts.recorders,
+      "config:DescribeConfigurationRecorders",
+      "run again later",
+    );
+  if (facts.recorders.length === 0)
+    return fail(
+      `no AWS Config configuration recorder in ${region}: ${silent}`,
+      `set up AWS Config recording in ${region} (AWS Config console > Get started or Settings, recording all resource types or at least ${needed.join(", ")}; or aws configservice put-configuration-recorder, put-delivery-channel and start-configuration-recorder --region ${region})`,
+    );
+  const statuses = facts.statuses ?? [];
+  if ("error" in statuses)
+    return unreadCheck(
+      "AWS Config recorder status",
+      statuses,
+      "config:DescribeConfigurationRecorderStatus",
+      "run again later",
+    );
+  const statusOf = (name: string) => statuses.find((s) => s.name === name);
+  const recording = facts.recorders.filter((r) => statusOf(r.name)?.recording);
+  if (recording.length === 0) {
+    const [stopped] = facts.recorders;
+    const names = facts.recorders.map((r) => r.name).join(", ");
+    return fail(
+      `AWS Config recorder ${names} in ${region} is not recording: ${silent}`,
+      `aws configservice start-configuration-recorder --configuration-recorder-name ${stopped.name} --region ${region}`,
+    );
+  }
+  const recorded = new Set(recording.flatMap((r) => typesRecorded(r.records, needed)));
+  const missing = needed.filter((t) => !recorded.has(t));
+  const names = recording.map((r) => r.name).join(", ");
+  if (missing.length > 0) {
+    const [first] = recording;
+    const fix =
+      "only" in first.records
+        ? `add ${missing.join(", ")} to the resource types recorder ${first.name} records (AWS Config console > Settings > Edit, or aws configservice put-configuration-recorder --region ${region}), or record all resource types`
+        : `stop excluding ${missing.join(", ")} in recorder ${first.name} (AWS Config console > Settings > Edit, or aws configservice put-configuration-recorder --region ${region})`;
+    return fail(`AWS Config recorder ${names} in ${region} does not record ${missing.join(", ")}: ${silent}`, fix);
+  }
+  const failed = recording.filter((r) => statusOf(r.name)?.lastStatus?.toUpperCase() === "FAILURE");
+  if (failed.length > 0 && failed.length === recording.length) {
+    const [first] = failed;
+    const lastError = statusOf(first.name)?.lastError;
+    return fail(
+      `AWS Config recorder ${first.name} in ${region} is recording, but its last recording failed (lastStatus ${statusOf(first.name)?.lastStatus}${lastError ? `, ${lastError}` : ""}): ${silent}`,
+      `fix the cause AWS Config reports (often the recorder's IAM role): aws configservice describe-configuration-recorder-status --region ${region}`,
+    );
+  }
+  return pass(
+    `AWS Config recorder ${names} is recording in ${region}, ${recording.some((r) => "allSupported" in r.records) ? "every supported resource type" : needed.join(", ")}`,
+  );
 }
 
 const rangeOf = (min?: number, max?: number) =>

@@ -50,6 +50,31 @@ export interface AlertRuleFacts {
   readonly targetArns?: readonly string[] | Unread;
 }
 
+/** One AWS Config configuration recorder: its name and what it records. */
+export interface RecorderFacts {
+  readonly name: string;
+  readonly records:
+    | { readonly allSupported: true }
+    | { readonly allExcept: readonly string[] }
+    | { readonly only: readonly string[] };
+}
+
+/** Whether a recorder records now, and how its last recording went (RecorderStatus: Pending, Success, Failure). */
+export interface RecorderStatusFacts {
+  readonly name: string;
+  readonly recording: boolean;
+  readonly lastStatus?: string;
+  /** `lastErrorCode: lastErrorMessage`, when AWS Config reports one. */
+  readonly lastError?: string;
+}
+
+/** AWS Config's recorders in the environment's region (the audit framework's controls evaluate through them). */
+export interface ConfigRecorderFacts {
+  readonly recorders: readonly RecorderFacts[] | Unread;
+  /** Every recorder's status (absent when there is no recorder or the recorders were not read). */
+  readonly statuses?: readonly RecorderStatusFacts[] | Unread;
+}
+
 /**
  * What keeps the backups safe and heard of after day one, beyond the main vault (whose lock comes
  * with BackupFacts.vault): each field is read only when the environment configures it, and absent
@@ -61,6 +86,8 @@ export interface ProtectionFacts {
   readonly disasterRecoveryVault?: VaultFacts;
   /** The alert rules, in the order of expectedAlertRules. */
   readonly alertRules?: readonly AlertRuleFacts[];
+  /** AWS Config's recorders, read when the environment has an audit framework. */
+  readonly configRecorder?: ConfigRecorderFacts;
 }
 
 export interface InstanceFacts {

@@ -7,6 +7,7 @@ import type { CheckResult, FleetFacts, InstanceFacts, JobsWindow, ProtectionFact
 import { expectedAlertRules, expectedVaults, roleRequirements } from "./requirements";
 import { gatherBackupSide, gatherJobs, readVault } from "./sources/backup";
 import { findTaggedInstances } from "./sources/ec2";
+import { readConfigRecorders } from "./sources/config";
 import { readAlertRule } from "./sources/events";
 import { gatherRoles } from "./sources/iam";
 import { gatherAssociation, gatherInventory, gatherSsm } from "./sources/ssm";
@@ -62,6 +63,7 @@ export async function runPreflight(
   const backup = await gatherBackupSide(aws, { vault: env.vault.name, plan: env.plan.name });
   const protecting = [env.disasterRecovery && "DR vault", env.alerts && "alert rule"].filter(Boolean);
   if (protecting.length > 0) progress(protecting.join(" and "));
+  if (env.audit) progress("AWS Config recording");
   const protection = await gatherProtection(aws, env);
   const backupSide = {
     ...judgeBackupSide(env, backup, options.now),
@@ -108,11 +110,13 @@ export async function runPreflight(
 async function gatherProtection(aws: AwsCaller, env: ResolvedEnvironment): Promise<ProtectionFacts> {
   const dr = expectedVaults(env).find((v) => v.kind === "dr");
   const rules = expectedAlertRules(env);
-  const [disasterRecoveryVault, alertRules] = await Promise.all([
+  const [disasterRecoveryVault, alertRules, configRecorder] = await Promise.all([
     dr ? readVault(aws, dr.name, { region: dr.region }) : undefined,
     rules.length > 0 ? Promise.all(rules.map((r) => readAlertRule(aws, r.name, { region: r.region }))) : undefined,
+    // The audit framework's controls evaluate through AWS Config in the environment's region.
+    env.audit ? readConfigRecorders(aws) : undefined,
   ]);
-  return { disasterRecoveryVault, alertRules };
+  return { disasterRecoveryVault, alertRules, configRecorder };
 }
 
 /** Everything per instance, each source read once for the whole fleet. */

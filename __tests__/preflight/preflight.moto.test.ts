@@ -7,6 +7,7 @@ import {
   DescribeBackupVaultCommand,
   PutBackupVaultLockConfigurationCommand,
 } from "@aws-sdk/client-backup";
+import { ConfigServiceClient, StopConfigurationRecorderCommand } from "@aws-sdk/client-config-service";
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand, _InstanceType } from "@aws-sdk/client-ec2";
 import {
   DeleteRuleCommand,
@@ -24,7 +25,13 @@ import { instanceRoleNameOf, ManagedPolicies, VSS_FALLBACK_EVENT_PATTERN } from 
 import { main } from "../../preflight/cli";
 import type { PreflightReport } from "../../preflight/run";
 import { mockAccount, unmocked } from "../support/mock-fleet";
-import { amazonImages, createInstanceRole, removeInstanceRole } from "../support/moto-fleet";
+import {
+  amazonImages,
+  createInstanceRole,
+  removeConfigRecording,
+  removeInstanceRole,
+  startConfigRecording,
+} from "../support/moto-fleet";
 import { DEV, TEST_PROJECT as PROJECT } from "../support/fixtures";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
 import { terraformTier } from "../terraform/tier";
@@ -32,11 +39,14 @@ import { terraformTier } from "../terraform/tier";
 const tier = terraformTier("preflight against moto", ["moto_server"]);
 jest.setTimeout(120_000);
 
-/** The tests' dev environment with a copy to a second region: its DR vault lives in moto's eu-central-1. */
+/**
+ * The tests' dev environment with a copy to a second region (its DR vault lives in moto's
+ * eu-central-1) and an audit framework (AWS Config must record in eu-west-1).
+ */
 const project: ProjectConfig = {
   ...PROJECT,
   environments: PROJECT.environments.map((e) =>
-    e.name === "dev" ? { ...DEV, disasterRecovery: { region: "eu-central-1" } } : e,
+    e.name === "dev" ? { ...DEV, disasterRecovery: { region: "eu-central-1" }, audit: {} } : e,
   ),
 };
 const [env] = loadEnvironments(project, { only: "dev", now: NOW });
@@ -46,6 +56,8 @@ const VAULT = "vss-backup-dev";
 const DR_VAULT = "vss-backup-dev-dr";
 const RULE = "vss-backup-dev-backup-alerts";
 const TOPIC_ARN = "arn:aws:sns:eu-west-1:111111111111:vss-backup-dev-backup-alerts";
+/** The account's AWS Config recorder in eu-west-1. */
+const RECORDER = "default";
 const tag = [{ Key: env.selectionTag.key, Value: env.selectionTag.value }];
 
 /** IAM roles with their instance profiles, as a fleet has them; removed again in cleanup(). */
@@ -55,7 +67,7 @@ const roles: Record<string, readonly string[]> = {
 };
 
 tier.describe(
-  "preflight against moto: EC2 instances, IAM, both vaults with their locks and the alert rule from moto; SSM and the rest of AWS Backup mocked (moto lacks them)",
+  "preflight against moto: EC2 instances, IAM, both vaults with their locks, the alert rule and AWS Config's recorder from moto; SSM and the rest of AWS Backup mocked (moto lacks them)",
   () => {
     let moto: MotoServer;
     let ec2: EC2Client;
@@ -68,7 +80,7 @@ tier.describe(
     let code: number;
 
     /**
-     * Runs preflight: EC2, IAM, STS, EventBridge and DescribeBackupVault (in either region) answer
+     * Runs preflight: EC2, IAM, STS, EventBridge, AWS Config and DescribeBackupVault (in either region) answer
      * from moto; SSM and the plan, selections, region settings and jobs from the mock.
      */
     const preflight = async (): Promise<{ code: number; report: PreflightReport }> => {
@@ -77,6 +89,7 @@ tier.describe(
       account.mocks.iam.restore();
       account.mocks.sts.restore();
       account.mocks.events.restore();
+      account.mocks.config.restore();
       const backup = (region: string) => {
         const fromMoto = unmocked(backupIn(region));
         const mocked = account.clients(region).backup;
@@ -100,6 +113,7 @@ tier.describe(
             iam,
             backup: backup(region),
             events: new EventBridgeClient({ ...options, region }),
+            config: new ConfigServiceClient({ ...options, region }),
           }),
           stdout: (text) => (output = text),
           stderr: (text) => console.error(text),
@@ -139,6 +153,7 @@ tier.describe(
         new PutRuleCommand({ Name: RULE, EventPattern: JSON.stringify(VSS_FALLBACK_EVENT_PATTERN), State: "ENABLED" }),
       );
       await events.send(new PutTargetsCommand({ Rule: RULE, Targets: [{ Id: "alert-topic", Arn: TOPIC_ARN }] }));
+      await startConfigRecording(new ConfigServiceClient(options), env.account, RECORDER);
       for (const [role, policies] of Object.entries(roles)) await createInstanceRole(iam, role, policies);
       const { windows: windowsAmi, linux: linuxAmi } = await amazonImages(ec2);
       const run = async (name: string, ami: string, type: _InstanceType, profile?: string, tags = tag) => {
@@ -180,6 +195,7 @@ tier.describe(
           const events = new EventBridgeClient(options);
           await events.send(new RemoveTargetsCommand({ Rule: RULE, Ids: ["alert-topic"] })).catch(ignore);
           await events.send(new DeleteRuleCommand({ Name: RULE })).catch(ignore);
+          await removeConfigRecording(new ConfigServiceClient(options), RECORDER);
           for (const [region, vault] of [
             ["eu-west-1", VAULT],
             ["eu-central-1", DR_VAULT],
@@ -230,16 +246,20 @@ tier.describe(
       expect(code).toBe(1);
     });
 
-    it("passes the backup side moto holds as the stack deploys it: both vaults locked, the rule enabled with its target", () => {
+    it("passes the backup side moto holds as the stack deploys it: both vaults locked, the rule enabled with its target, AWS Config recording", () => {
       expect(report.backupSide).toMatchObject({
         vaultLock: { status: "pass", detail: "vault vss-backup-dev has a governance lock of 7-7 days" },
         drVault: { status: "pass", detail: "DR vault vss-backup-dev-dr in eu-central-1 exists" },
         drVaultLock: { status: "pass", detail: "DR vault vss-backup-dev-dr has a governance lock of 7-7 days" },
         alertRule: { status: "pass", detail: "rule vss-backup-dev-backup-alerts is ENABLED in eu-west-1" },
         alertTarget: { status: "pass", detail: `rule vss-backup-dev-backup-alerts sends to ${TOPIC_ARN}` },
+        configRecorder: {
+          status: "pass",
+          detail: "AWS Config recorder default is recording in eu-west-1, every supported resource type",
+        },
       });
       expect(Object.entries(report.backupSide).filter(([, c]) => c.status !== "pass")).toEqual([]);
-      expect(report.apiCalls.events).toBe(2);
+      expect(report.apiCalls).toMatchObject({ events: 2, config: 2 });
     });
 
     it("finds the rule disabled and the DR vault's lock removed, and nothing else on the backup side", async () => {
@@ -267,6 +287,20 @@ tier.describe(
         ],
       ]);
       expect(broken.code).toBe(1);
+    });
+
+    it("finds moto's AWS Config recorder stopped, with the command that starts it", async () => {
+      await new ConfigServiceClient(options).send(
+        new StopConfigurationRecorderCommand({ ConfigurationRecorderName: RECORDER }),
+      );
+      const stopped = await preflight();
+      expect(stopped.report.backupSide.configRecorder).toEqual({
+        status: "fail",
+        detail:
+          "AWS Config recorder default in eu-west-1 is not recording: the audit framework vss_backup_dev_vss's controls cannot evaluate",
+        fix: "aws configservice start-configuration-recorder --configuration-recorder-name default --region eu-west-1",
+      });
+      expect(stopped.code).toBe(1);
     });
   },
 );

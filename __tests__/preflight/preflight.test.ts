@@ -1,4 +1,5 @@
 import { BackupClient, DescribeBackupVaultCommand } from "@aws-sdk/client-backup";
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from "@aws-sdk/client-config-service";
 import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import type { ProjectConfig } from "../../config/types";
@@ -19,7 +20,7 @@ import {
   mockAccount,
   RoleSpec,
 } from "../support/mock-fleet";
-import { DEV as DEV_CONFIG } from "../support/fixtures";
+import { DEV as DEV_CONFIG, PROD as PROD_CONFIG } from "../support/fixtures";
 import { DEV as dev, PROD as prod, PROJECT, STAGING as staging } from "../support/preflight-fixtures";
 
 const now = NOW;
@@ -566,10 +567,14 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
         detail:
           "rule vss-backup-prod-backup-alerts-restore-tests sends to arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
+      configRecorder: {
+        status: "pass",
+        detail: "AWS Config recorder default is recording in eu-central-1, every supported resource type",
+      },
     });
     expect(code).toBe(0);
-    // One DescribeBackupVault per vault, and DescribeRule and ListTargetsByRule once per rule.
-    expect(apiCalls).toMatchObject({ events: 4 });
+    // One DescribeBackupVault per vault, DescribeRule and ListTargetsByRule once per rule, and AWS Config's two reads.
+    expect(apiCalls).toMatchObject({ events: 4, config: 2 });
   });
 
   it("passes an environment whose alerts go to an existing topic when the rule sends there", async () => {
@@ -871,6 +876,184 @@ describe("what protects the backups after day one: vault locks, the DR vault, th
   });
 });
 
+describe("AWS Config recording, which the audit framework's controls evaluate through", () => {
+  // prod has an audit framework; the account records with AWS Config unless a test says otherwise.
+  const configRow = async (spec: Partial<AccountSpec> = {}, project: ProjectConfig = PROJECT) => {
+    const run = await preflightIn(
+      project,
+      "prod",
+      { instances: [healthy("i-1", { role: "vss-backup-prod-vss-instance" })], ...spec },
+      "--json",
+    );
+    const rows = run.report!.backupSide;
+    return {
+      code: run.code,
+      row: rows.configRecorder,
+      notPassing: Object.entries(rows)
+        .filter(([, c]) => c.status !== "pass")
+        .map(([name]) => name),
+      apiCalls: run.report!.apiCalls,
+    };
+  };
+  const cannotEvaluate = "the audit framework vss_backup_prod_vss's controls cannot evaluate";
+
+  it("passes a recorder that records every supported resource type, reading both APIs once", async () => {
+    const { code, row, apiCalls } = await configRow();
+    expect(row).toEqual({
+      status: "pass",
+      detail: "AWS Config recorder default is recording in eu-central-1, every supported resource type",
+    });
+    expect(apiCalls.config).toBe(2);
+    expect(code).toBe(0);
+  });
+
+  it("passes a recorder that lists the types the controls need among others", async () => {
+    const { row } = await configRow({
+      configRecorder: {
+        recordingGroup: {
+          allSupported: false,
+          resourceTypes: [
+            "AWS::EC2::Instance",
+            "AWS::Backup::BackupPlan",
+            "AWS::Backup::BackupSelection",
+            "AWS::Backup::BackupVault",
+            "AWS::Backup::RecoveryPoint",
+            "AWS::Config::ResourceCompliance",
+          ],
+        },
+      },
+    });
+    expect(row).toEqual({
+      status: "pass",
+      detail:
+        "AWS Config recorder default is recording in eu-central-1, AWS::Backup::BackupPlan, AWS::Backup::BackupSelection, AWS::Backup::BackupVault, AWS::Backup::RecoveryPoint, AWS::Config::ResourceCompliance",
+    });
+  });
+
+  it("passes a recorder that excludes only types the controls do not need", async () => {
+    const { row } = await configRow({
+      configRecorder: {
+        recordingGroup: {
+          allSupported: false,
+          recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" },
+          exclusionByResourceTypes: { resourceTypes: ["AWS::EC2::NetworkInterface"] },
+        },
+      },
+    });
+    expect(row.status).toBe("pass");
+  });
+
+  it.each<[string, Partial<AccountSpec>, { status: string; detail: string; fix: string }]>([
+    [
+      "no recorder in the region",
+      { configRecorder: false },
+      {
+        status: "fail",
+        detail: `no AWS Config configuration recorder in eu-central-1: ${cannotEvaluate}`,
+        fix: "set up AWS Config recording in eu-central-1 (AWS Config console > Get started or Settings, recording all resource types or at least AWS::Backup::BackupPlan, AWS::Backup::BackupSelection, AWS::Backup::BackupVault, AWS::Backup::RecoveryPoint, AWS::Config::ResourceCompliance; or aws configservice put-configuration-recorder, put-delivery-channel and start-configuration-recorder --region eu-central-1)",
+      },
+    ],
+    [
+      "a stopped recorder",
+      { configRecorder: { name: "account-recorder", recording: false } },
+      {
+        status: "fail",
+        detail: `AWS Config recorder account-recorder in eu-central-1 is not recording: ${cannotEvaluate}`,
+        fix: "aws configservice start-configuration-recorder --configuration-recorder-name account-recorder --region eu-central-1",
+      },
+    ],
+    [
+      "a recorder that lists some of the types the controls need",
+      {
+        configRecorder: {
+          recordingGroup: {
+            allSupported: false,
+            resourceTypes: ["AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection", "AWS::Backup::BackupVault"],
+          },
+        },
+      },
+      {
+        status: "fail",
+        detail: `AWS Config recorder default in eu-central-1 does not record AWS::Backup::RecoveryPoint, AWS::Config::ResourceCompliance: ${cannotEvaluate}`,
+        fix: "add AWS::Backup::RecoveryPoint, AWS::Config::ResourceCompliance to the resource types recorder default records (AWS Config console > Settings > Edit, or aws configservice put-configuration-recorder --region eu-central-1), or record all resource types",
+      },
+    ],
+    [
+      "a recorder that excludes a type the controls need",
+      {
+        configRecorder: {
+          recordingGroup: {
+            allSupported: false,
+            recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" },
+            exclusionByResourceTypes: { resourceTypes: ["AWS::Config::ResourceCompliance"] },
+          },
+        },
+      },
+      {
+        status: "fail",
+        detail: `AWS Config recorder default in eu-central-1 does not record AWS::Config::ResourceCompliance: ${cannotEvaluate}`,
+        fix: "stop excluding AWS::Config::ResourceCompliance in recorder default (AWS Config console > Settings > Edit, or aws configservice put-configuration-recorder --region eu-central-1)",
+      },
+    ],
+    [
+      "a recorder whose last recording failed",
+      {
+        configRecorder: {
+          lastStatus: "Failure",
+          lastError: { code: "InsufficientPermissionsException", message: "The role cannot describe resources" },
+        },
+      },
+      {
+        status: "fail",
+        detail: `AWS Config recorder default in eu-central-1 is recording, but its last recording failed (lastStatus Failure, InsufficientPermissionsException: The role cannot describe resources): ${cannotEvaluate}`,
+        fix: "fix the cause AWS Config reports (often the recorder's IAM role): aws configservice describe-configuration-recorder-status --region eu-central-1",
+      },
+    ],
+  ])("fails on %s, with the fix, and nothing else", async (_, spec, expected) => {
+    const { code, row, notPassing } = await configRow(spec);
+    expect(row).toEqual(expected);
+    expect(notPassing).toEqual(["configRecorder"]);
+    expect(code).toBe(1);
+  });
+
+  it.each([
+    ["DescribeConfigurationRecorders", "AWS Config recorders"],
+    ["DescribeConfigurationRecorderStatus", "AWS Config recorder status"],
+  ])("names the permission it lacks for %s, as a warning, never as the fleet's failure", async (command, what) => {
+    const { code, row, notPassing } = await configRow({ denied: [command] });
+    expect(row).toEqual({
+      status: "warn",
+      detail: `${what} not checked: AccessDeniedException: not authorized to perform ${command}`,
+      fix: `allow config:${command}, then run again`,
+    });
+    expect(notPassing).toEqual(["configRecorder"]);
+    expect(code).toBe(0);
+  });
+
+  it("checks nothing when audit is off: no row and no AWS Config call, even in an account without a recorder", async () => {
+    const withoutAudit: ProjectConfig = {
+      ...PROJECT,
+      environments: PROJECT.environments.map((e) => (e.name === "prod" ? { ...PROD_CONFIG, audit: undefined } : e)),
+    };
+    const { row, apiCalls, code } = await configRow({ configRecorder: false }, withoutAudit);
+    expect(row).toBeUndefined();
+    expect(apiCalls.config).toBe(0);
+    expect(code).toBe(0);
+  });
+
+  it("says it reads AWS Config recording in its progress lines", async () => {
+    const run = await preflight(
+      "prod",
+      { instances: [healthy("i-1", { role: "vss-backup-prod-vss-instance" })] },
+      "--progress",
+    );
+    expect(run.stderr.split("\n").slice(1, 3)).toEqual([
+      "preflight: checking DR vault and alert rule...",
+      "preflight: checking AWS Config recording...",
+    ]);
+  });
+});
+
 describe("at scale, under throttling and missing permissions", () => {
   const bigFleet = generateFleet(2000, 20);
 
@@ -884,6 +1067,8 @@ describe("at scale, under throttling and missing permissions", () => {
       ssm: expect.any(Number),
       backup: expect.any(Number),
       events: 2,
+      // dev has no audit framework: AWS Config is not asked.
+      config: 0,
     });
     for (const calls of Object.values(run.report!.apiCalls)) expect(calls).toBeLessThanOrEqual(50);
     // DescribeInstanceInformation takes 50 instances per call: 40 pages, plus the association and inventory reads.
@@ -1099,6 +1284,20 @@ describe("the mocked account answers as AWS does", () => {
       await expect(rule("eu-central-1", "vss-backup-prod-backup-alerts")).resolves.toMatchObject({ State: "ENABLED" });
       await expect(rule("eu-west-1", "vss-backup-prod-backup-alerts")).rejects.toThrow("does not exist");
       await expect(rule("eu-central-1", "another-rule")).rejects.toThrow("does not exist");
+    } finally {
+      account.restore();
+    }
+  });
+
+  it("keeps the AWS Config recorder in the environment's region", async () => {
+    const account = mockAccount(prod, { account: prod.account, instances: [] }, now);
+    try {
+      const recorders = (region: string) =>
+        new ConfigServiceClient({ region })
+          .send(new DescribeConfigurationRecordersCommand({}))
+          .then((r) => (r.ConfigurationRecorders ?? []).map((c) => c.name));
+      expect(await recorders("eu-central-1")).toEqual(["default"]);
+      expect(await recorders("eu-west-1")).toEqual([]);
     } finally {
       account.restore();
     }

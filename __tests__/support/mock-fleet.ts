@@ -14,6 +14,12 @@ import {
   ListBackupPlansCommand,
   ListBackupSelectionsCommand,
 } from "@aws-sdk/client-backup";
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  RecordingGroup,
+} from "@aws-sdk/client-config-service";
 import { DescribeInstancesCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import {
@@ -110,6 +116,21 @@ export interface AccountSpec {
   readonly alertRule?: false | { readonly state?: string; readonly targetArns?: readonly string[] };
   /** The failed restore tests' rule, when the environment tests restores; as alertRule. */
   readonly restoreTestAlertRule?: false | { readonly state?: string; readonly targetArns?: readonly string[] };
+  /**
+   * AWS Config's recorder in the environment's region (other regions have none); false: none.
+   * @default "default", recording every supported resource type, its last recording a success
+   */
+  readonly configRecorder?:
+    | false
+    | {
+        readonly name?: string;
+        readonly recording?: boolean;
+        /** @default "Success" */
+        readonly lastStatus?: "Pending" | "Success" | "Failure";
+        readonly lastError?: { readonly code: string; readonly message: string };
+        /** @default { allSupported: true } */
+        readonly recordingGroup?: RecordingGroup;
+      };
   /** Whether the account holds the environment's plan (another account's plan is always there). */
   readonly planExists?: boolean;
   readonly planVss?: boolean;
@@ -215,6 +236,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     ssm: mockClient(SSMClient),
     backup: mockClient(BackupClient),
     events: mockClient(EventBridgeClient),
+    config: mockClient(ConfigServiceClient),
   };
   for (const [service, mock] of Object.entries(mocks))
     mock.rejects(
@@ -663,6 +685,44 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
       },
     );
 
+  // AWS Config's recorder is regional: the environment's region holds it, any other none.
+  const recorder =
+    spec.configRecorder === false
+      ? undefined
+      : {
+          name: spec.configRecorder?.name ?? "default",
+          recording: spec.configRecorder?.recording ?? true,
+          lastStatus: spec.configRecorder?.lastStatus ?? "Success",
+          lastError: spec.configRecorder?.lastError,
+          recordingGroup: spec.configRecorder?.recordingGroup ?? {
+            allSupported: true,
+            includeGlobalResourceTypes: false,
+          },
+        };
+  const recordersIn = (where: string) => (recorder && where === region ? [recorder] : []);
+  mocks.config.on(DescribeConfigurationRecordersCommand).callsFake(async (_input: object, getClient) => {
+    const where = await regionOf(getClient);
+    return answer("DescribeConfigurationRecorders", () => ({
+      ConfigurationRecorders: recordersIn(where).map((r) => ({
+        name: r.name,
+        roleARN: `arn:aws:iam::${spec.account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+        recordingGroup: r.recordingGroup,
+      })),
+    }))(_input);
+  });
+  mocks.config.on(DescribeConfigurationRecorderStatusCommand).callsFake(async (_input: object, getClient) => {
+    const where = await regionOf(getClient);
+    return answer("DescribeConfigurationRecorderStatus", () => ({
+      ConfigurationRecordersStatus: recordersIn(where).map((r) => ({
+        name: r.name,
+        recording: r.recording,
+        lastStatus: r.lastStatus,
+        lastErrorCode: r.lastError?.code,
+        lastErrorMessage: r.lastError?.message,
+      })),
+    }))(_input);
+  });
+
   /** Clients of a region (the environment's by default): the mocks answer what AWS holds there. */
   const clients = (where: string = region): Clients => ({
     sts: new STSClient({ region: where }),
@@ -671,6 +731,7 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
     ssm: new SSMClient({ region: where }),
     backup: new BackupClient({ region: where }),
     events: new EventBridgeClient({ region: where }),
+    config: new ConfigServiceClient({ region: where }),
   });
   return { clients, mocks, restore: () => Object.values(mocks).forEach((m) => m.restore()) };
 }

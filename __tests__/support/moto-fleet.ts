@@ -1,5 +1,15 @@
 // A fleet's IAM side and images on moto_server, for the tests that run preflight against moto's EC2
-// and IAM: roles with instance profiles of the same name, and AWS's own Windows and Linux images.
+// and IAM: roles with instance profiles of the same name, AWS's own Windows and Linux images, and
+// AWS Config recording as an account with an audit framework has it.
+import {
+  ConfigServiceClient,
+  DeleteConfigurationRecorderCommand,
+  DeleteDeliveryChannelCommand,
+  PutConfigurationRecorderCommand,
+  PutDeliveryChannelCommand,
+  StartConfigurationRecorderCommand,
+  StopConfigurationRecorderCommand,
+} from "@aws-sdk/client-config-service";
 import { DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   AddRoleToInstanceProfileCommand,
@@ -43,4 +53,30 @@ export async function amazonImages(ec2: EC2Client): Promise<{ windows: string; l
   );
   const linux = images.find((i) => !i.Platform);
   return { windows: windows!.ImageId!, linux: linux!.ImageId! };
+}
+
+/**
+ * AWS Config recording every supported resource type, as an account that runs an audit framework
+ * sets it up: a recorder, a delivery channel (AWS Config starts no recorder without one), started.
+ */
+export async function startConfigRecording(config: ConfigServiceClient, account: string, name: string): Promise<void> {
+  await config.send(
+    new PutConfigurationRecorderCommand({
+      ConfigurationRecorder: {
+        name,
+        roleARN: `arn:aws:iam::${account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+        recordingGroup: { allSupported: true, includeGlobalResourceTypes: false },
+      },
+    }),
+  );
+  await config.send(new PutDeliveryChannelCommand({ DeliveryChannel: { name, s3BucketName: `config-${account}` } }));
+  await config.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: name }));
+}
+
+/** Undoes startConfigRecording as far as it got (cleanup: every step may find nothing to undo). */
+export async function removeConfigRecording(config: ConfigServiceClient, name: string): Promise<void> {
+  const ignore = () => undefined;
+  await config.send(new StopConfigurationRecorderCommand({ ConfigurationRecorderName: name })).catch(ignore);
+  await config.send(new DeleteDeliveryChannelCommand({ DeliveryChannelName: name })).catch(ignore);
+  await config.send(new DeleteConfigurationRecorderCommand({ ConfigurationRecorderName: name })).catch(ignore);
 }
