@@ -138,6 +138,12 @@ describe("arnProblem", () => {
     );
   });
 
+  it("accepts a copy destination vault of any region and account (cross-region and cross-account copies)", () => {
+    expect(
+      arnProblem("arn:aws:backup:eu-central-1:222222222222:backup-vault:central-dr", ARNS.backupVault, DEV),
+    ).toBeUndefined();
+  });
+
   it("refuses another account's key", () => {
     expect(arnProblem("arn:aws:kms:eu-west-1:222222222222:key/1234abcd", ARNS.kmsKey, DEV)).toBe(
       '"arn:aws:kms:eu-west-1:222222222222:key/1234abcd" is in account 222222222222, allowed: a KMS key of the environment\'s account 111111111111',
