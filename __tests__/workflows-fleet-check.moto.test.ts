@@ -15,7 +15,13 @@ import { instanceRoleNameOf, ManagedPolicies } from "../modules";
 import { main } from "../preflight/cli";
 import type { PreflightReport } from "../preflight/run";
 import { mockAccount } from "./support/mock-fleet";
-import { amazonImages, createInstanceRole, removeInstanceRole } from "./support/moto-fleet";
+import {
+  amazonImages,
+  createInstanceRole,
+  motoClientOptions,
+  MotoClientOptions,
+  removeInstanceRole,
+} from "./support/moto-fleet";
 import { MotoServer, startMoto } from "../scripts/terraform/moto";
 import { NOW } from "./support/clock";
 import { runAction, workflow } from "./support/workflows";
@@ -42,7 +48,7 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
   let moto: MotoServer;
   let ec2: EC2Client;
   let iam: IAMClient;
-  let options: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  let options: MotoClientOptions;
   let windowsAmi: string;
   const launched: string[] = [];
   let dir: string;
@@ -50,11 +56,7 @@ tier.describe("the fleet check's preflight command against moto (EC2 and IAM), S
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "fleet-check-"));
     moto = await startMoto(env.account);
-    options = {
-      endpoint: moto.endpoint,
-      region: env.region,
-      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    };
+    options = motoClientOptions(moto.endpoint, env.region);
     ec2 = new EC2Client(options);
     iam = new IAMClient(options);
     await createInstanceRole(iam, role, policies);

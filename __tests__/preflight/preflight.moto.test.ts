@@ -31,6 +31,8 @@ import {
   removeConfigRecording,
   removeInstanceRole,
   startConfigRecording,
+  motoClientOptions,
+  MotoClientOptions,
 } from "../support/moto-fleet";
 import { DEV, TEST_PROJECT as PROJECT } from "../support/fixtures";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
@@ -72,7 +74,7 @@ tier.describe(
     let moto: MotoServer;
     let ec2: EC2Client;
     let iam: IAMClient;
-    let options: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+    let options: MotoClientOptions;
     const backupIn = (region: string) => new BackupClient({ ...options, region });
     const launched: Record<string, string> = {};
     let ssmFleet: { id: string; tags: Record<string, string>; ssm: { ping: string; agent: string } }[];
@@ -127,11 +129,7 @@ tier.describe(
 
     beforeAll(async () => {
       moto = await startMoto(env.account);
-      options = {
-        endpoint: moto.endpoint,
-        region: env.region,
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-      };
+      options = motoClientOptions(moto.endpoint, env.region);
       ec2 = new EC2Client(options);
       iam = new IAMClient(options);
       // The backup side as dev's stack deploys it (the topic itself is not needed: preflight reads the rule's target).

@@ -24,6 +24,19 @@ import {
 } from "@aws-sdk/client-iam";
 
 /** A role EC2 can assume, with `policies` attached and an instance profile of the same name holding it. */
+/** What an AWS SDK client needs to talk to moto_server at `endpoint` as `region`. */
+export interface MotoClientOptions {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export const motoClientOptions = (endpoint: string, region: string): MotoClientOptions => ({
+  endpoint,
+  region,
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+});
+
 export async function createInstanceRole(iam: IAMClient, role: string, policies: readonly string[]): Promise<void> {
   const trust = {
     Version: "2012-10-17",

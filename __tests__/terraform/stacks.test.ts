@@ -1,4 +1,5 @@
 import { NOW } from "../support/clock";
+import { motoClientOptions } from "../support/moto-fleet";
 import {
   BackupClient,
   DescribeBackupVaultCommand,
@@ -355,11 +356,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
   describe("terraform apply against moto, read back with the AWS SDK", () => {
     const clients = async (region = env.region) => {
       const server = await motoFor(env.account);
-      const options = {
-        endpoint: server.endpoint,
-        region,
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-      };
+      const options = motoClientOptions(server.endpoint, region);
       return { backup: new BackupClient(options), iam: new IAMClient(options) };
     };
     const stateOf = async (type: string) => (await run().applied).filter((r) => r.type === type).map((r) => r.values);
