@@ -10,7 +10,7 @@ import {
 } from "../../modules";
 import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
 import { iamPolicyOf, simulate } from "../support/iam";
-import { addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+import { addressOf, referencedPolicyDocument, resources, SynthesizedStack, synthesize, theResource } from "../synth";
 
 const ACCOUNT = "111111111111";
 const TOPIC_ARN = `arn:aws:sns:eu-west-1:${ACCOUNT}:fleet-alerts`;
@@ -40,7 +40,8 @@ function synthesizedAlerts(
 const FALLBACK = "Windows VSS Backup Job Error encountered, trying for regular backup";
 
 describe("VssBackupAlerts: the event pattern, judged by moto's EventBridge pattern engine", () => {
-  const rule = theResource(synthesizedAlerts(), "aws_cloudwatch_event_rule");
+  let rule: Record<string, unknown>;
+  beforeEach(() => (rule = theResource(synthesizedAlerts(), "aws_cloudwatch_event_rule")));
   const matches = (...events: Record<string, unknown>[]) => judgeEvents(String(rule.event_pattern), events).matches;
 
   it("matches an EC2 backup job that FAILED, was ABORTED or EXPIRED", () => {
@@ -79,8 +80,12 @@ describe("VssBackupAlerts: the event pattern, judged by moto's EventBridge patte
 });
 
 describe("VssBackupAlerts: failed restore tests, judged by moto's EventBridge pattern engine", () => {
-  const stack = synthesizedAlerts({}, { failedRestoreTests: true });
-  const rule = resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name === "fleet-alerts-restore-tests")!;
+  let stack: SynthesizedStack;
+  let rule: Record<string, unknown>;
+  beforeEach(() => {
+    stack = synthesizedAlerts({}, { failedRestoreTests: true });
+    rule = resources(stack, "aws_cloudwatch_event_rule").find((r) => r.name === "fleet-alerts-restore-tests")!;
+  });
   const matches = (...events: Record<string, unknown>[]) => judgeEvents(String(rule.event_pattern), events).matches;
 
   it("matches an EC2 restore test that FAILED or was ABORTED", () => {
@@ -144,9 +149,14 @@ describe("VssBackupAlerts: failed restore tests, judged by moto's EventBridge pa
 });
 
 describe("VssBackupAlerts: the message", () => {
-  const stack = synthesizedAlerts();
-  const target = theResource(stack, "aws_cloudwatch_event_target");
-  const transformer = target.input_transformer as { input_paths: Record<string, string>; input_template: string };
+  let stack: SynthesizedStack;
+  let target: Record<string, unknown>;
+  let transformer: { input_paths: Record<string, string>; input_template: string };
+  beforeEach(() => {
+    stack = synthesizedAlerts();
+    target = theResource(stack, "aws_cloudwatch_event_target");
+    transformer = target.input_transformer as typeof transformer;
+  });
   const render = (event: Record<string, unknown>) =>
     judgeEvents("{}", [event], { inputPaths: transformer.input_paths, inputTemplate: transformer.input_template })
       .rendered[0];

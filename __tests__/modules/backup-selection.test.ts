@@ -10,7 +10,15 @@ import {
   VssBackupVault,
   VssInstanceRole,
 } from "../../modules";
-import { addressesOf, addressOf, referencedPolicyDocument, resources, synthesize, theResource } from "../synth";
+import {
+  addressesOf,
+  addressOf,
+  referencedPolicyDocument,
+  resources,
+  SynthesizedStack,
+  synthesize,
+  theResource,
+} from "../synth";
 
 const options: VssBackupSelectionOptions = {
   name: "fleet.windows",
@@ -67,9 +75,12 @@ describe("VssBackupSelection", () => {
 });
 
 describe("BackupServiceRole", () => {
-  const stack = synthesize((scope) => {
-    const instanceRole = new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss" });
-    new BackupServiceRole(scope, "service-role", { roleName: "fleet-backup", passableInstanceRoles: [instanceRole] });
+  let stack: SynthesizedStack;
+  beforeEach(() => {
+    stack = synthesize((scope) => {
+      const instanceRole = new VssInstanceRole(scope, "instance-role", { roleName: "fleet-vss" });
+      new BackupServiceRole(scope, "service-role", { roleName: "fleet-backup", passableInstanceRoles: [instanceRole] });
+    });
   });
   const roleNamed = (name: string) => {
     const [id] = Object.entries(stack.resource![IamRole.tfResourceType]).find(([, role]) => role.name === name)!;

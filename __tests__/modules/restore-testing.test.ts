@@ -9,7 +9,7 @@ import {
   VssRestoreTestingProps,
 } from "../../modules";
 import { NOW } from "../support/clock";
-import { addressesOf, addressOf, synthesize, theResource } from "../synth";
+import { addressesOf, addressOf, SynthesizedStack, synthesize, theResource } from "../synth";
 
 const SERVICE_ROLE = "arn:aws:iam::111111111111:role/fleet-backup-service";
 
@@ -42,7 +42,9 @@ function restoreTestingOf(settings: Partial<Settings> = {}) {
 }
 
 describe("VssRestoreTesting: the plan", () => {
-  const { stack, plan } = restoreTestingOf();
+  let stack: SynthesizedStack;
+  let plan: Record<string, unknown>;
+  beforeEach(() => ({ stack, plan } = restoreTestingOf()));
 
   it("restores the latest snapshot of the last 30 days from the given vault, on schedule in UTC by default", () => {
     expect(plan).toMatchObject({
@@ -77,7 +79,9 @@ describe("VssRestoreTesting: the plan", () => {
 });
 
 describe("VssRestoreTesting: the EC2 selection", () => {
-  const { stack, selection } = restoreTestingOf();
+  let stack: SynthesizedStack;
+  let selection: Record<string, unknown>;
+  beforeEach(() => ({ stack, selection } = restoreTestingOf()));
 
   it("selects EC2 instances by the tag condition only (no protected_resource_arns), as the given role", () => {
     expect(selection).toMatchObject({

@@ -7,7 +7,7 @@ import {
   LockRange,
 } from "../../modules";
 import { ADMINISTRATOR, iamPolicyOf, simulate } from "../support/iam";
-import { addressesOf, addressOf, referencedPolicyDocument, synthesize, theResource } from "../synth";
+import { addressesOf, addressOf, referencedPolicyDocument, SynthesizedStack, synthesize, theResource } from "../synth";
 
 const ACCOUNT = "111111111111";
 const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/break-glass`;
@@ -69,13 +69,19 @@ describe("VssVaultLock", () => {
 });
 
 describe("VssVaultDeletionGuard", () => {
-  const stack = synthesize((scope) => {
-    const vault = new VssBackupVault(scope, "vault", { name: "fleet" });
-    new VssVaultDeletionGuard(scope, "guard", { vault, exemptRoleArns: [BREAK_GLASS, DEPLOYER] });
+  let stack: SynthesizedStack;
+  let policyResource: Record<string, unknown>;
+  let document: ReturnType<typeof referencedPolicyDocument>;
+  let policy: ReturnType<typeof iamPolicyOf>;
+  beforeEach(() => {
+    stack = synthesize((scope) => {
+      const vault = new VssBackupVault(scope, "vault", { name: "fleet" });
+      new VssVaultDeletionGuard(scope, "guard", { vault, exemptRoleArns: [BREAK_GLASS, DEPLOYER] });
+    });
+    policyResource = theResource(stack, "aws_backup_vault_policy");
+    document = referencedPolicyDocument(stack, policyResource.policy);
+    policy = iamPolicyOf(document);
   });
-  const policyResource = theResource(stack, "aws_backup_vault_policy");
-  const document = referencedPolicyDocument(stack, policyResource.policy);
-  const policy = iamPolicyOf(document);
 
   it("denies everyone (Principal and Resource *) the three actions AWS Config's manual-deletion rule requires", () => {
     expect(document.statement).toEqual([

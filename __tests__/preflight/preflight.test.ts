@@ -187,7 +187,8 @@ describe("preflight on a fleet that mixes every failure", () => {
     },
   };
   let run: Run;
-  beforeAll(async () => {
+  // Before each test, not all: per-test coverage (mutation testing's) then credits each test with the checks it ran.
+  beforeEach(async () => {
     run = await preflight("dev", { instances: fleet, roles }, "--json");
   });
   const instance = (id: string) => run.report!.instances.find((i) => i.id === id)!;

@@ -61,8 +61,12 @@ function resourceKindsOf(statements: readonly EmittedStatement[]): Record<string
 }
 
 describe.each<VssPolicyMode>(["managed", "inline"])("in the %s policy mode", (mode) => {
-  const role = granted(mode);
-  const requirements = roleRequirements(mode);
+  let role: ReturnType<typeof granted>;
+  let requirements: ReturnType<typeof roleRequirements>;
+  beforeEach(() => {
+    role = granted(mode);
+    requirements = roleRequirements(mode);
+  });
 
   it("preflight requires exactly the actions the construct grants", () => {
     expect(sorted(requirements.actions)).toEqual(actionsOf(role.statements));
@@ -169,7 +173,8 @@ describe.each([
   ["staging", STAGING],
   ["prod", PROD],
 ])("the backup side of %s: what preflight expects is what the stack deploys", (_, env) => {
-  const stack = deployed(env);
+  let stack: ReturnType<typeof deployed>;
+  beforeEach(() => (stack = deployed(env)));
 
   it("the same vaults in the same regions, with the same locks", () => {
     const expected = expectedVaults(env).map((v) => ({

@@ -5,7 +5,8 @@ import { NOW } from "../support/clock";
 import { PLAIN_PROJECT } from "../support/fixtures";
 
 describe("buildApp", () => {
-  const [dev] = loadEnvironments(PLAIN_PROJECT, { only: "dev", now: NOW });
+  let dev: ReturnType<typeof loadEnvironments>[number];
+  beforeEach(() => ([dev] = loadEnvironments(PLAIN_PROJECT, { only: "dev", now: NOW })));
 
   it("builds one stack per environment, named after it", () => {
     const app = buildApp(loadEnvironments(PLAIN_PROJECT, { now: NOW }), {}, NOW);

@@ -73,7 +73,10 @@ const trusting = (service: string) => [
 ];
 
 describe.each(config.environments.map((env) => env.name))("the %s stack", (name) => {
-  const { env, stack } = stackFor(name);
+  // Built for each test, inside it: per-test coverage (mutation testing's) credits every test with the stack code it ran.
+  let env: ReturnType<typeof stackFor>["env"];
+  let stack: SynthesizedStack;
+  beforeEach(() => ({ env, stack } = stackFor(name)));
   const configured = config.environments.find((e) => e.name === name)!;
 
   it("can only be applied to its own account and region (and DR region), tagging everything with project and environment", () => {
@@ -223,10 +226,12 @@ describe.each(config.environments.map((env) => env.name))("the %s stack", (name)
 });
 
 describe("a copy in a second region (disasterRecovery)", () => {
-  const { stack } = stackFor("prod");
-  const drVaultId = Object.entries(stack.resource!.aws_backup_vault).find(
-    ([, v]) => v.name === "vss-backup-prod-dr",
-  )![0];
+  let stack: SynthesizedStack;
+  let drVaultId: string;
+  beforeEach(() => {
+    ({ stack } = stackFor("prod"));
+    drVaultId = Object.entries(stack.resource!.aws_backup_vault).find(([, v]) => v.name === "vss-backup-prod-dr")![0];
+  });
 
   it("puts the DR vault, its key, alias and lock in the second region through the aliased provider", () => {
     const inDr = (type: string) =>
@@ -379,9 +384,14 @@ describe("alerts on failed and crash-consistent (VSS fallback) backups", () => {
 });
 
 describe("restore testing", () => {
-  const { stack } = stackFor("prod");
-  const plan = theResource(stack, "aws_backup_restore_testing_plan");
-  const selection = theResource(stack, "aws_backup_restore_testing_selection");
+  let stack: SynthesizedStack;
+  let plan: Record<string, unknown>;
+  let selection: Record<string, unknown>;
+  beforeEach(() => {
+    ({ stack } = stackFor("prod"));
+    plan = theResource(stack, "aws_backup_restore_testing_plan");
+    selection = theResource(stack, "aws_backup_restore_testing_selection");
+  });
 
   it("tests the environment's own vault only, weekly as configured, under derived names without hyphens", () => {
     const [vaultAddress] = inMainRegion(stack, "aws_backup_vault");
