@@ -1,5 +1,8 @@
 import { loadEnvironments } from "../../config/validate";
-import { ValidationError } from "../../modules";
+import { SYNTHESIS_TIME_CONTEXT, ValidationError } from "../../modules";
+import { mkdtempSync, readdirSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { buildApp } from "../../stacks/app";
 import { NOW } from "../support/clock";
 import { PLAIN_PROJECT } from "../support/fixtures";
@@ -24,5 +27,37 @@ describe("buildApp", () => {
     expect(caught).toBeInstanceOf(ValidationError);
     expect((caught as Error).stack).toMatch(/\n\s+at .*vss-backup-stack/);
     expect(new Error("after").stack).toMatch(/\n\s+at /);
+  });
+
+  it("judges the constructs at the time it is given, keeping the rest of the context", () => {
+    const app = buildApp([dev], { context: { team: "platform" } }, NOW);
+    expect(app.node.getContext(SYNTHESIS_TIME_CONTEXT)).toBe("2026-11-25T12:00:00.000Z");
+    expect(app.node.getContext("team")).toBe("platform");
+  });
+
+  describe("the HCL form (cdktf synth --hcl)", () => {
+    const saved = process.env.SYNTH_HCL_OUTPUT;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = saved;
+    });
+
+    it("writes HCL stacks when the app asks for HCL, and leaves SYNTH_HCL_OUTPUT unset as it found it", () => {
+      delete process.env.SYNTH_HCL_OUTPUT;
+      const outdir = mkdtempSync(join(tmpdir(), "vss-hcl-"));
+      try {
+        buildApp([dev], { hclOutput: true, outdir }, NOW).synth();
+        expect(process.env.SYNTH_HCL_OUTPUT).toBeUndefined();
+        expect(readdirSync(join(outdir, "stacks", "dev")).filter((f) => f.startsWith("cdk."))).toEqual(["cdk.tf"]);
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    });
+
+    it("restores a SYNTH_HCL_OUTPUT the caller had set", () => {
+      process.env.SYNTH_HCL_OUTPUT = "false";
+      buildApp([dev], { hclOutput: true }, NOW);
+      expect(process.env.SYNTH_HCL_OUTPUT).toBe("false");
+    });
   });
 });

@@ -248,6 +248,30 @@ describe("a copy in a second region (disasterRecovery)", () => {
     expect(addressOf(locks[0].backup_vault_name)).toBe(`aws_backup_vault.${drVaultId}`);
   });
 
+  it("protects the DR vault, its key and lock from destroy, the key usable by AWS Backup in the DR region only", () => {
+    const inDr = (type: string) => resources(stack, type).filter((r) => r.provider === "aws.dr");
+    for (const type of ["aws_backup_vault", "aws_kms_key", "aws_backup_vault_lock_configuration"])
+      expect(inDr(type).map((r) => r.lifecycle)).toEqual([{ prevent_destroy: true }]);
+    const [key] = inDr("aws_kms_key");
+    expect(key.description).toBe("Encrypts the backups of DR vault vss-backup-prod-dr that AWS Backup fully manages");
+    const statements = referencedPolicyDocument(stack, key.policy).statement as { condition?: unknown[] }[];
+    expect(JSON.stringify(statements)).toContain('"values":["backup.eu-west-1.amazonaws.com"]');
+    expect(JSON.stringify(statements)).not.toContain("backup.eu-central-1.amazonaws.com");
+  });
+
+  it("has no DR lock when the DR lock is switched off", () => {
+    const { stack: dev } = devWith({ disasterRecovery: { region: "eu-north-1", lock: false } });
+    expect(resources(dev, "aws_backup_vault_lock_configuration").filter((r) => r.provider === "aws.dr")).toEqual([]);
+  });
+
+  it("writes the DR resources' provider as a bare reference in the HCL form (a quoted one is deprecated)", () => {
+    const [env] = loadEnvironments(config, { only: "prod", now: NOW });
+    const hcl = new VssBackupStack(Testing.app(), env).toHclTerraform().hcl as string;
+    // The DR vault, its key, the key's alias and the vault's lock.
+    expect(hcl.match(/provider\s*=\s*aws\.dr$/gm)).toHaveLength(4);
+    expect(hcl).not.toMatch(/provider\s*=\s*"aws\.dr"/);
+  });
+
   it("copies every rule's recovery points to the DR vault, kept keepDays there", () => {
     const rules = theResource(stack, "aws_backup_plan").rule as {
       rule_name: string;
@@ -332,6 +356,49 @@ describe("vault keys", () => {
     const { stack } = devWith({ alerts: false });
     expect(resources(stack, "aws_kms_key")).toEqual([]);
     expect(theResource(stack, "aws_backup_vault")).not.toHaveProperty("kms_key_arn");
+  });
+});
+
+describe("what the prod stack tells its readers", () => {
+  it("describes every output", () => {
+    const { stack } = stackFor("prod");
+    const descriptions = Object.fromEntries(
+      Object.entries(stack.output ?? {}).map(([id, output]) => [id, output.description]),
+    );
+    expect(descriptions).toEqual({
+      instance_role_arn: "Role of the Windows instances (VSS and SSM permissions)",
+      instance_profile_name: "Attach this instance profile to every instance to back up",
+      vault_arn: "Vault holding the recovery points",
+      dr_vault_arn: "Vault in the second region holding a copy of every recovery point",
+      plan_id: "Backup plan with Windows VSS enabled",
+      selection_id: "Selection of the tagged EC2 instances",
+      association_id: "Association installing AwsVssComponents on the tagged instances",
+      restore_testing_plan_arn: "Restore testing plan of the tagged instances",
+      alert_topic_arn: "SNS topic of failed and crash-consistent (VSS fallback) backups",
+      audit_framework_arn: "AWS Backup Audit Manager framework of this environment",
+      required_instance_tag: "Tag an instance needs to be backed up with VSS",
+    });
+  });
+
+  it("says what each key encrypts; the alert key may go with its topic, the vault keys may not", () => {
+    const { stack } = stackFor("prod");
+    const keys = resources(stack, "aws_kms_key").map((key) => [key.description, key.lifecycle ?? "destroyable"]);
+    expect(keys.sort()).toEqual([
+      ["Encrypts the backup alerts of topic vss-backup-prod-backup-alerts", "destroyable"],
+      ["Encrypts the backups of DR vault vss-backup-prod-dr that AWS Backup fully manages", { prevent_destroy: true }],
+      ["Encrypts the backups of vault vss-backup-prod that AWS Backup fully manages", { prevent_destroy: true }],
+    ]);
+  });
+
+  it("lets EventBridge use the alert key to publish to the encrypted topic", () => {
+    const { stack } = stackFor("dev");
+    const key = theResource(stack, "aws_kms_key");
+    const statements = referencedPolicyDocument(stack, key.policy).statement as {
+      principals?: { type: string; identifiers: string[] }[];
+    }[];
+    expect(statements.flatMap((s) => s.principals ?? []).filter((p) => p.type === "Service")).toEqual([
+      { type: "Service", identifiers: ["events.amazonaws.com"] },
+    ]);
   });
 });
 
