@@ -251,6 +251,32 @@ describe("vssAuditFrameworkProblems: one line per problem", () => {
     expect(found[0].message).toContain(message);
   });
 
+  it("takes the limits themselves: every 24 hours, every 31 days, a retention of 1 day", () => {
+    expect(problems({ requiredFrequency: { unit: "hours", value: 24 } })).toEqual([]);
+    expect(problems({ requiredFrequency: { unit: "days", value: 31 } })).toEqual([]);
+    expect(problems({ requiredRetentionDays: 1 })).toEqual([]);
+  });
+
+  it.each<[string, Partial<Parameters<typeof vssAuditFrameworkProblems>[0]>, string]>([
+    ["0 hours", { requiredFrequency: { unit: "hours", value: 0 } }, "0 is not allowed"],
+    ["1.5 days", { requiredFrequency: { unit: "days", value: 1.5 } }, "1.5 is not allowed"],
+    ["a retention of 1.5 days", { requiredRetentionDays: 1.5 }, "1.5 is not allowed"],
+    ["a retention of 36501 days", { requiredRetentionDays: 36_501 }, "36501 is not allowed"],
+  ])("rejects %s as out of range, and judges nothing further", (_, props, message) => {
+    const [found, ...more] = problems(props);
+    expect(found.message).toMatch(new RegExp(`^${message.replace(".", "\\.")}, allowed: a whole number of`));
+    expect(more).toEqual([]);
+  });
+
+  it("judges the longest retention AWS takes against the rules, not as out of range", () => {
+    expect(problems({ requiredRetentionDays: 36_500 })).toEqual([
+      {
+        path: "requiredRetentionDays",
+        message: expect.stringMatching(/^36500 days is kept by no rule that backs up every 31 days/),
+      },
+    ]);
+  });
+
   it("names the missing frequency when no rule runs at least every 31 days", () => {
     const quarterly = { name: "quarterly", schedule: "cron(0 5 1 1,4,7,10 ? *)", deleteAfterDays: 730 };
     expect(problems({}, [quarterly])).toEqual([
