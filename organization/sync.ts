@@ -17,6 +17,7 @@ import type { AccountsFile, OrganizationAccount } from "../config/organization-t
 import {
   AwsCaller,
   AwsUnreachableError,
+  callName,
   DeadlineExceededError,
   errorText,
   isAccessDenied,
@@ -61,12 +62,11 @@ export class OrganizationReadError extends Error {
 }
 
 type Command = { readonly input: unknown };
-const callName = (command: Command) => `organizations ${command.constructor.name.replace(/Command$/, "")}`;
 
 /** What an AWS error on `command` means for the sync, and how to fix it. */
 function explain(command: Command, error: unknown): Error {
   if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) return error;
-  const call = callName(command);
+  const call = callName("organizations", command);
   const name = (error as { name?: string } | undefined)?.name;
   if (isAccessDenied(error))
     return new OrganizationReadError(
@@ -78,7 +78,7 @@ function explain(command: Command, error: unknown): Error {
     );
   if (isThrottling(error))
     return new OrganizationReadError(
-      `${call}: throttled on every attempt (${errorText(error)}); another tool is calling Organizations at the same time: run again later`,
+      `${call}: throttled on every attempt (${errorText(error)}); Organizations allows a few requests per second, shared by every tool that calls it: run again later`,
     );
   return new OrganizationReadError(`${call}: ${errorText(error)}`);
 }

@@ -241,6 +241,11 @@ export interface CallOptions {
   readonly region?: string;
 }
 
+/** `service Operation`, e.g. "ec2 DescribeInstances": how messages name a call. */
+export function callName(service: string, command: { readonly input: unknown }): string {
+  return `${service} ${command.constructor.name.replace(/Command$/, "")}`;
+}
+
 /**
  * Sends every AWS call: counts calls per service (attempts included), retries throttling and
  * transient errors with exponential backoff, and knows which calls are pending, to name them when
@@ -314,7 +319,7 @@ export class AwsCaller<C extends object = Clients> {
     options: CallOptions = {},
   ): Promise<O> {
     const region = options.region ?? this.region;
-    const call = `${service} ${command.constructor.name.replace(/Command$/, "")}${region === this.region ? "" : ` in ${region}`}`;
+    const call = `${callName(service, command)}${region === this.region ? "" : ` in ${region}`}`;
     const client = this.clientsFor(region)[service] as unknown as Sendable<typeof command>;
     const id = this.nextCallId++;
     this.pending.set(id, call);

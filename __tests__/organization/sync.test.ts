@@ -255,6 +255,17 @@ describe("accounts sync", () => {
     );
   });
 
+  it("refuses an answer without a field AWS always sends, naming it", async () => {
+    const nameless = {
+      ...ORGANIZATION,
+      ous: [],
+      accounts: [{ Id: "100000000001", State: "ACTIVE", parentId: ROOT }],
+    } as MockOrganizationSpec;
+    const run = await accounts(organization(nameless).clients, "sync");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("accounts: AWS Organizations answered without the Name of account 100000000001");
+  });
+
   it('refuses an OU name with "/", whose path would read as two levels', async () => {
     const slashed = { ...ORGANIZATION, ous: [{ id: "ou-ab12-slashed1", name: "Prod/EU", parentId: ROOT }] };
     const run = await accounts(organization(slashed).clients, "sync");
@@ -331,6 +342,26 @@ describe("accounts sync --check", () => {
       ouPath: "Root/Workloads/Dev",
       status: "PENDING_ACTIVATION",
     });
+  });
+
+  it("exits 1 naming another organization, another management account, and OUs removed, renamed or moved", async () => {
+    const committed = ORGANIZATION_FILE.replace("o-a1b2c3d4e5", "o-zzzzzzzzzz")
+      .replace('"managementAccountId": "111111111111"', '"managementAccountId": "999999999999"')
+      .replaceAll("Root/Sandbox", "Root/Playground")
+      .replace(
+        '"path": "Root"\n    },',
+        '"path": "Root"\n    },\n    {\n      "id": "ou-ab12-gone0001",\n      "path": "Root/Gone"\n    },',
+      );
+    writeFileSync(output, committed);
+    const run = await accounts(organization().clients, "sync", "--check");
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n").slice(1)).toEqual([
+      "  organization: o-zzzzzzzzzz -> o-a1b2c3d4e5",
+      "  management account: 999999999999 -> 111111111111",
+      "  OU removed: Root/Gone (ou-ab12-gone0001)",
+      "  OU renamed or moved: Root/Playground -> Root/Sandbox (ou-ab12-sandbox1)",
+      '  account moved: 444444444444 "old-sandbox": Root/Playground -> Root/Sandbox',
+    ]);
   });
 
   it("exits 1 for a file of the same organization that sync would write otherwise", async () => {
@@ -450,7 +481,7 @@ describe("when the organization cannot be read, accounts sync exits 2 with the c
         organization({ ...ORGANIZATION, throttle: { ListOrganizationalUnitsForParent: 6 } }).clients,
         "sync",
       ),
-      "accounts: organizations ListOrganizationalUnitsForParent: throttled on every attempt (TooManyRequestsException: You have sent too many requests in too short a period of time.); another tool is calling Organizations at the same time: run again later",
+      "accounts: organizations ListOrganizationalUnitsForParent: throttled on every attempt (TooManyRequestsException: You have sent too many requests in too short a period of time.); Organizations allows a few requests per second, shared by every tool that calls it: run again later",
     );
   });
 
