@@ -22,8 +22,11 @@ export interface OrganizationAccount {
   readonly name: string;
   /** The path of the OU the account is directly in, e.g. "Root/Workloads/Prod". */
   readonly ouPath: string;
-  /** AWS Organizations' account state; only ACTIVE accounts get stacks. */
-  readonly status: "ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE" | "CLOSED";
+  /**
+   * AWS Organizations' account state (the account's `State`, or `Status` where an API has no `State`);
+   * only ACTIVE accounts get stacks. PENDING_ACTIVATION: created, not yet usable.
+   */
+  readonly status: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
 }
 
 /**

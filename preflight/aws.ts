@@ -34,11 +34,12 @@ export interface ClientOverrides {
 }
 
 /**
- * SDK clients for one region, with the standard credential chain (env, profile, SSO, instance role...),
- * and a connection and a request timeout: no call waits forever on a silent network.
+ * What every SDK client of the project is built with: the region, the overrides, the standard
+ * credential chain (env, profile, SSO, instance role...) unless overridden, and a connection and a
+ * request timeout, so that no call waits forever on a silent network.
  */
-export function createClients(region: string, overrides: ClientOverrides = {}): Clients {
-  const options = {
+export function clientOptions(region: string, overrides: ClientOverrides = {}) {
+  return {
     region,
     endpoint: overrides.endpoint,
     credentials: overrides.credentials,
@@ -52,6 +53,11 @@ export function createClients(region: string, overrides: ClientOverrides = {}): 
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** The clients preflight reads an environment's region with (see clientOptions). */
+export function createClients(region: string, overrides: ClientOverrides = {}): Clients {
+  const options = clientOptions(region, overrides);
   return {
     sts: new STSClient(options),
     ec2: new EC2Client(options),
@@ -235,33 +241,32 @@ export interface CallOptions {
   readonly region?: string;
 }
 
+/** `service Operation`, e.g. "ec2 DescribeInstances": how messages name a call. */
+export function callName(service: string, command: { readonly input: unknown }): string {
+  return `${service} ${command.constructor.name.replace(/Command$/, "")}`;
+}
+
 /**
  * Sends every AWS call: counts calls per service (attempts included), retries throttling and
  * transient errors with exponential backoff, and knows which calls are pending, to name them when
  * the deadline passes. Calls go to the environment's region unless they name another; the clients
- * of another region are built once, by the same factory, with the same timeouts.
+ * of another region are built once, by the same factory, with the same timeouts. `C` is the set of
+ * clients, by service name: preflight's `Clients` unless another command needs others.
  */
-export class AwsCaller {
-  readonly calls: Record<Service, number> = {
-    sts: 0,
-    ec2: 0,
-    iam: 0,
-    ssm: 0,
-    backup: 0,
-    events: 0,
-    config: 0,
-  };
+export class AwsCaller<C extends object = Clients> {
+  /** Per service of `C`, from 0. */
+  readonly calls: Record<keyof C, number>;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly aborter = new AbortController();
   private readonly pending = new Map<number, string>();
-  private readonly clientsByRegion = new Map<string, Clients>();
+  private readonly clientsByRegion = new Map<string, C>();
   private nextCallId = 0;
 
   constructor(
-    private readonly clientsIn: (region: string) => Clients,
+    private readonly clientsIn: (region: string) => C,
     /** The environment's region, where calls go unless they name another. */
     readonly region: string,
     options: CallerOptions = {},
@@ -270,10 +275,13 @@ export class AwsCaller {
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.sleep = options.sleep ?? ((ms) => this.wait(ms));
     this.random = options.random ?? Math.random;
-    this.clientsFor(region);
+    this.calls = Object.fromEntries(Object.keys(this.clientsFor(region)).map((service) => [service, 0])) as Record<
+      keyof C,
+      number
+    >;
   }
 
-  private clientsFor(region: string): Clients {
+  private clientsFor(region: string): C {
     let clients = this.clientsByRegion.get(region);
     if (!clients) {
       clients = this.clientsIn(region);
@@ -305,9 +313,13 @@ export class AwsCaller {
     this.aborter.abort();
   }
 
-  async send<O>(service: Service, command: { readonly input: unknown }, options: CallOptions = {}): Promise<O> {
+  async send<O>(
+    service: keyof C & string,
+    command: { readonly input: unknown },
+    options: CallOptions = {},
+  ): Promise<O> {
     const region = options.region ?? this.region;
-    const call = `${service} ${command.constructor.name.replace(/Command$/, "")}${region === this.region ? "" : ` in ${region}`}`;
+    const call = `${callName(service, command)}${region === this.region ? "" : ` in ${region}`}`;
     const client = this.clientsFor(region)[service] as unknown as Sendable<typeof command>;
     const id = this.nextCallId++;
     this.pending.set(id, call);
@@ -332,7 +344,7 @@ export class AwsCaller {
 
   /** Follows `NextToken` (or another token field) until the last page; returns every page. */
   async pages<O extends object>(
-    service: Service,
+    service: keyof C & string,
     makeCommand: (token?: string) => { readonly input: unknown },
     tokenField = "NextToken",
     options: CallOptions = {},
@@ -352,7 +364,11 @@ export class AwsCaller {
  * Runs `work`, but for at most `seconds`: then cancels every pending call of `aws` and rejects with
  * a DeadlineExceededError naming them.
  */
-export async function withDeadline<T>(aws: AwsCaller, seconds: number, work: () => Promise<T>): Promise<T> {
+export async function withDeadline<T, C extends object>(
+  aws: AwsCaller<C>,
+  seconds: number,
+  work: () => Promise<T>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -27,12 +27,15 @@ export function freePort(): Promise<number> {
 /**
  * Starts moto_server on 127.0.0.1 as AWS account `account` (so the provider's allowed_account_ids
  * holds), with AWS managed policies loaded (attachments of AWS policies fail without them).
+ * `account` undefined: moto's own default account, 123456789012, the only setting under which moto
+ * implements AWS Organizations (accounts created in an organization, their OUs).
  * The caller must call stop(), in a finally.
  */
-export async function startMoto(account: string, timeoutMs = 30_000): Promise<MotoServer> {
+export async function startMoto(account: string | undefined, timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    // spawn leaves out a variable set to undefined: no account, not even one this process inherited.
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACCOUNT_ID: account },
     stdio: ["ignore", "ignore", "pipe"],
   });
