@@ -82,13 +82,17 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   // one with only unknown keys is: its known values are what they claim to be.
   const wrongTypes = shape.filter((p) => !p.message.startsWith(UNKNOWN_SETTING));
   const wellShaped = config.environments.filter((env, i) => !wrongTypes.some((p) => belongsTo(p, env, i)));
-  const resolved = wellShaped.map((env) => resolveEnvironment(config.project, env, variables));
-  wellShaped.forEach((env, i) => {
-    const envProblems = environmentProblems(env, resolved[i], now);
-    envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
-    problems.nest(environmentLabel(env, config.environments.indexOf(env)), envProblems);
-  });
-  crossEnvironmentProblems(resolved, problems);
+  const judged = judgeEnvironments(
+    config.project,
+    wellShaped.map((env) => ({ env })),
+    variables,
+    now,
+  );
+  wellShaped.forEach((env, i) =>
+    problems.nest(environmentLabel(env, config.environments.indexOf(env)), judged.problems[i]),
+  );
+  for (const p of judged.crossProblems) problems.add(`${judged.resolved[p.index].name}.${p.path}`, p.message);
+  const resolved = judged.resolved;
 
   const known = config.environments.map((env) => env.name);
   const wanted = (only ?? "")
@@ -100,6 +104,51 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   }
   if (problems.all.length > 0) throw new ValidationError("Invalid configuration", problems.all);
   return wanted.length === 0 ? resolved : resolved.filter((env) => wanted.includes(env.name));
+}
+
+/** One environment to judge: a hand-written one, or a member stack of organization mode. */
+export interface EnvironmentToJudge {
+  readonly env: EnvironmentConfig;
+  /** What default names derive from (resolveEnvironment's nameBase). @default env.name */
+  readonly nameBase?: string;
+  /**
+   * Whether its stack creates its instance role, instance profile and service role, whose names are
+   * account-wide. @default true; a member stack outside its home region uses those of its home region's stack
+   */
+  readonly createsIamNames?: boolean;
+}
+
+/** A problem between environments, reported on the environment at `index` (under `path` within it). */
+export interface CrossProblem extends Problem {
+  readonly index: number;
+}
+
+export interface JudgedEnvironments {
+  readonly resolved: ResolvedEnvironment[];
+  /** Each environment's own problems, paths within it ("plan.rules[0].schedule"), by position. */
+  readonly problems: readonly Problems[];
+  /** Names two environments claim in one account (and region), on the later one. */
+  readonly crossProblems: readonly CrossProblem[];
+}
+
+/**
+ * Resolves and judges well-shaped environments by the rules every environment obeys, hand-written or
+ * generated from an organization's templates: each one's own problems, and the names they share.
+ */
+export function judgeEnvironments(
+  project: string,
+  entries: readonly EnvironmentToJudge[],
+  variables: Variables,
+  now: Date,
+): JudgedEnvironments {
+  const resolved = entries.map(({ env, nameBase }) => resolveEnvironment(project, env, variables, nameBase));
+  const problems = entries.map(({ env }, i) => {
+    const envProblems = environmentProblems(env, resolved[i], now);
+    envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
+    return envProblems;
+  });
+  const createsIamNames = entries.map((entry) => entry.createsIamNames ?? true);
+  return { resolved, problems, crossProblems: crossEnvironmentProblems(resolved, createsIamNames) };
 }
 
 function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boolean {
@@ -278,22 +327,26 @@ function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
 
 /**
  * Environments that share an account collide on account-wide names (IAM roles and instance
- * profiles), on regional names (vault, plan, association) and on the instances they select.
+ * profiles) of the stacks that create them (`createsIamNames`), on regional names (vault, plan,
+ * association) and on the instances they select.
  */
-function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems: Problems): void {
+function crossEnvironmentProblems(
+  envs: readonly ResolvedEnvironment[],
+  createsIamNames: readonly boolean[],
+): CrossProblem[] {
+  const problems: CrossProblem[] = [];
   const firstWith = new Map<string, string>();
-  const claim = (key: string, env: ResolvedEnvironment, path: string, clash: (owner: string) => string) => {
-    const owner = firstWith.get(key);
-    if (owner === undefined) firstWith.set(key, env.name);
-    else problems.add(`${env.name}.${path}`, `${clash(owner)}; allowed: a different one`);
-  };
-  for (const env of envs) {
-    claim(`name:${env.name}`, env, "name", () => "another environment has the same name");
+  for (const [index, env] of envs.entries()) {
+    const claim = (key: string, path: string, clash: (owner: string) => string) => {
+      const owner = firstWith.get(key);
+      if (owner === undefined) firstWith.set(key, env.name);
+      else problems.push({ index, path, message: `${clash(owner)}; allowed: a different one` });
+    };
+    claim(`name:${env.name}`, "name", () => "another environment has the same name");
     const place = `${env.account}/${env.region}`;
     const tag = describeTag(env.selectionTag);
     claim(
       `tag:${place}:${tag}`,
-      env,
       "selectionTag",
       (owner) => `${tag} is also selected by ${owner} in ${place}: both would back up the same instances`,
     );
@@ -312,7 +365,6 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
       ])
         claim(
           `${what}:${drPlace}:${name}`,
-          env,
           path,
           (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${drPlace}`,
         );
@@ -333,12 +385,12 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
     for (const [path, name, what] of regional) {
       claim(
         `${what}:${place}:${name}`,
-        env,
         path,
         (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${place}`,
       );
     }
     const accountWide: [string, string, string][] = [];
+    if (!createsIamNames[index]) continue;
     if (!usesExistingRole(env.instanceRole))
       accountWide.push(["instanceRole.roleName", env.instanceRole.roleName, "role"]);
     if ("roleName" in env.backupServiceRole)
@@ -348,7 +400,8 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
     for (const [path, name, what] of accountWide) {
       const clash = (owner: string) =>
         `${JSON.stringify(name)} is also ${what === "role" ? "a role" : "an instance profile"} of ${owner} in account ${env.account} (IAM names are account-wide)`;
-      claim(`${what}:${env.account}:${name}`, env, path, clash);
+      claim(`${what}:${env.account}:${name}`, path, clash);
     }
   }
+  return problems;
 }
