@@ -49,6 +49,17 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ACCOUNT = /^\d{12}$/;
 
+/** Why `project` cannot prefix every name and be the Project tag, or undefined. */
+export function projectNameProblem(project: string): string | undefined {
+  if (PROJECT_NAME.test(project)) return undefined;
+  return `${JSON.stringify(project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`;
+}
+
+/** Why `account` is not an AWS account ID, or undefined. */
+export function accountIdProblem(account: string): string | undefined {
+  return ACCOUNT.test(account) ? undefined : `${JSON.stringify(account)} is not an AWS account ID, allowed: 12 digits`;
+}
+
 export interface LoadOptions {
   /** Environments to return, comma-separated (VSS_ENVIRONMENTS). @default all */
   readonly only?: string;
@@ -71,12 +82,8 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   if (!Array.isArray(config?.environments) || typeof config.project !== "string") {
     throw new ValidationError("Invalid configuration", problems.all);
   }
-  if (!PROJECT_NAME.test(config.project)) {
-    problems.add(
-      "project",
-      `${JSON.stringify(config.project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`,
-    );
-  }
+  const projectProblem = projectNameProblem(config.project);
+  if (projectProblem) problems.add("project", projectProblem);
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
   // An environment with a value of the wrong type is not judged further (the rules expect their types);
   // one with only unknown keys is: its known values are what they claim to be.
@@ -133,13 +140,15 @@ export interface JudgedEnvironments {
 
 /**
  * Resolves and judges well-shaped environments by the rules every environment obeys, hand-written or
- * generated from an organization's templates: each one's own problems, and the names they share.
+ * generated from an organization's templates: each one's own problems, and the names they share
+ * with each other and with environments `alongside` (already judged, deployed next to them).
  */
 export function judgeEnvironments(
   project: string,
   entries: readonly EnvironmentToJudge[],
   variables: Variables,
   now: Date,
+  alongside: readonly ResolvedEnvironment[] = [],
 ): JudgedEnvironments {
   const resolved = entries.map(({ env, nameBase }) => resolveEnvironment(project, env, variables, nameBase));
   const problems = entries.map(({ env }, i) => {
@@ -147,8 +156,12 @@ export function judgeEnvironments(
     envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
     return envProblems;
   });
-  const createsIamNames = entries.map((entry) => entry.createsIamNames ?? true);
-  return { resolved, problems, crossProblems: crossEnvironmentProblems(resolved, createsIamNames) };
+  // The environments alongside claim their names first: a clash is reported on the judged one.
+  const createsIamNames = [...alongside.map(() => true), ...entries.map((entry) => entry.createsIamNames ?? true)];
+  const crossProblems = crossEnvironmentProblems([...alongside, ...resolved], createsIamNames)
+    .filter((p) => p.index >= alongside.length)
+    .map((p) => ({ ...p, index: p.index - alongside.length }));
+  return { resolved, problems, crossProblems };
 }
 
 function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boolean {
@@ -188,8 +201,8 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
       `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`,
     );
   }
-  if (!ACCOUNT.test(env.account))
-    problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
+  const account = accountIdProblem(env.account);
+  if (account) problems.add("account", account);
   const region = regionProblem(env.region);
   if (region) problems.add("region", region);
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
