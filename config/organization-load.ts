@@ -15,7 +15,12 @@ import {
   vssBackupPlanProblems,
 } from "../modules";
 import { BackendConfig, backendProblems, effectiveBackend, resolveBackend, Variables } from "./backend";
-import { accountsFileShapeProblems, organizationShapeProblems, templateLabel } from "./organization-schema";
+import {
+  ACCOUNTS_FILE_LABEL,
+  accountsFileShapeProblems,
+  organizationShapeProblems,
+  templateLabel,
+} from "./organization-schema";
 import type {
   AccountsFile,
   MemberOf,
@@ -82,8 +87,9 @@ export const isInOu = (ouPath: string, path: string): boolean => ouPath === path
 /** What a template reaches an account through: one of its OUs or its single accounts. */
 interface Coverage {
   readonly account: OrganizationAccount;
-  /** The field that reaches it, e.g. `ous[0]` or `accounts[1]`, and that field's value. */
+  /** The field that reaches it, e.g. `ous[0]` or `accounts[1]`. */
   readonly field: string;
+  /** The same in words: `OU "Root/Dev"` or `its accounts`. */
   readonly via: string;
 }
 
@@ -109,14 +115,18 @@ export function loadOrganization(
   }
   const wellShaped = config.templates.filter((t, i) => !wrongTypes.some((p) => belongsTo(p, templateLabel(t, i))));
 
-  problems.nest("accountsFile", accountsFileProblems(accounts));
+  const fileProblems = accountsFileProblems(accounts);
+  problems.nest(ACCOUNTS_FILE_LABEL, fileProblems);
   organizationProblems(config, accounts, variables, problems);
-  const coverage = new Map<OrganizationTemplate, Coverage[]>();
-  config.templates.forEach((template, i) => {
-    if (!wellShaped.includes(template)) return;
-    problems.nest(templateLabel(template, i), templateProblems(config, template, accounts));
-    coverage.set(template, coverageOf(template, accounts));
-  });
+  wellShaped.forEach((template) =>
+    problems.nest(
+      templateLabel(template, config.templates.indexOf(template)),
+      templateProblems(config, template, accounts),
+    ),
+  );
+  // Accounts with broken IDs or OU paths would make broken stacks: the file is fixed (or synced) first.
+  if (fileProblems.all.length > 0) throw new ValidationError(INVALID, problems.all);
+  const coverage = new Map(wellShaped.map((template) => [template, coverageOf(template, accounts)]));
   sharedAccountProblems(config, coverage, problems);
   managementAccountProblems(config, coverage, accounts.managementAccountId, problems);
 
@@ -408,7 +418,7 @@ function expand(
       else if (account.id === managementAccountId)
         skipped.push({ template, account, reason: MANAGEMENT_ACCOUNT_SKIPPED });
       else
-        for (const region of template.regions)
+        for (const region of regionsOf(template))
           members.push({
             template,
             account,
@@ -426,10 +436,15 @@ function expand(
     env,
     nameBase: template.name,
     // IAM names are account-wide: only the home region's stack creates the roles, the others use them.
-    createsIamNames: region === template.regions[0],
+    createsIamNames: region === regionsOf(template)[0],
   }));
   return { members, skipped, entries };
 }
+
+/** The template's regions that get stacks: each valid one once (the others are reported under `regions`). */
+const regionsOf = (template: OrganizationTemplate): string[] => [
+  ...new Set(template.regions.filter((region) => regionProblem(region) === undefined)),
+];
 
 /** What a template adds to an environment's settings: where and when they apply. */
 const TEMPLATE_FIELDS = ["name", "ous", "accounts", "regions", "wave", "planSource"] as const;
