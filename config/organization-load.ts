@@ -527,7 +527,7 @@ function memberOf(config: OrganizationConfig, template: OrganizationTemplate, ac
     wave: template.wave,
     planSource: template.planSource ?? DEFAULT_PLAN_SOURCE,
     deployRoleArn: `arn:aws:iam::${account.id}:role/${config.memberRoles.deployRoleName}`,
-    homeRegion: template.regions[0],
+    homeRegion: regionsOf(template)[0],
     centralBusArn: `arn:aws:events:${config.management.region}:${config.management.account}:event-bus/${centralAlertsNameOf(config.project)}`,
   };
 }
