@@ -95,20 +95,31 @@ export interface ResolvedDisasterRecovery {
   };
 }
 
-/** `variables` are the process environment: they may override the backend (BACKEND_VARIABLES). */
+/** Provider default_tags of a stack of `project` named `environment`: the project's own tags (PROJECT_TAG_KEYS). */
+export function projectTags(project: string, environment: string): Record<(typeof PROJECT_TAG_KEYS)[number], string> {
+  return { Project: project, Environment: environment, ManagedBy: "cdktf" };
+}
+
+/**
+ * `variables` are the process environment: they may override the backend (BACKEND_VARIABLES).
+ * `nameBase` is what default names derive from ("<project>-<nameBase>-vss-instance"): the
+ * environment's name, or for a member stack its template's, so that every account of a template has
+ * the same names (the backup policy names the vault and role it relies on).
+ */
 export function resolveEnvironment(
   project: string,
   env: EnvironmentConfig,
   variables: Variables = {},
+  nameBase: string = env.name,
 ): ResolvedEnvironment {
-  const prefix = `${project}-${env.name}`;
+  const prefix = `${project}-${nameBase}`;
   const role = env.instanceRole ?? {};
   const serviceRole = env.backupServiceRole ?? {};
   return {
     name: env.name,
     account: env.account,
     region: env.region,
-    defaultTags: { ...env.tags, Project: project, Environment: env.name, ManagedBy: "cdktf" },
+    defaultTags: { ...env.tags, ...projectTags(project, env.name) },
     selectionTag: env.selectionTag ?? DEFAULT_SELECTION_TAG,
     instanceRole: "existingRoleName" in role ? role : { ...role, roleName: role.roleName ?? `${prefix}-vss-instance` },
     vault: resolveVault(prefix, env),
@@ -123,20 +134,20 @@ export function resolveEnvironment(
     alerts: resolveAlerts(prefix, env),
     disasterRecovery: resolveDisasterRecovery(prefix, env),
     ...(env.restoreTesting ? { restoreTesting: resolveRestoreTesting(prefix, env.restoreTesting) } : {}),
-    ...(env.audit ? { audit: resolveAudit(project, env) } : {}),
+    ...(env.audit ? { audit: resolveAudit(project, nameBase, env) } : {}),
   };
 }
 
-function resolveAudit(project: string, env: EnvironmentConfig): ResolvedAudit {
+function resolveAudit(project: string, nameBase: string, env: EnvironmentConfig): ResolvedAudit {
   const { report, ...audit } = env.audit ?? {};
   return {
     ...audit,
-    frameworkName: audit.frameworkName ?? auditNameOf(project, env.name, "vss"),
+    frameworkName: audit.frameworkName ?? auditNameOf(project, nameBase, "vss"),
     ...(report
       ? {
           report: {
             ...report,
-            name: report.name ?? auditNameOf(project, env.name, "vss", "report"),
+            name: report.name ?? auditNameOf(project, nameBase, "vss", "report"),
             template: report.template ?? "CONTROL_COMPLIANCE_REPORT",
           },
         }

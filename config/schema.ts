@@ -127,7 +127,8 @@ const audit = z.strictObject({
     .optional(),
 });
 
-const environment = z.strictObject({
+/** One environment's settings: organization mode's templates are these without name, account, region and backend. */
+export const environmentSchema = z.strictObject({
   name: text,
   account: text,
   region: text,
@@ -164,7 +165,10 @@ const environment = z.strictObject({
   audit: audit.optional(),
 });
 
-export const projectSchema = z.strictObject({ project: text, environments: z.array(environment) });
+/** A backend's settings (an environment's, the organization's management and member stacks'). */
+export const backendSchema = backend;
+
+export const projectSchema = z.strictObject({ project: text, environments: z.array(environmentSchema) });
 
 /** How an unknown key's problem starts: the values around it are still of the right types. */
 export const UNKNOWN_SETTING = "is not a setting here";
@@ -174,15 +178,26 @@ export const UNKNOWN_SETTING = "is not a setting here";
  * with (`dev.vault.nmae`): environments are named by their name where they have one.
  */
 export function shapeProblems(input: unknown): Problem[] {
-  const result = projectSchema.safeParse(input, { reportInput: true });
+  return shapeProblemsOf(projectSchema, input, { environments: environmentLabel });
+}
+
+/**
+ * How a path names an item of a list at the input's top level (`environments.0` → `dev`,
+ * `templates.1` → `templates[prod]`): by the item and its index.
+ */
+export type ItemLabels = Readonly<Record<string, (item: unknown, index: number) => string>>;
+
+/** The problems of `input` against a schema of strict objects, as shapeProblems words them. */
+export function shapeProblemsOf(schema: Schema, input: unknown, labels: ItemLabels = {}): Problem[] {
+  const result = z.safeParse(schema, input, { reportInput: true });
   if (result.success) return [];
-  return result.error.issues.flatMap((issue) => describe(issue, input, projectSchema));
+  return result.error.issues.flatMap((issue) => describe(issue, input, schema, labels));
 }
 
 type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
 
-function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
+function describe(issue: Issue, root: unknown, rootSchema: Schema, labels: ItemLabels): Problem[] {
   const path = issue.path as (string | number)[];
   if (issue.code === "invalid_union") {
     // Each branch's issues: report those of the branch the input means (its required keys are all there), else the closest.
@@ -193,15 +208,17 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
       // A branch that is a literal (alerts: false) is one of the things allowed.
       const literals = options.flatMap((o) => (defOf(o) as { values?: unknown[] } | undefined)?.values ?? []);
       const allowed = [...literals.map((v) => JSON.stringify(v)), "an object of settings"].join(" or ");
-      return [{ path: pathOf(root, path), message: `${shown(input)} is not an object, allowed: ${allowed}` }];
+      return [{ path: pathOf(root, path, labels), message: `${shown(input)} is not an object, allowed: ${allowed}` }];
     }
     const best = issue.errors[options.indexOf(chooseOption(options, input, issue.errors)!)] ?? issue.errors[0];
-    return best.flatMap((inner) => describe({ ...inner, path: [...path, ...inner.path] } as Issue, root, rootSchema));
+    return best.flatMap((inner) =>
+      describe({ ...inner, path: [...path, ...inner.path] } as Issue, root, rootSchema, labels),
+    );
   }
   if (issue.code === "unrecognized_keys") {
     const known = Object.keys(shapeOf(schemaAt(rootSchema, path, root), valueAt(root, path)) ?? {});
     return issue.keys.map((key) => ({
-      path: pathOf(root, [...path, key]),
+      path: pathOf(root, [...path, key], labels),
       message: `${UNKNOWN_SETTING}, allowed: ${known.join(", ")}`,
     }));
   }
@@ -209,9 +226,11 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema): Problem[] {
     const found = valueAt(root, path);
     const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`;
     const message = found === undefined ? `is missing, allowed: ${expected}` : `${shown(found)} is not ${expected}`;
-    return [{ path: pathOf(root, path), message: found === undefined ? message : `${message}, allowed: ${expected}` }];
+    return [
+      { path: pathOf(root, path, labels), message: found === undefined ? message : `${message}, allowed: ${expected}` },
+    ];
   }
-  return [{ path: pathOf(root, path), message: issue.message }];
+  return [{ path: pathOf(root, path, labels), message: issue.message }];
 }
 
 /** What each expected type is called in a message. */
@@ -233,13 +252,15 @@ export function environmentLabel(env: unknown, index: number): string {
   return typeof name === "string" && name !== "" ? name : `environments[${index}]`;
 }
 
-/** `environments.0.vault` → `dev.vault`; array indexes elsewhere as `rules[0]`. */
-function pathOf(root: unknown, path: readonly (string | number)[]): string {
+/** `environments.0.vault` → `dev.vault` (by `labels`); array indexes elsewhere as `rules[0]`. */
+function pathOf(root: unknown, path: readonly (string | number)[], labels: ItemLabels): string {
   let text = "";
+  const head = path[0];
+  const label = typeof head === "string" && path.length > 1 && Object.hasOwn(labels, head) ? labels[head] : undefined;
   path.forEach((part, i) => {
-    if (i === 1 && path[0] === "environments") {
-      text = environmentLabel(valueAt(root, ["environments", part]), Number(part));
-    } else if (i === 0 && part === "environments" && path.length > 1) {
+    if (label && i === 1) {
+      text = label(valueAt(root, [path[0], part]), Number(part));
+    } else if (label && i === 0) {
       return;
     } else if (typeof part === "number") text += `[${part}]`;
     else text += text === "" ? part : `.${part}`;

@@ -49,6 +49,17 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ACCOUNT = /^\d{12}$/;
 
+/** Why `project` cannot prefix every name and be the Project tag, or undefined. */
+export function projectNameProblem(project: string): string | undefined {
+  if (PROJECT_NAME.test(project)) return undefined;
+  return `${JSON.stringify(project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`;
+}
+
+/** Why `account` is not an AWS account ID, or undefined. */
+export function accountIdProblem(account: string): string | undefined {
+  return ACCOUNT.test(account) ? undefined : `${JSON.stringify(account)} is not an AWS account ID, allowed: 12 digits`;
+}
+
 export interface LoadOptions {
   /** Environments to return, comma-separated (VSS_ENVIRONMENTS). @default all */
   readonly only?: string;
@@ -71,24 +82,24 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   if (!Array.isArray(config?.environments) || typeof config.project !== "string") {
     throw new ValidationError("Invalid configuration", problems.all);
   }
-  if (!PROJECT_NAME.test(config.project)) {
-    problems.add(
-      "project",
-      `${JSON.stringify(config.project)} is not allowed, allowed: 1-20 of a-z 0-9 - starting with a letter`,
-    );
-  }
+  const projectProblem = projectNameProblem(config.project);
+  if (projectProblem) problems.add("project", projectProblem);
   if (config.environments.length === 0) problems.add("environments", "is empty, allowed: at least one environment");
   // An environment with a value of the wrong type is not judged further (the rules expect their types);
   // one with only unknown keys is: its known values are what they claim to be.
   const wrongTypes = shape.filter((p) => !p.message.startsWith(UNKNOWN_SETTING));
   const wellShaped = config.environments.filter((env, i) => !wrongTypes.some((p) => belongsTo(p, env, i)));
-  const resolved = wellShaped.map((env) => resolveEnvironment(config.project, env, variables));
-  wellShaped.forEach((env, i) => {
-    const envProblems = environmentProblems(env, resolved[i], now);
-    envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
-    problems.nest(environmentLabel(env, config.environments.indexOf(env)), envProblems);
-  });
-  crossEnvironmentProblems(resolved, problems);
+  const judged = judgeEnvironments(
+    config.project,
+    wellShaped.map((env) => ({ env })),
+    variables,
+    now,
+  );
+  wellShaped.forEach((env, i) =>
+    problems.nest(environmentLabel(env, config.environments.indexOf(env)), judged.problems[i]),
+  );
+  for (const p of judged.crossProblems) problems.add(`${judged.resolved[p.index].name}.${p.path}`, p.message);
+  const resolved = judged.resolved;
 
   const known = config.environments.map((env) => env.name);
   const wanted = (only ?? "")
@@ -100,6 +111,57 @@ export function loadEnvironments(config: ProjectConfig, options: LoadOptions): R
   }
   if (problems.all.length > 0) throw new ValidationError("Invalid configuration", problems.all);
   return wanted.length === 0 ? resolved : resolved.filter((env) => wanted.includes(env.name));
+}
+
+/** One environment to judge: a hand-written one, or a member stack of organization mode. */
+export interface EnvironmentToJudge {
+  readonly env: EnvironmentConfig;
+  /** What default names derive from (resolveEnvironment's nameBase). @default env.name */
+  readonly nameBase?: string;
+  /**
+   * Whether its stack creates its instance role, instance profile and service role, whose names are
+   * account-wide. @default true; a member stack outside its home region uses those of its home region's stack
+   */
+  readonly createsIamNames?: boolean;
+}
+
+/** A problem between environments, reported on the environment at `index` (under `path` within it). */
+export interface CrossProblem extends Problem {
+  readonly index: number;
+}
+
+export interface JudgedEnvironments {
+  readonly resolved: ResolvedEnvironment[];
+  /** Each environment's own problems, paths within it ("plan.rules[0].schedule"), by position. */
+  readonly problems: readonly Problems[];
+  /** Names two environments claim in one account (and region), on the later one. */
+  readonly crossProblems: readonly CrossProblem[];
+}
+
+/**
+ * Resolves and judges well-shaped environments by the rules every environment obeys, hand-written or
+ * generated from an organization's templates: each one's own problems, and the names they share
+ * with each other and with environments `alongside` (already judged, deployed next to them).
+ */
+export function judgeEnvironments(
+  project: string,
+  entries: readonly EnvironmentToJudge[],
+  variables: Variables,
+  now: Date,
+  alongside: readonly ResolvedEnvironment[] = [],
+): JudgedEnvironments {
+  const resolved = entries.map(({ env, nameBase }) => resolveEnvironment(project, env, variables, nameBase));
+  const problems = entries.map(({ env }, i) => {
+    const envProblems = environmentProblems(env, resolved[i], now);
+    envProblems.nest("backend", backendProblems(effectiveBackend(env.backend, variables), resolved[i].backend));
+    return envProblems;
+  });
+  // The environments alongside claim their names first: a clash is reported on the judged one.
+  const createsIamNames = [...alongside.map(() => true), ...entries.map((entry) => entry.createsIamNames ?? true)];
+  const crossProblems = crossEnvironmentProblems([...alongside, ...resolved], createsIamNames)
+    .filter((p) => p.index >= alongside.length)
+    .map((p) => ({ ...p, index: p.index - alongside.length }));
+  return { resolved, problems, crossProblems };
 }
 
 function belongsTo(problem: Problem, env: EnvironmentConfig, index: number): boolean {
@@ -139,8 +201,8 @@ function environmentProblems(env: EnvironmentConfig, resolved: ResolvedEnvironme
       `${JSON.stringify(env.name)} is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter`,
     );
   }
-  if (!ACCOUNT.test(env.account))
-    problems.add("account", `${JSON.stringify(env.account)} is not an AWS account ID, allowed: 12 digits`);
+  const account = accountIdProblem(env.account);
+  if (account) problems.add("account", account);
   const region = regionProblem(env.region);
   if (region) problems.add("region", region);
   problems.nest("selectionTag", selectionTagProblems(resolved.selectionTag));
@@ -278,22 +340,26 @@ function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
 
 /**
  * Environments that share an account collide on account-wide names (IAM roles and instance
- * profiles), on regional names (vault, plan, association) and on the instances they select.
+ * profiles) of the stacks that create them (`createsIamNames`), on regional names (vault, plan,
+ * association) and on the instances they select.
  */
-function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems: Problems): void {
+function crossEnvironmentProblems(
+  envs: readonly ResolvedEnvironment[],
+  createsIamNames: readonly boolean[],
+): CrossProblem[] {
+  const problems: CrossProblem[] = [];
   const firstWith = new Map<string, string>();
-  const claim = (key: string, env: ResolvedEnvironment, path: string, clash: (owner: string) => string) => {
-    const owner = firstWith.get(key);
-    if (owner === undefined) firstWith.set(key, env.name);
-    else problems.add(`${env.name}.${path}`, `${clash(owner)}; allowed: a different one`);
-  };
-  for (const env of envs) {
-    claim(`name:${env.name}`, env, "name", () => "another environment has the same name");
+  for (const [index, env] of envs.entries()) {
+    const claim = (key: string, path: string, clash: (owner: string) => string) => {
+      const owner = firstWith.get(key);
+      if (owner === undefined) firstWith.set(key, env.name);
+      else problems.push({ index, path, message: `${clash(owner)}; allowed: a different one` });
+    };
+    claim(`name:${env.name}`, "name", () => "another environment has the same name");
     const place = `${env.account}/${env.region}`;
     const tag = describeTag(env.selectionTag);
     claim(
       `tag:${place}:${tag}`,
-      env,
       "selectionTag",
       (owner) => `${tag} is also selected by ${owner} in ${place}: both would back up the same instances`,
     );
@@ -312,7 +378,6 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
       ])
         claim(
           `${what}:${drPlace}:${name}`,
-          env,
           path,
           (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${drPlace}`,
         );
@@ -333,12 +398,12 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
     for (const [path, name, what] of regional) {
       claim(
         `${what}:${place}:${name}`,
-        env,
         path,
         (owner) => `${JSON.stringify(name)} is also ${owner}'s ${what} in ${place}`,
       );
     }
     const accountWide: [string, string, string][] = [];
+    if (!createsIamNames[index]) continue;
     if (!usesExistingRole(env.instanceRole))
       accountWide.push(["instanceRole.roleName", env.instanceRole.roleName, "role"]);
     if ("roleName" in env.backupServiceRole)
@@ -348,7 +413,8 @@ function crossEnvironmentProblems(envs: readonly ResolvedEnvironment[], problems
     for (const [path, name, what] of accountWide) {
       const clash = (owner: string) =>
         `${JSON.stringify(name)} is also ${what === "role" ? "a role" : "an instance profile"} of ${owner} in account ${env.account} (IAM names are account-wide)`;
-      claim(`${what}:${env.account}:${name}`, env, path, clash);
+      claim(`${what}:${env.account}:${name}`, path, clash);
     }
   }
+  return problems;
 }
