@@ -57,7 +57,13 @@ export interface OrganizationLoadOptions {
 const TEMPLATE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 const PLAN_SOURCES: readonly PlanSource[] = ["organization-policy", "account-plan"];
 const DEFAULT_PLAN_SOURCE: PlanSource = "organization-policy";
-const ACCOUNT_STATUSES: readonly OrganizationAccount["status"][] = ["ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED"];
+const ACCOUNT_STATUSES: readonly OrganizationAccount["status"][] = [
+  "ACTIVE",
+  "SUSPENDED",
+  "PENDING_ACTIVATION",
+  "PENDING_CLOSURE",
+  "CLOSED",
+];
 // AWS Organizations' ID patterns (CreateOrganizationalUnit, ListRoots, DescribeOrganization).
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
@@ -66,6 +72,7 @@ const ROOT_PATH = "Root";
 const INVALID = "Invalid organization configuration";
 const SKIP_REASONS: Record<Exclude<OrganizationAccount["status"], "ACTIVE">, string> = {
   SUSPENDED: "suspended (status SUSPENDED): no stack until it is ACTIVE again",
+  PENDING_ACTIVATION: "not active yet (status PENDING_ACTIVATION): no stack until it is ACTIVE",
   PENDING_CLOSURE: "being closed (status PENDING_CLOSURE): no stack",
   CLOSED: "closed (status CLOSED): no stack",
 };

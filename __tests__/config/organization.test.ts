@@ -626,7 +626,7 @@ describe("loadOrganization: the accounts file", () => {
       [
         'accountsFile.accounts[9].id: "5555" is not an AWS account ID, allowed: 12 digits',
         'accountsFile.accounts[10].ouPath: "Root/Lost" is not in organizationalUnits, allowed: the path of one of them',
-        'accountsFile.accounts[10].status: "GONE" is not an account status, allowed: ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED',
+        'accountsFile.accounts[10].status: "GONE" is not an account status, allowed: ACTIVE, SUSPENDED, PENDING_ACTIVATION, PENDING_CLOSURE, CLOSED',
       ],
     ],
     [
