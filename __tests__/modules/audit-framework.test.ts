@@ -67,6 +67,7 @@ describe("VssAuditFramework: the controls", () => {
   it("always judges the tagged resources' plan, the plan's frequency and retention, and encryption", () => {
     const { framework, names } = frameworkOf();
     expect(framework.name).toBe("fleet_prod_vss");
+    expect(framework.description).toBe("Windows VSS backups of the EC2 instances tagged Backup=windows-vss");
     expect(names).toEqual([
       "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
       "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
@@ -134,7 +135,7 @@ describe("VssAuditFramework: the controls", () => {
 
   it("refuses to synthesize a requirement no rule meets", () => {
     expect(() => frameworkOf({ requiredRetentionDays: 400 })).toThrow(
-      "requiredRetentionDays: 400 days is kept by no rule that backs up every 31 days",
+      "VssAuditFramework stack/audit (1 problem):\n  requiredRetentionDays: 400 days is kept by no rule that backs up every 31 days",
     );
   });
 });
@@ -168,6 +169,18 @@ describe("derivedAuditRequirement", () => {
       ],
       { unit: "days", value: 7 },
       35,
+    ],
+    [
+      "weekly before daily (the least frequent rule wherever it stands)",
+      [BackupRules.weekly({ keepDays: 35 }), BackupRules.daily({ keepDays: 14 })],
+      { unit: "days", value: 7 },
+      14,
+    ],
+    [
+      "twice a day on weekdays (60 hours from Friday 17:00 to Monday 05:00: whole days above a day, 3)",
+      [{ name: "weekdays", schedule: "cron(0 5,17 ? * MON-FRI *)", deleteAfterDays: 7 }],
+      { unit: "days", value: 3 },
+      7,
     ],
   ])("%s", (_, rules, frequency, retentionDays) => {
     expect(derivedAuditRequirement(rules, NOW)).toEqual({ frequency, retentionDays });
@@ -249,6 +262,22 @@ describe("vssAuditFrameworkProblems: one line per problem", () => {
     expect(found).toHaveLength(1);
     expect(found[0].path).toBe(path);
     expect(found[0].message).toContain(message);
+  });
+
+  it("accepts a retention that one of several rules meeting the frequency keeps (the weekly rule, not the daily)", () => {
+    expect(problems({ requiredFrequency: { unit: "days", value: 7 }, requiredRetentionDays: 90 })).toEqual([]);
+  });
+
+  it("judges a given frequency against rules that run too seldom for the control, naming each rule's frequency", () => {
+    const quarterly = { name: "quarterly", schedule: "cron(0 5 1 1,4,7,10 ? *)", deleteAfterDays: 730 };
+    const once = { name: "once", schedule: "cron(0 5 1 1 ? 2027)", deleteAfterDays: 7 };
+    expect(problems({ requiredFrequency: { unit: "days", value: 31 } }, [quarterly, once])).toEqual([
+      {
+        path: "requiredFrequency",
+        message:
+          "every 31 days is met by no rule of the plan: the control would report it NON_COMPLIANT; allowed: a frequency a rule meets (quarterly: every 92 days, 730 days; once: runs fewer than twice in two years, 7 days)",
+      },
+    ]);
   });
 
   it("takes the limits themselves: every 24 hours, every 31 days, a retention of 1 day", () => {

@@ -98,6 +98,45 @@ describe("VssBackupPlan", () => {
     expect(construct!.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN)).toEqual([]);
   });
 
+  it("warns about cold storage on a copy by the copy's path, and not about a copy without it", () => {
+    let construct: VssBackupPlan | undefined;
+    synthesize((scope) => {
+      construct = new VssBackupPlan(scope, "plan", {
+        name: "vss",
+        vault: vaultIn(scope),
+        rules: [
+          {
+            ...daily,
+            copies: [
+              { destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr", deleteAfterDays: 7 },
+              {
+                destinationVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault:dr",
+                deleteAfterDays: 200,
+                coldStorageAfterDays: 30,
+              },
+            ],
+          },
+        ],
+      });
+    });
+    const warnings = construct!.node.metadata
+      .filter((m) => m.type === AnnotationMetadataEntryType.WARN)
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([
+      "rules[0].copies[1].coldStorageAfterDays: AWS Backup ignores cold storage for EC2 backups, and this plan selects only EC2 instances; leave it out",
+    ]);
+  });
+
+  describe("accepts the edges of what AWS allows", () => {
+    it.each<[string, Partial<BackupRuleSpec>]>([
+      ["a completion window of 100 years (52560000 minutes)", { completionWindowMinutes: 52_560_000 }],
+      ["exactly 90 days in cold storage", { deleteAfterDays: 120, coldStorageAfterDays: 30 }],
+      ["cold storage after 36410 days, kept 36500", { deleteAfterDays: 36_500, coldStorageAfterDays: 36_410 }],
+    ])("%s", (_, change) => {
+      expect(constructing({ rules: [{ ...daily, ...change }] })).not.toThrow();
+    });
+  });
+
   describe("BackupRules presets", () => {
     it.each([
       ["daily", BackupRules.daily({ keepDays: 7 }), "cron(0 5 ? * * *)"],
@@ -243,8 +282,44 @@ describe("VssBackupPlan", () => {
         { name: "r".repeat(51) },
         /rules\[0\]\.name: "r{51}" has 51 characters, allowed: 1-50/,
       ],
+      [
+        "a completion window over 100 years",
+        { completionWindowMinutes: 52_560_001 },
+        /\n {2}rules\[0\]\.completionWindowMinutes: 52560001 is not allowed, allowed: a whole number of minutes greater than startWindowMinutes \(60\) and at most 52560000$/,
+      ],
+      [
+        "a completion window of a fraction of a minute",
+        { completionWindowMinutes: 480.5 },
+        /\n {2}rules\[0\]\.completionWindowMinutes: 480\.5 is not allowed, allowed: a whole number of minutes greater than startWindowMinutes \(60\) and at most 52560000$/,
+      ],
+      [
+        "cold storage after 0 days",
+        { deleteAfterDays: 200, coldStorageAfterDays: 0 },
+        /\n {2}rules\[0\]\.coldStorageAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36410$/,
+      ],
+      [
+        "cold storage after 36411 days, past the 36500 days less the 90 in cold storage",
+        { deleteAfterDays: 36_500, coldStorageAfterDays: 36_411 },
+        /\n {2}rules\[0\]\.coldStorageAfterDays: 36411 is not allowed, allowed: a whole number of days from 1 to 36410\n {2}rules\[0\]\.coldStorageAfterDays: 36411 leaves 89 days in cold storage; deleteAfterDays must be at least 36501 /,
+      ],
     ])("%s", (_, change, message) => {
       expect(constructing({ rules: [{ ...daily, ...change }] })).toThrow(message);
+    });
+
+    it("a copy to copyEveryRuleTo kept 0 days", () => {
+      expect(() =>
+        synthesize(
+          (scope) =>
+            new VssBackupPlan(scope, "plan", {
+              name: "vss",
+              vault: vaultIn(scope),
+              rules: [daily],
+              copyEveryRuleTo: { vault: new VssBackupVault(scope, "dr-vault", { name: "dr" }), deleteAfterDays: 0 },
+            }),
+        ),
+      ).toThrow(
+        "VssBackupPlan stack/plan (1 problem):\n  copyEveryRuleTo.deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+      );
     });
 
     it("a plan name with a slash", () => {

@@ -41,6 +41,7 @@ describe("VssBackupReportPlan", () => {
   it("reports the framework's control compliance, as CSV, to the bucket", () => {
     const { stack, plan } = reportPlanOf();
     expect(plan.name).toBe("fleet_vss_report");
+    expect(plan.description).toBe("AWS Backup CONTROL_COMPLIANCE_REPORT to s3://fleet-backup-reports");
     expect(plan.report_delivery_channel).toEqual({ s3_bucket_name: "fleet-backup-reports", formats: ["CSV"] });
     const setting = plan.report_setting as { report_template: string; framework_arns: string[] };
     expect(setting.report_template).toBe("CONTROL_COMPLIANCE_REPORT");
@@ -50,6 +51,7 @@ describe("VssBackupReportPlan", () => {
   it("reports backup jobs without naming a framework, under a key prefix, in both formats", () => {
     const { plan } = reportPlanOf({ keyPrefix: "audit/prod", formats: ["CSV", "JSON"] }, false);
     expect(plan.report_setting).toEqual({ report_template: "BACKUP_JOB_REPORT" });
+    expect(plan.description).toBe("AWS Backup BACKUP_JOB_REPORT to s3://fleet-backup-reports/audit/prod");
     expect(plan.report_delivery_channel).toEqual({
       s3_bucket_name: "fleet-backup-reports",
       s3_key_prefix: "audit/prod",
@@ -59,7 +61,7 @@ describe("VssBackupReportPlan", () => {
 
   it("refuses to synthesize a compliance report over no framework", () => {
     expect(() => reportPlanOf({ content: { template: "CONTROL_COMPLIANCE_REPORT", frameworks: [] } })).toThrow(
-      "content.frameworks: is empty, allowed: at least one framework whose controls the report shows",
+      "VssBackupReportPlan stack/report (1 problem):\n  content.frameworks: is empty, allowed: at least one framework whose controls the report shows",
     );
   });
 });
@@ -70,11 +72,22 @@ describe("vssBackupReportPlanProblems: one line per problem", () => {
     expect(vssBackupReportPlanProblems(valid).all).toEqual([]);
   });
 
+  it.each(["a", "audit/prod"])("accepts the key prefix %s", (keyPrefix) => {
+    expect(vssBackupReportPlanProblems({ ...valid, keyPrefix }).all).toEqual([]);
+  });
+
   it.each<[string, Record<string, unknown>, string, string]>([
     ["a hyphen in the name", { name: "fleet-report" }, "name", `"fleet-report" has '-'`],
     ["an upper-case bucket", { bucketName: "Fleet-Reports" }, "bucketName", `"Fleet-Reports" is not a bucket name`],
     ["a reserved bucket prefix", { bucketName: "xn--reports" }, "bucketName", "uses a prefix or suffix S3 reserves"],
     ["a prefix ending in a slash", { keyPrefix: "audit/" }, "keyPrefix", `"audit/" is not allowed`],
+    [
+      "a prefix starting with a slash",
+      { keyPrefix: "/audit" },
+      "keyPrefix",
+      `"/audit" is not allowed, allowed: a prefix that neither starts nor ends with '/' (AWS adds /Backup/<region>/...)`,
+    ],
+    ["a prefix that is only a slash", { keyPrefix: "/" }, "keyPrefix", `"/" is not allowed`],
     ["no format", { formats: [] }, "formats", "is empty, allowed: one or both of CSV, JSON"],
     ["a format AWS does not write", { formats: ["XML"] }, "formats[0]", `"XML" is not allowed, allowed: CSV, JSON`],
     ["a format twice", { formats: ["CSV", "CSV"] }, "formats[1]", "CSV is listed twice, allowed: once"],

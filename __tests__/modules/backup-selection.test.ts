@@ -72,6 +72,12 @@ describe("VssBackupSelection", () => {
   ])("rejects %s", (_, change, message) => {
     expect(() => selection(change)).toThrow(message);
   });
+
+  it("names the construct by its path under the plan, then one line per problem", () => {
+    expect(() => selection({ tag: { key: "", value: "x" } })).toThrow(
+      'VssBackupSelection stack/plan/selection (1 problem):\n  tag.key: "" is empty',
+    );
+  });
 });
 
 describe("BackupServiceRole", () => {

@@ -77,4 +77,10 @@ describe("VssBackupVault", () => {
   ])("rejects %s", (_, props, message) => {
     expect(() => vault(props)).toThrow(message);
   });
+
+  it("names the construct by its path, then one line per problem", () => {
+    expect(() => vault({ name: "v" })).toThrow(
+      'VssBackupVault stack/vault (1 problem):\n  name: "v" has 1 characters, allowed: 2-50 of A-Z a-z 0-9 - _',
+    );
+  });
 });

@@ -30,7 +30,8 @@ describe("VssKmsKey", () => {
   it("lets the account administer the key and the named services use it, nobody else; no wildcard action", () => {
     const { stack } = synthesizedKey();
     const [document] = Object.values(dataSources(stack, "aws_iam_policy_document"));
-    const statements = document.statement as { principals: unknown; actions: string[] }[];
+    const statements = document.statement as { sid: string; principals: unknown; actions: string[] }[];
+    expect(statements.map((s) => s.sid)).toEqual(["AccountAdministersTheKey", "EventBridgePublishesToEncryptedTopic"]);
     expect(statements.map((s) => s.principals)).toEqual([
       [{ type: "AWS", identifiers: ["arn:aws:iam::111111111111:root"] }],
       [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
@@ -80,7 +81,10 @@ describe("VssKmsKey", () => {
 
   describe("a vault's key (KeyUsers.awsBackupVault), judged by the IAM policy simulator", () => {
     const admin = `arn:aws:iam::${ACCOUNT}:role/Administrator`;
-    const { policy } = synthesizedKey({ users: [KeyUsers.awsBackupVault(ACCOUNT, "eu-west-1")] });
+    let policy: ReturnType<typeof synthesizedKey>["policy"];
+    beforeEach(() => {
+      policy = synthesizedKey({ users: [KeyUsers.awsBackupVault(ACCOUNT, "eu-west-1")] }).policy;
+    });
     const use = (action: string, context: Record<string, string>) =>
       simulate(policy, {
         principal: admin,
@@ -118,5 +122,11 @@ describe("VssKmsKey", () => {
     ["an account of 11 digits", { account: "11111111111" }, 'account: "11111111111" is not an AWS account ID'],
   ])("rejects %s", (_, props, message) => {
     expect(() => synthesizedKey(props)).toThrow(message);
+  });
+
+  it("names the construct by its path, then one line per problem", () => {
+    expect(() => synthesizedKey({ account: "11111111111" })).toThrow(
+      'VssKmsKey stack/alert-key (1 problem):\n  account: "11111111111" is not an AWS account ID, allowed: 12 digits',
+    );
   });
 });

@@ -37,6 +37,17 @@ describe("VssVaultLock", () => {
     expect(addressOf(lock.backup_vault_name)).toBe(addressesOf(stack, "aws_backup_vault")[0]);
   });
 
+  it("stays in governance mode when a governance lock carries a stray changeableForDays (setting it would make the lock compliance, irreversibly)", () => {
+    const stray = { mode: "governance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 365 } as LockInput;
+    expect(lockOf(stray).lock).not.toHaveProperty("changeable_for_days");
+  });
+
+  it("names the construct by its path, then one line per problem", () => {
+    expect(() => lockOf({ mode: "governance", minRetentionDays: 8, maxRetentionDays: 7 })).toThrow(
+      "VssVaultLock stack/lock (1 problem):\n  minRetentionDays: 8 is above maxRetentionDays 7, allowed: at most the maximum",
+    );
+  });
+
   it("locks in compliance mode with the cooling-off period", () => {
     const { lock } = lockOf({ mode: "compliance", changeableForDays: 3, minRetentionDays: 1, maxRetentionDays: 400 });
     expect(lock).toMatchObject({ changeable_for_days: 3, min_retention_days: 1, max_retention_days: 400 });

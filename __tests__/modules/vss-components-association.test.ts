@@ -107,7 +107,7 @@ describe("VssComponentsAssociation", () => {
       [
         "an unknown installation type",
         { installationType: "Reinstall" as never },
-        /installationType: "Reinstall" is not allowed/,
+        /installationType: "Reinstall" is not allowed, allowed: "Uninstall and reinstall" or "In-place update"$/,
       ],
       [
         "an unknown compliance severity",
@@ -121,8 +121,25 @@ describe("VssComponentsAssociation", () => {
       ],
       ["an empty tag value", { tag: { key: "Backup", value: "" } }, /tag\.value: "" is empty/],
       ["an aws: tag key", { tag: { key: "aws:backup", value: "x" } }, /tag\.key: "aws:backup" starts with "aws:"/],
+      [
+        "an output key prefix over 500 characters",
+        { outputLocation: { s3BucketName: "ssm-logs", s3KeyPrefix: "p".repeat(501) } },
+        /\n {2}outputLocation\.s3KeyPrefix: has 501 characters, allowed: at most 500$/,
+      ],
     ])("%s", (_, props, message) => {
       expect(() => association(props)).toThrow(message);
+    });
+
+    it("names the construct by its path, then one line per problem", () => {
+      expect(() => association({ maxErrors: "some" })).toThrow(
+        'VssComponentsAssociation stack/vss (1 problem):\n  maxErrors: "some" is not allowed',
+      );
+    });
+
+    it("accepts an output key prefix of 500 characters", () => {
+      expect(association({ outputLocation: { s3BucketName: "ssm-logs", s3KeyPrefix: "p".repeat(500) } })).toMatchObject(
+        { output_location: { s3_bucket_name: "ssm-logs", s3_key_prefix: "p".repeat(500) } },
+      );
     });
 
     it("accepts the version boundaries: 2.3.1, and 2.5.0 in place (compared as numbers, so 2.10.0 is newer)", () => {

@@ -12,6 +12,7 @@ import {
   referencedPolicyDocument,
   resources,
   synthesize,
+  SynthesizedStack,
   theResource,
 } from "../synth";
 
@@ -29,11 +30,15 @@ function existingRole(props: Partial<ExistingInstanceRole> & Mode = {}) {
 
 describe("VssInstanceRole", () => {
   describe("by default (a new role, managed policies)", () => {
-    const stack = role();
+    let stack: SynthesizedStack;
+    beforeEach(() => {
+      stack = role();
+    });
 
     it("creates a role only EC2 can assume", () => {
       const created = theResource(stack, IamRole);
       expect(created.name).toBe("fleet-vss");
+      expect(created.description).toBe("Windows EC2 instances: SSM management and VSS snapshots for AWS Backup");
       expect(referencedPolicyDocument(stack, created.assume_role_policy).statement).toEqual([
         {
           effect: "Allow",
@@ -63,7 +68,10 @@ describe("VssInstanceRole", () => {
   });
 
   describe("inline policy mode", () => {
-    const stack = role({ policyMode: "inline" });
+    let stack: SynthesizedStack;
+    beforeEach(() => {
+      stack = role({ policyMode: "inline" });
+    });
 
     it("attaches no managed policy", () => {
       expect(resources(stack, IamRolePolicyAttachment)).toEqual([]);
@@ -203,6 +211,18 @@ describe("VssInstanceRole", () => {
       ],
     ])("%s", (_, props, message) => {
       expect(() => role(props)).toThrow(message);
+    });
+
+    it("names the construct by its path, then one line per problem", () => {
+      expect(() => role({ roleName: "fleet vss" })).toThrow(
+        `VssInstanceRole stack/instance-role (1 problem):\n  roleName: "fleet vss" has ' ', allowed`,
+      );
+    });
+
+    it("an existing role's name over 64 characters, by its own field", () => {
+      expect(() => existingRole({ existingRoleName: "r".repeat(65) })).toThrow(
+        `VssInstanceRole stack/instance-role (1 problem):\n  existingRoleName: "${"r".repeat(65)}" has 65 characters, allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _`,
+      );
     });
 
     it('accepts an AWS managed policy as permissions boundary (account "aws" in its ARN)', () => {
