@@ -128,6 +128,10 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
         ou: args.ou,
         wave: args.wave,
       });
+      if (organization.members.length === 0)
+        throw new PreflightError(
+          `no member stack to check${args.ou || args.wave ? " with these filters" : ""}: no template of config/organization.ts covers an active account${args.ou ? ` in ${args.ou}` : ""}${args.wave ? ` in wave ${args.wave}` : ""}`,
+        );
       report = await runOrganizationPreflight(organization.members, {
         scope: { ou: args.ou, wave: args.wave },
         roleName: source.config.memberRoles.preflightRoleName,

@@ -421,6 +421,20 @@ describe("organization mode's usage", () => {
     ]);
   });
 
+  it("2 when no member stack is left to check: nothing checked is not ready", async () => {
+    const err: string[] = [];
+    const code = await main(["--organization", "--ou", PROD_OU, "--wave", "prod"], {
+      now,
+      organization: () => organizationSource(ACCOUNTS, now, [{ ou: PROD_OU, wave: "prod", members: [] }]),
+      stdout: () => undefined,
+      stderr: (t) => err.push(t),
+    });
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      "preflight: no member stack to check with these filters: no template of config/organization.ts covers an active account in Root/Workloads/Prod in wave prod",
+    ]);
+  });
+
   it("--progress: a line per account done", async () => {
     const members = [deployed(member(A), [{}]), deployed(member(B), [{}])];
     const run = await organizationPreflight({ members }, "--progress", "--concurrency", "1");
