@@ -23,7 +23,7 @@ import type { JobsWindow, Status } from "./facts";
 import { couldNotCheck, PreflightError, PreflightReport, runPreflight } from "./run";
 
 /** The session name of every assumed role: what CloudTrail in the member accounts shows preflight as. */
-export const SESSION_NAME = "vss-backup-preflight";
+const SESSION_NAME = "vss-backup-preflight";
 
 /** Accounts checked at a time, unless --concurrency says otherwise. */
 export const DEFAULT_CONCURRENCY = 10;
