@@ -23,10 +23,18 @@ export type Service = keyof Clients;
 export const CONNECTION_TIMEOUT_MS = 5_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/** Credentials as STS hands them out (an assumed role's carry a session token and expire). */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
 /** Settings every client shares, e.g. an `endpoint` or `credentials` (tests, a proxy). */
 export interface ClientOverrides {
   readonly endpoint?: string;
-  readonly credentials?: STSClient["config"]["credentials"] | { accessKeyId: string; secretAccessKey: string };
+  readonly credentials?: STSClient["config"]["credentials"] | AwsCredentials;
   /** @default CONNECTION_TIMEOUT_MS */
   readonly connectionTimeoutMs?: number;
   /** @default REQUEST_TIMEOUT_MS */
@@ -67,6 +75,11 @@ export function createClients(region: string, overrides: ClientOverrides = {}): 
     events: new EventBridgeClient(options),
     config: new ConfigServiceClient(options),
   };
+}
+
+/** No call yet to any service: where counting starts. */
+export function noCalls(): Record<Service, number> {
+  return { sts: 0, ec2: 0, iam: 0, ssm: 0, backup: 0, events: 0, config: 0 };
 }
 
 const THROTTLING = new Set([
@@ -253,7 +266,7 @@ export function callName(service: string, command: { readonly input: unknown }):
  * of another region are built once, by the same factory, with the same timeouts. `C` is the set of
  * clients, by service name: preflight's `Clients` unless another command needs others.
  */
-export class AwsCaller<C extends object = Clients> {
+export class AwsCaller<C extends object = Clients> implements Cancellable {
   /** Per service of `C`, from 0. */
   readonly calls: Record<keyof C, number>;
   private readonly maxAttempts: number;
@@ -360,15 +373,19 @@ export class AwsCaller<C extends object = Clients> {
   }
 }
 
+/** What a deadline cancels: one caller, or the callers of one account in organization mode. */
+export interface Cancellable {
+  /** The calls sent and not yet answered, as `service Operation`. */
+  pendingCalls(): string[];
+  /** Cancels every pending request; no call starts after this. */
+  abort(): void;
+}
+
 /**
  * Runs `work`, but for at most `seconds`: then cancels every pending call of `aws` and rejects with
  * a DeadlineExceededError naming them.
  */
-export async function withDeadline<T, C extends object>(
-  aws: AwsCaller<C>,
-  seconds: number,
-  work: () => Promise<T>,
-): Promise<T> {
+export async function withDeadline<T>(aws: Cancellable, seconds: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -32,11 +32,23 @@ export interface PreflightReport {
 /** An expected problem that ends the run with exit code 2 and this message, no stack trace. */
 export class PreflightError extends Error {}
 
+/** The run could not check (a PreflightError, AWS not answering, the deadline): exit code 2, never a verdict on the fleet. */
+export function couldNotCheck(error: unknown): error is Error {
+  return (
+    error instanceof PreflightError || error instanceof AwsUnreachableError || error instanceof DeadlineExceededError
+  );
+}
+
 export interface PreflightOptions {
   /** The time the run judges at (a compliance lock's date is before or after it). */
   readonly now: Date;
   readonly jobsWindow: JobsWindow;
   readonly progress?: (phase: string) => void;
+  /**
+   * Who the credentials are, when STS has already said so in the environment's region (the answer
+   * of organization mode's AssumeRole): then no GetCallerIdentity. @default asked of STS
+   */
+  readonly identity?: GetCallerIdentityResponse;
 }
 
 export async function runPreflight(
@@ -47,7 +59,7 @@ export async function runPreflight(
   const progress = options.progress ?? (() => undefined);
   let identity: GetCallerIdentityResponse;
   try {
-    identity = await aws.send<GetCallerIdentityResponse>("sts", new GetCallerIdentityCommand({}));
+    identity = options.identity ?? (await aws.send<GetCallerIdentityResponse>("sts", new GetCallerIdentityCommand({})));
   } catch (error) {
     if (error instanceof AwsUnreachableError || error instanceof DeadlineExceededError) throw error;
     throw new PreflightError(

@@ -80,6 +80,20 @@ try {
       `${`preflight: ${report.instances} instances, ${report.roles} roles (mocked)`.padEnd(44)} ${`${(report.wallMs / 1000).toFixed(3)} s`.padStart(9)} ${"".padStart(9)}  API calls: ${calls}`,
     );
   }
+
+  const organizationBench = path.join(root, "scripts", "bench-organization-preflight.ts");
+  if (fs.existsSync(organizationBench)) {
+    const result = spawnSync(process.execPath, [run, organizationBench], { cwd: root, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`organization preflight bench failed:\n${result.stderr}`);
+    const report = JSON.parse(result.stdout.trim().split("\n").pop());
+    const calls = (perService) =>
+      Object.entries(perService)
+        .map(([service, n]) => `${service} ${n}`)
+        .join(", ");
+    console.log(
+      `${`preflight: ${report.accounts} accounts x ${report.instances / report.accounts} instances`.padEnd(44)} ${`${(report.wallMs / 1000).toFixed(3)} s`.padStart(9)} ${"".padStart(9)}  ${report.concurrency} at a time; API calls per account at most: ${calls(report.mostCallsPerAccount)}; ${report.withinBudget ? "within" : "OVER"} the budget of one account alone: ${calls(report.singleAccountBudget)}`,
+    );
+  }
 } catch (error) {
   console.error(error.message);
   process.exitCode = 1;

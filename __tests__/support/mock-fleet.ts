@@ -154,23 +154,31 @@ export const MANAGED_POLICY_STATEMENTS: Readonly<Record<string, readonly DataAws
   [ManagedPolicies.EC2_VSS_SNAPSHOT]: EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
 };
 
-const awsError = (name: string, message: string, httpStatusCode = 400) =>
+export const awsError = (name: string, message: string, httpStatusCode = 400) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
 
 /** The region a mocked call was sent to, from the client that sent it. */
-async function regionOf(getClient: () => { config: { region?: unknown } }): Promise<string> {
+export async function regionOf(getClient: () => { config: { region?: unknown } }): Promise<string> {
   const region = getClient().config.region;
   return typeof region === "function" ? String(await region()) : String(region);
 }
 
 /** `*` and `?` as IAM reads them in actions, resources and StringLike/ArnLike values. */
-const globMatches = (pattern: string, value: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-  ).test(value);
+const globs = new Map<string, RegExp>();
+// Each pattern compiled once: simulations of a hundred accounts' roles (the organization bench) ask the same ones.
+const globMatches = (pattern: string, value: string) => {
+  let glob = globs.get(pattern);
+  if (!glob) {
+    glob = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    );
+    globs.set(pattern, glob);
+  }
+  return glob.test(value);
+};
 
 /**
  * IAM's decision for one action on one resource under `context`: allowed when an Allow statement
@@ -227,16 +235,60 @@ export function evaluate(
   return matching.some((s) => (s.effect ?? "Allow") === "Allow") ? "allowed" : "implicitDeny";
 }
 
-/** Mocks every client class the preflight uses (all instances); call `restore()` when done. */
-export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Date) {
+/** The SDK's client class of each service preflight calls. */
+export interface ClientClasses {
+  readonly sts: typeof STSClient;
+  readonly ec2: typeof EC2Client;
+  readonly iam: typeof IAMClient;
+  readonly ssm: typeof SSMClient;
+  readonly backup: typeof BackupClient;
+  readonly events: typeof EventBridgeClient;
+  readonly config: typeof ConfigServiceClient;
+}
+export const SDK_CLIENT_CLASSES: ClientClasses = {
+  sts: STSClient,
+  ec2: EC2Client,
+  iam: IAMClient,
+  ssm: SSMClient,
+  backup: BackupClient,
+  events: EventBridgeClient,
+  config: ConfigServiceClient,
+};
+
+/**
+ * Client classes of one account of its own: subclasses of the SDK's, so that mocking them leaves every
+ * other account's (and the SDK's own classes) alone.
+ */
+export function accountClientClasses(): ClientClasses {
+  return {
+    sts: class extends STSClient {},
+    ec2: class extends EC2Client {},
+    iam: class extends IAMClient {},
+    ssm: class extends SSMClient {},
+    backup: class extends BackupClient {},
+    events: class extends EventBridgeClient {},
+    config: class extends ConfigServiceClient {},
+  };
+}
+
+/**
+ * Mocks every client class the preflight uses (all instances): the SDK's, or one account's own
+ * (`accountClientClasses`); call `restore()` when done.
+ */
+export function mockAccount(
+  env: ResolvedEnvironment,
+  spec: AccountSpec,
+  now: Date,
+  classes: ClientClasses = SDK_CLIENT_CLASSES,
+) {
   const mocks = {
-    sts: mockClient(STSClient),
-    ec2: mockClient(EC2Client),
-    iam: mockClient(IAMClient),
-    ssm: mockClient(SSMClient),
-    backup: mockClient(BackupClient),
-    events: mockClient(EventBridgeClient),
-    config: mockClient(ConfigServiceClient),
+    sts: mockClient(classes.sts),
+    ec2: mockClient(classes.ec2),
+    iam: mockClient(classes.iam),
+    ssm: mockClient(classes.ssm),
+    backup: mockClient(classes.backup),
+    events: mockClient(classes.events),
+    config: mockClient(classes.config),
   };
   for (const [service, mock] of Object.entries(mocks))
     mock.rejects(
@@ -725,13 +777,13 @@ export function mockAccount(env: ResolvedEnvironment, spec: AccountSpec, now: Da
 
   /** Clients of a region (the environment's by default): the mocks answer what AWS holds there. */
   const clients = (where: string = region): Clients => ({
-    sts: new STSClient({ region: where }),
-    ec2: new EC2Client({ region: where }),
-    iam: new IAMClient({ region: where }),
-    ssm: new SSMClient({ region: where }),
-    backup: new BackupClient({ region: where }),
-    events: new EventBridgeClient({ region: where }),
-    config: new ConfigServiceClient({ region: where }),
+    sts: new classes.sts({ region: where }),
+    ec2: new classes.ec2({ region: where }),
+    iam: new classes.iam({ region: where }),
+    ssm: new classes.ssm({ region: where }),
+    backup: new classes.backup({ region: where }),
+    events: new classes.events({ region: where }),
+    config: new classes.config({ region: where }),
   });
   return { clients, mocks, restore: () => Object.values(mocks).forEach((m) => m.restore()) };
 }

@@ -106,7 +106,11 @@ export async function gatherJobs(aws: AwsCaller, since: Date): Promise<Map<strin
   const byInstance = new Map<string, BackupJob[]>();
   for (const job of pages.flatMap((p) => p.BackupJobs ?? [])) {
     const id = job.ResourceArn?.split("/").pop();
-    if (id) byInstance.set(id, [...(byInstance.get(id) ?? []), job]);
+    if (!id) continue;
+    // Appended in place: a copy per job made an instance with hourly backups cost its jobs squared.
+    const jobs = byInstance.get(id);
+    if (jobs) jobs.push(job);
+    else byInstance.set(id, [job]);
   }
   return byInstance;
 }
