@@ -1,10 +1,10 @@
 // `npm run deploy:wave`: plan and apply of one wave's member stacks, with a fake of the processes it starts.
-import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { ResolvedMember } from "../config/organization-types";
 import { runCommand } from "../scripts/terraform/tools";
-import { main, waveSource, WaveSource } from "../scripts/wave-deploy";
+import { main, planMarkdown, waveEnvironment, waveSource, WaveSource } from "../scripts/wave-deploy";
 import { FakeStack, fakeProcesses } from "./support/fake-terraform";
 
 const SANDBOX = "a111111111111-eu-west-1";
@@ -233,6 +233,32 @@ describe("deploy:wave apply", () => {
     );
   });
 
+  it("refuses a summary of another wave, or one that is not a summary", async () => {
+    const processes = await planned();
+    const summary = join(root, "cdktf.out/waves/non-prod/plan.json");
+    writeFileSync(summary, JSON.stringify({ ...JSON.parse(readFileSync(summary, "utf8")), wave: "prod" }));
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    writeFileSync(summary, JSON.stringify({ wave: "non-prod", stacks: [{ name: NON_PROD[0], status: "done" }] }));
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      "cdktf.out/waves/non-prod/plan.json: the plan of wave prod, not non-prod",
+      "cdktf.out/waves/non-prod/plan.json: not a wave's plan summary: plan --wave non-prod again",
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("finds no summary of an earlier plan once a new plan of the wave failed", async () => {
+    await planned();
+    expect(await deploy(["plan", "--wave", "non-prod"], fakeProcesses(root, {}, { synthFails: true }))).toBe(1);
+    err = [];
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      "wave non-prod: cdktf.out/waves/non-prod/plan.json does not exist: run plan --wave non-prod first",
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
   it("refuses a wave that was not planned", async () => {
     const processes = fakeProcesses(root, organization());
     expect(await deploy(["apply", "--wave", "prod"], processes)).toBe(1);
@@ -256,6 +282,27 @@ describe("deploy:wave apply", () => {
     expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
     expect(err).toEqual([`wave non-prod: no saved plan (tfplan) for ${NON_PROD[1]}: nothing applied`]);
     expect(processes.calls).toEqual([]);
+  });
+});
+
+describe("the wave's Terraform environment and summary", () => {
+  it("shares one plugin cache between the stacks, unless a cache or CLI configuration is already set", () => {
+    expect(waveEnvironment({ PATH: "/usr/bin" })).toEqual({
+      PATH: "/usr/bin",
+      TF_PLUGIN_CACHE_DIR: join(__dirname, "..", ".cache", "terraform", "plugins"),
+      TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
+    });
+    expect(waveEnvironment({ TF_PLUGIN_CACHE_DIR: "/cache" })).toEqual({ TF_PLUGIN_CACHE_DIR: "/cache" });
+    expect(waveEnvironment({ TF_CLI_CONFIG_FILE: "/ci.tfrc" })).toEqual({ TF_CLI_CONFIG_FILE: "/ci.tfrc" });
+  });
+
+  it("keeps a detail's | from breaking the Markdown table", () => {
+    const summary = planMarkdown({
+      wave: "prod",
+      stacks: [{ name: "a1-eu-west-1", directory: "stacks/a1-eu-west-1", status: "failed", detail: "a | b" }],
+    });
+    expect(summary).toContain("\n| a1-eu-west-1 | ❌ FAILED | a \\| b |\n");
+    expect(summary.split("\n")[0]).toBe("### Wave prod: 1 stacks, 0 with changes, 1 failed");
   });
 });
 

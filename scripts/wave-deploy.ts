@@ -4,7 +4,7 @@
 // `terraform plan -out=tfplan` in each, N at a time, and writes the wave's summary. apply: applies
 // exactly the saved plans of that summary (never plans again), N at a time, and fails naming the stacks
 // that failed. Exit codes: 0 done, 1 a stack (or the synth) failed, 2 a problem with the arguments.
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative } from "path";
 import { parseArgs } from "util";
 import type { ResolvedMember } from "../config/organization-types";
@@ -133,6 +133,9 @@ export const waveFolder = (out: string, wave: string) => join(out, "waves", wave
 
 async function plan(options: Options, deps: WaveDeployDependencies): Promise<number> {
   const { wave, out } = options;
+  // An earlier plan of the wave is void from now on: apply must never find it after this one failed.
+  const folder = prepareFolder(deps.cwd, waveFolder(out, wave));
+  for (const file of ["plan.json", "plan.md"]) rmSync(join(folder, file), { force: true });
   const synth = await deps.run("npm", ["run", "--silent", "synth"], {
     cwd: deps.cwd,
     env: { ...deps.env, [WAVE_VARIABLE]: wave },
@@ -150,7 +153,6 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
     .filter(([name]) => members.has(name))
     .map(([name, stack]) => ({ name, directory: dirname(stack.synthesizedStackPath) }));
 
-  const folder = prepareFolder(deps.cwd, waveFolder(out, wave));
   const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<StackPlan> => {
     const steps = [
       { args: ["init", "-input=false", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
@@ -190,7 +192,8 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
   const summaryFile = join(folder, "plan.json");
   if (!existsSync(join(deps.cwd, summaryFile)))
     throw new WaveError(`wave ${wave}: ${summaryFile} does not exist: run plan --wave ${wave} first`);
-  const summary = readJson(join(deps.cwd, summaryFile), summaryFile) as WavePlan;
+  const summary = readJson(join(deps.cwd, summaryFile), summaryFile);
+  if (!isWavePlan(summary)) throw new WaveError(`${summaryFile}: not a wave's plan summary: plan --wave ${wave} again`);
   if (summary.wave !== wave) throw new WaveError(`${summaryFile}: the plan of wave ${summary.wave}, not ${wave}`);
   const failedPlans = summary.stacks.filter((s) => s.status === "failed").map((s) => s.name);
   if (failedPlans.length > 0)
@@ -237,6 +240,18 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
     `wave ${wave} failed: ${failed.join(", ")}${notStarted.length > 0 ? `; not started: ${notStarted.join(", ")}` : ""} (logs in ${relative(deps.cwd, logs)})`,
   );
   return 1;
+}
+
+const STATUSES: readonly unknown[] = ["changes", "no-changes", "failed"] satisfies StackPlan["status"][];
+function isWavePlan(json: unknown): json is WavePlan {
+  const plan = json as WavePlan | null;
+  return (
+    typeof plan?.wave === "string" &&
+    Array.isArray(plan.stacks) &&
+    plan.stacks.every(
+      (s) => typeof s?.name === "string" && typeof s.directory === "string" && STATUSES.includes(s.status),
+    )
+  );
 }
 
 interface TerraformStep {
