@@ -276,7 +276,7 @@ async function terraformSteps(
       last = await deps.run("terraform", step.args, { cwd: stackDir, env, timeoutMs: step.timeoutMs });
       text += `$ terraform ${step.args.join(" ")}\n${last.stdout}${last.stderr}\n`;
       if (!(step.succeeded ?? ((code) => code === 0))(last.code))
-        return { failed: `terraform ${step.args[0]} exited ${last.code}: ${lastLine(last)}`, last };
+        return { failed: `terraform ${step.args[0]} exited ${last.code}: ${errorLine(last)}`, last };
     }
     return { failed: false, last };
   } catch (error) {
@@ -317,8 +317,11 @@ function prepareFolder(cwd: string, folder: string): string {
   return path;
 }
 
-const lastLine = (result: CommandResult) =>
-  (result.stderr.trim() || result.stdout.trim()).split("\n").filter(Boolean).at(-1) ?? "(no output)";
+/** Terraform's first "Error: ..." line (its summary of the problem), else the last line it wrote. */
+const errorLine = (result: CommandResult) => {
+  const lines = (result.stderr.trim() || result.stdout.trim()).split("\n").filter(Boolean);
+  return lines.find((line) => line.startsWith("Error: ")) ?? lines.at(-1) ?? "(no output)";
+};
 const tail = (result: CommandResult) => `${result.stdout}${result.stderr}`.trim().split("\n").slice(-20).join("\n");
 
 /** The wave's plan as Markdown, for the run summary: one row per stack. */
