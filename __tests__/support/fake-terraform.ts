@@ -33,7 +33,15 @@ const PLANS = {
   fails: {
     code: 1,
     stdout: "",
-    stderr: "Error: AssumeRole: AccessDenied: not authorized to perform: sts:AssumeRole\n",
+    // As Terraform writes a diagnostic with -no-color: the summary line, then where.
+    stderr: [
+      "",
+      "Error: AssumeRole: AccessDenied: not authorized to perform: sts:AssumeRole",
+      "",
+      '  with provider["registry.terraform.io/hashicorp/aws"],',
+      '  on cdk.tf.json line 12, in provider "aws":',
+      "",
+    ].join("\n"),
   },
 };
 
