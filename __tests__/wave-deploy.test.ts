@@ -156,6 +156,26 @@ describe("deploy:wave plan", () => {
     expect(terraformCalls(processes)).toEqual([]);
   });
 
+  it("with --refuse-local-state, plans nothing while a stack of the wave keeps local state (or names no backend)", async () => {
+    const processes = fakeProcesses(
+      root,
+      organization({
+        [NON_PROD[0]]: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
+        [NON_PROD[1]]: { terraform: { cloud: { organization: "acme", workspaces: { name: "x" } } } },
+        [NON_PROD[2]]: { terraform: { required_providers: {} } },
+        [PROD]: { terraform: { backend: { local: {} } } },
+      }),
+    );
+    expect(await deploy(["plan", "--wave", "non-prod", "--refuse-local-state"], processes)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: ${NON_PROD[0]}, ${NON_PROD[2]} keep local state, which a CI runner discards: set the member stacks' backend (memberBackend, or VSS_BACKEND)`,
+    ]);
+    expect(terraformCalls(processes)).toEqual([]);
+    err = [];
+    expect(await deploy(["plan", "--wave", "sandbox", "--refuse-local-state"], processes)).toBe(0);
+    expect(err).toEqual([]);
+  });
+
   it.each([
     [["plan"], "--wave is required"],
     [["plan", "--wave", "qa"], "--wave qa: not a configured wave; the waves are: sandbox, non-prod, prod"],
@@ -167,7 +187,7 @@ describe("deploy:wave plan", () => {
     const processes = fakeProcesses(root, organization());
     expect(await deploy(argv, processes)).toBe(2);
     expect(err).toEqual([
-      `${message}\nusage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out]`,
+      `${message}\nusage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]`,
     ]);
     expect(processes.calls).toEqual([]);
   });

@@ -126,7 +126,9 @@ describe("the generated organization-deploy workflow", () => {
     const plan = jobs()["plan-non-prod"];
     const steps = plan.steps!;
     const planned = steps.findIndex(
-      (s) => s.run === 'npm run deploy:wave --silent -- plan --wave non-prod --parallel "$WAVE_PARALLEL"',
+      (s) =>
+        s.run ===
+        'npm run deploy:wave --silent -- plan --wave non-prod --parallel "$WAVE_PARALLEL" --refuse-local-state',
     );
     const shown = steps.findIndex((s) => s.run?.includes('cat "$plan" >> "$GITHUB_STEP_SUMMARY"'));
     const sealed = steps.findIndex((s) => s.uses === "./.github/actions/seal-plan");

@@ -127,7 +127,7 @@ export function organizationDeployWorkflow(waves: readonly string[]): string {
       "      - run: npm ci",
       ...credentials(wavePlanRoleVariable(wave), `vss-backup-plan-wave-${wave}`),
       `      - name: Plan wave ${wave}`,
-      `        run: npm run deploy:wave --silent -- plan --wave ${wave} --parallel "$WAVE_PARALLEL"`,
+      `        run: npm run deploy:wave --silent -- plan --wave ${wave} --parallel "$WAVE_PARALLEL" --refuse-local-state`,
       "      - name: Show the wave's plan in the run's summary",
       "        if: ${{ !cancelled() }}",
       "        run: |",

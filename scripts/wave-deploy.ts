@@ -11,7 +11,8 @@ import type { ResolvedMember } from "../config/organization-types";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
 
-export const USAGE = "usage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out]";
+export const USAGE =
+  "usage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]";
 /** The variable that names the wave to the app: it synthesizes only that wave's member stacks. */
 export const WAVE_VARIABLE = "VSS_WAVE";
 /** Stacks planned or applied at a time: each runs its own Terraform and AWS provider (a few hundred MiB). */
@@ -99,6 +100,8 @@ interface Options {
   readonly wave: string;
   readonly parallel: number;
   readonly out: string;
+  /** Refuse to plan stacks that keep local state (in CI, where the runner discards it). */
+  readonly refuseLocalState: boolean;
 }
 
 function parseArguments(argv: readonly string[], source: WaveSource): Options {
@@ -107,7 +110,12 @@ function parseArguments(argv: readonly string[], source: WaveSource): Options {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { wave: { type: "string" }, parallel: { type: "string" }, out: { type: "string" } },
+      options: {
+        wave: { type: "string" },
+        parallel: { type: "string" },
+        out: { type: "string" },
+        "refuse-local-state": { type: "boolean" },
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -125,7 +133,7 @@ function parseArguments(argv: readonly string[], source: WaveSource): Options {
   const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : Number(values.parallel);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL)
     throw new UsageError(`--parallel ${values.parallel}: a whole number from 1 to ${MAX_PARALLEL}`);
-  return { command, wave, parallel, out: values.out ?? "cdktf.out" };
+  return { command, wave, parallel, out: values.out ?? "cdktf.out", refuseLocalState: !!values["refuse-local-state"] };
 }
 
 /** Where a wave's summary, its Markdown and the logs of its stacks go. */
@@ -152,6 +160,13 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   const stacks = [...synthesized]
     .filter(([name]) => members.has(name))
     .map(([name, stack]) => ({ name, directory: dirname(stack.synthesizedStackPath) }));
+  if (options.refuseLocalState) {
+    const local = stacks.filter((stack) => keepsLocalState(join(out, stack.directory, "cdk.tf.json"), deps.cwd));
+    if (local.length > 0)
+      throw new WaveError(
+        `wave ${wave}: ${local.map((s) => s.name).join(", ")} keep local state, which a CI runner discards: set the member stacks' backend (memberBackend, or VSS_BACKEND)`,
+      );
+  }
 
   const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<StackPlan> => {
     const steps = [
@@ -252,6 +267,13 @@ function isWavePlan(json: unknown): json is WavePlan {
       (s) => typeof s?.name === "string" && typeof s.directory === "string" && STATUSES.includes(s.status),
     )
   );
+}
+
+/** Whether a synthesized stack keeps its state in a local file: its backend is "local", or it has none. */
+function keepsLocalState(stackFile: string, cwd: string): boolean {
+  const terraform = (readJson(join(cwd, stackFile), stackFile) as { terraform?: { backend?: object; cloud?: object } })
+    .terraform;
+  return terraform?.cloud === undefined && (terraform?.backend === undefined || "local" in terraform.backend);
 }
 
 interface TerraformStep {

@@ -13,6 +13,8 @@ export interface FakeStack {
   readonly plan?: "changes" | "no-changes" | "fails";
   /** @default "applied" */
   readonly apply?: "applied" | "fails";
+  /** The synthesized stack's `terraform` block. @default an S3 backend */
+  readonly terraform?: object;
 }
 
 export interface RecordedCall {
@@ -64,7 +66,8 @@ export function fakeProcesses(
       const manifest: Record<string, object> = {};
       for (const name of Object.keys(stacks)) {
         mkdirSync(join(out, "stacks", name), { recursive: true });
-        writeFileSync(join(out, "stacks", name, "cdk.tf.json"), "{}");
+        const terraform = stacks[name].terraform ?? { backend: { s3: { bucket: "state", key: `${name}.tfstate` } } };
+        writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform }));
         manifest[name] = {
           name,
           synthesizedStackPath: `stacks/${name}/cdk.tf.json`,
