@@ -247,6 +247,22 @@ describe("seal-plan and open-plan", () => {
     expect(existsSync(join(dir, "opened", ".terraform"))).toBe(false);
   });
 
+  it("hands over a wave's output folder: every stack with its saved plan, no providers at any depth", () => {
+    const stackDir = join(dir, "out", "stacks", "a111111111111-eu-west-1");
+    mkdirSync(join(stackDir, ".terraform", "providers"), { recursive: true });
+    mkdirSync(join(dir, "out", "waves", "prod"), { recursive: true });
+    writeFileSync(join(stackDir, "tfplan"), "saved plan");
+    writeFileSync(join(stackDir, ".terraform", "providers", "big-binary"), "provider");
+    writeFileSync(join(dir, "out", "waves", "prod", "plan.json"), '{"wave":"prod"}');
+    const wave = { "stack-dir": "out", "plan-file": "waves/prod/plan.json" };
+    expect(runAction("seal-plan", { key: KEY, ...wave, output: "wave.enc" }, { cwd: dir }).status).toBe(0);
+    const opened = { key: KEY, bundle: "wave.enc", "stack-dir": "opened", "plan-file": wave["plan-file"] };
+    expect(runAction("open-plan", opened, { cwd: dir }).status).toBe(0);
+    expect(readFileSync(join(dir, "opened/stacks/a111111111111-eu-west-1/tfplan"), "utf8")).toBe("saved plan");
+    expect(readFileSync(join(dir, "opened/waves/prod/plan.json"), "utf8")).toBe('{"wave":"prod"}');
+    expect(existsSync(join(dir, "opened/stacks/a111111111111-eu-west-1/.terraform"))).toBe(false);
+  });
+
   it("fails with a wrong or empty key, and seals nothing without a key or a plan", () => {
     seal(KEY);
     expect(open("another-key").status).not.toBe(0);

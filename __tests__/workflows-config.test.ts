@@ -5,6 +5,7 @@ import { join } from "path";
 import { config } from "../config/environments";
 import { loadEnvironments } from "../config/validate";
 import { fleetCheckWorkflow, WORKFLOW_PATH } from "../scripts/fleet-check-schedule";
+import { ORGANIZATION_DEPLOY_PATH, organizationDeployWorkflow } from "../scripts/organization-deploy-workflow";
 import { ROOT, workflow } from "./support/workflows";
 
 describe("the committed workflows follow config/environments.ts", () => {
@@ -13,6 +14,12 @@ describe("the committed workflows follow config/environments.ts", () => {
   it(`${WORKFLOW_PATH} is up to date (else: npm run generate:workflows)`, () => {
     const committed = readFileSync(join(ROOT, WORKFLOW_PATH), "utf8");
     expect(committed).toBe(fleetCheckWorkflow(loadEnvironments(config, { now: NOW }), NOW));
+  });
+
+  // The waves of scripts/generate-workflows.ts until config/organization.ts wires them (then: its waves).
+  it(`${ORGANIZATION_DEPLOY_PATH} is up to date (else: npm run generate:workflows)`, () => {
+    const committed = readFileSync(join(ROOT, ORGANIZATION_DEPLOY_PATH), "utf8");
+    expect(committed).toBe(organizationDeployWorkflow(["sandbox", "non-prod", "prod"]));
   });
 
   it("the pull request plans every environment, and the deploy plans and applies each in order", () => {

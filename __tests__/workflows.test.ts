@@ -68,8 +68,8 @@ describe("GitHub workflows: lint", () => {
 });
 
 describe("GitHub workflows", () => {
-  it("exist: pull request review, plan-then-apply deploy, and the daily fleet check", () => {
-    expect(workflowFiles).toEqual(["deploy.yml", "fleet-check.yml", "pull-request.yml"]);
+  it("exist: pull request review, plan-then-apply deploy, the daily fleet check, and organization mode's waves", () => {
+    expect(workflowFiles).toEqual(["deploy.yml", "fleet-check.yml", "organization-deploy.yml", "pull-request.yml"]);
   });
 
   it("pin every third-party action by a 40-hex commit SHA with its version in a comment, one version per action", () => {
@@ -161,6 +161,9 @@ describe("GitHub workflows", () => {
       "deploy.yml apply-dev",
       "deploy.yml apply-staging",
       "deploy.yml apply-prod",
+      "organization-deploy.yml apply-sandbox",
+      "organization-deploy.yml apply-non-prod",
+      "organization-deploy.yml apply-prod",
     ]);
     const allowed = [
       "actions/checkout@",

@@ -9,6 +9,7 @@
  */
 import type { ResolvedEnvironment } from "../config/resolve";
 import { DEFAULT_TIMEZONE, parseCron, zonedTime } from "../modules/schedule";
+import { AWS_CREDENTIALS, CHECKOUT, SETUP_NODE, UPLOAD_ARTIFACT, variableSuffix } from "./workflow-actions";
 
 export const WORKFLOW_PATH = ".github/workflows/fleet-check.yml";
 /** How long before the earliest backup window the check runs, at least. */
@@ -80,13 +81,7 @@ const clock = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
 /** The repository variable holding the environment's read-only preflight role. */
-export const preflightRoleVariable = (env: string) => `AWS_PREFLIGHT_ROLE_ARN_${env.toUpperCase().replace(/-/g, "_")}`;
-
-// Pinned as in the other workflows (checked against each action's repository).
-const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
-const SETUP_NODE = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
-const AWS_CREDENTIALS = "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3";
-const UPLOAD_ARTIFACT = "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0";
+export const preflightRoleVariable = (env: string) => `AWS_PREFLIGHT_ROLE_ARN_${variableSuffix(env)}`;
 
 /** The whole workflow file, formatted as Prettier leaves it. */
 export function fleetCheckWorkflow(envs: readonly ResolvedEnvironment[], now: Date): string {

@@ -123,18 +123,32 @@ export function terraform(
   env: NodeJS.ProcessEnv,
   timeoutMs = TERRAFORM_TIMEOUT_MS,
 ): Promise<CommandResult> {
+  return runCommand("terraform", args, {
+    cwd,
+    env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
+    timeoutMs,
+  });
+}
+
+/**
+ * Runs a command without blocking the event loop, its output collected; stopped when it outlasts
+ * `timeoutMs` (then its stderr says so). Rejects only when the command cannot be started.
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly timeoutMs: number },
+): Promise<CommandResult> {
+  const { cwd, env, timeoutMs } = options;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("terraform", [...args], {
-      cwd,
-      env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
-    });
+    const child = spawn(command, [...args], { cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     // SIGTERM lets terraform release its state lock; SIGKILL if it ignores that for a grace period.
     const timer = setTimeout(() => {
-      stderr += `\nterraform ${args[0]} did not finish within ${timeoutMs / 1000} s and was stopped`;
+      stderr += `\n${command} ${args[0]} did not finish within ${timeoutMs / 1000} s and was stopped`;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), Math.min(timeoutMs, 10_000)).unref();
     }, timeoutMs);

@@ -1,0 +1,110 @@
+// A fake of the processes `npm run deploy:wave` starts: the synth (which writes a cdktf manifest) and
+// terraform's init, plan and apply in a stack directory. It records every call, answers only the exact
+// commands the deploy may run (anything else is refused, as an unknown command would fail), and does
+// what the real ones leave behind: the synth writes the manifest and stack folders, a plan its saved
+// plan file, an apply refuses a missing saved plan.
+import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { basename, dirname, join, relative } from "path";
+import type { CommandRunner } from "../../scripts/wave-deploy";
+import type { CommandResult } from "../../scripts/terraform/tools";
+
+export interface FakeStack {
+  /** @default "changes" */
+  readonly plan?: "changes" | "no-changes" | "fails";
+  /** @default "applied" */
+  readonly apply?: "applied" | "fails";
+  /** The synthesized stack's `terraform` block. @default an S3 backend */
+  readonly terraform?: object;
+}
+
+export interface RecordedCall {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Relative to the project folder. */
+  readonly cwd: string;
+  readonly timeoutMs: number;
+  readonly wave?: string;
+}
+
+const PLANS = {
+  changes: {
+    code: 2,
+    stdout: "Terraform will perform the following actions:\n\nPlan: 3 to add, 0 to change, 0 to destroy.\n",
+  },
+  "no-changes": { code: 0, stdout: "No changes. Your infrastructure matches the configuration.\n" },
+  fails: {
+    code: 1,
+    stdout: "",
+    // As Terraform writes a diagnostic with -no-color: the summary line, then where.
+    stderr: [
+      "",
+      "Error: AssumeRole: AccessDenied: not authorized to perform: sts:AssumeRole",
+      "",
+      '  with provider["registry.terraform.io/hashicorp/aws"],',
+      '  on cdk.tf.json line 12, in provider "aws":',
+      "",
+    ].join("\n"),
+  },
+};
+
+/** Answers as the deploy's child processes do in `root`, whose synth writes `stacks` to cdktf.out. */
+export function fakeProcesses(
+  root: string,
+  stacks: Readonly<Record<string, FakeStack>>,
+  options: { synthFails?: boolean } = {},
+) {
+  const calls: RecordedCall[] = [];
+  let running = 0;
+  const concurrency: number[] = [];
+  const ok = (stdout = ""): CommandResult => ({ code: 0, stdout, stderr: "" });
+
+  const answer = (command: string, args: readonly string[], cwd: string): CommandResult => {
+    const line = args.join(" ");
+    if (command === "npm" && line === "run --silent synth" && cwd === root) {
+      if (options.synthFails) return { code: 1, stdout: "", stderr: "Invalid configuration (1 problem):\n  x: y" };
+      const out = join(root, "cdktf.out");
+      const manifest: Record<string, object> = {};
+      for (const name of Object.keys(stacks)) {
+        mkdirSync(join(out, "stacks", name), { recursive: true });
+        const terraform = stacks[name].terraform ?? { backend: { s3: { bucket: "state", key: `${name}.tfstate` } } };
+        writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform }));
+        manifest[name] = {
+          name,
+          synthesizedStackPath: `stacks/${name}/cdk.tf.json`,
+          workingDirectory: `stacks/${name}`,
+        };
+      }
+      writeFileSync(join(out, "manifest.json"), JSON.stringify({ version: "0.21.0", stacks: manifest }));
+      return ok();
+    }
+    const stack = stacks[basename(cwd)];
+    if (command !== "terraform" || dirname(cwd) !== join(root, "cdktf.out", "stacks") || !stack)
+      throw new Error(`fake processes: refused ${command} ${line} in ${cwd}`);
+    if (line === "init -input=false -no-color" || line === "init -input=false -lockfile=readonly -no-color")
+      return ok("Terraform has been successfully initialized!\n");
+    if (line === "plan -input=false -lock=false -no-color -detailed-exitcode -out=tfplan") {
+      const plan = PLANS[stack.plan ?? "changes"];
+      if (plan.code !== 1) writeFileSync(join(cwd, "tfplan"), "saved plan");
+      return { stderr: "", ...plan };
+    }
+    if (line === "apply -input=false -lock-timeout=10m -no-color tfplan") {
+      if (!existsSync(join(cwd, "tfplan"))) return { code: 1, stdout: "", stderr: "Error: Failed to load tfplan" };
+      return stack.apply === "fails"
+        ? { code: 1, stdout: "", stderr: "Error: creating Backup Vault: AccessDeniedException\n" }
+        : ok("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n");
+    }
+    throw new Error(`fake processes: refused ${command} ${line} in ${cwd}`);
+  };
+
+  const run: CommandRunner = async (command, args, { cwd, env, timeoutMs }) => {
+    calls.push({ command, args, cwd: relative(root, cwd), timeoutMs, wave: env.VSS_WAVE });
+    concurrency.push(++running);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return answer(command, args, cwd);
+    } finally {
+      running--;
+    }
+  };
+  return { run, calls, concurrency };
+}

@@ -1,0 +1,351 @@
+// `npm run deploy:wave`: plan and apply of one wave's member stacks, with a fake of the processes it starts.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import type { ResolvedMember } from "../config/organization-types";
+import { runCommand } from "../scripts/terraform/tools";
+import { main, planMarkdown, waveEnvironment, waveSource, WaveSource } from "../scripts/wave-deploy";
+import { FakeStack, fakeProcesses } from "./support/fake-terraform";
+
+const SANDBOX = "a111111111111-eu-west-1";
+const NON_PROD = ["a222222222222-eu-west-1", "a222222222222-us-east-1", "a333333333333-eu-west-1"];
+const PROD = "a444444444444-eu-west-1";
+const WAVES: WaveSource = {
+  waves: ["sandbox", "non-prod", "prod"],
+  stacksOf: (wave) => new Set({ sandbox: [SANDBOX], "non-prod": NON_PROD, prod: [PROD] }[wave] ?? []),
+};
+const INIT = ["init", "-input=false", "-no-color"];
+const PLAN = ["plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode", "-out=tfplan"];
+const APPLY_INIT = ["init", "-input=false", "-lockfile=readonly", "-no-color"];
+const APPLY = ["apply", "-input=false", "-lock-timeout=10m", "-no-color", "tfplan"];
+
+let root: string;
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "wave-deploy-"));
+  out = [];
+  err = [];
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** The whole organization's stacks, each as `behaviour` says (default: a plan with changes that applies). */
+const organization = (behaviour: Record<string, FakeStack> = {}) =>
+  Object.fromEntries([SANDBOX, ...NON_PROD, PROD].map((name) => [name, behaviour[name] ?? {}]));
+const deploy = (argv: string[], processes: ReturnType<typeof fakeProcesses>, waves = WAVES) =>
+  main(argv, {
+    run: processes.run,
+    waves,
+    cwd: root,
+    env: { PATH: "/usr/bin", TF_PLUGIN_CACHE_DIR: "/cache" },
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+  });
+const terraformCalls = (processes: ReturnType<typeof fakeProcesses>) =>
+  processes.calls.filter((call) => call.command === "terraform").map((call) => [call.cwd, ...call.args].join(" "));
+const wavePlan = (wave: string) => JSON.parse(readFileSync(join(root, "cdktf.out/waves", wave, "plan.json"), "utf8"));
+
+describe("deploy:wave plan", () => {
+  it("synthesizes with VSS_WAVE, then inits and plans exactly the wave's stacks, each with its timeouts", async () => {
+    const processes = fakeProcesses(root, organization({ [NON_PROD[1]]: { plan: "no-changes" } }));
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
+    expect(processes.calls[0]).toEqual({
+      command: "npm",
+      args: ["run", "--silent", "synth"],
+      cwd: "",
+      timeoutMs: 900_000,
+      wave: "non-prod",
+    });
+    expect(terraformCalls(processes).sort()).toEqual(
+      NON_PROD.flatMap((name) => [
+        `cdktf.out/stacks/${name} ${INIT.join(" ")}`,
+        `cdktf.out/stacks/${name} ${PLAN.join(" ")}`,
+      ]).sort(),
+    );
+    const timeouts = processes.calls.slice(1).map((call) => [call.args[0], call.timeoutMs]);
+    expect(new Set(timeouts.map((t) => t.join(" ")))).toEqual(new Set(["init 600000", "plan 1800000"]));
+    expect(err).toEqual([]);
+  });
+
+  it("writes the wave's summary (JSON for the apply, Markdown for people) with Terraform's own plan line", async () => {
+    const processes = fakeProcesses(root, organization({ [NON_PROD[1]]: { plan: "no-changes" } }));
+    await deploy(["plan", "--wave", "non-prod"], processes);
+    expect(wavePlan("non-prod")).toEqual({
+      wave: "non-prod",
+      stacks: [
+        {
+          name: NON_PROD[0],
+          directory: `stacks/${NON_PROD[0]}`,
+          status: "changes",
+          detail: "Plan: 3 to add, 0 to change, 0 to destroy.",
+        },
+        {
+          name: NON_PROD[1],
+          directory: `stacks/${NON_PROD[1]}`,
+          status: "no-changes",
+          detail: "No changes. Your infrastructure matches the configuration.",
+        },
+        {
+          name: NON_PROD[2],
+          directory: `stacks/${NON_PROD[2]}`,
+          status: "changes",
+          detail: "Plan: 3 to add, 0 to change, 0 to destroy.",
+        },
+      ],
+    });
+    expect(readFileSync(join(root, "cdktf.out/waves/non-prod/plan.md"), "utf8")).toBe(
+      [
+        "### Wave non-prod: 3 stacks, 2 with changes, 0 failed",
+        "",
+        "| stack | plan | detail |",
+        "| --- | --- | --- |",
+        "| a222222222222-eu-west-1 | changes | Plan: 3 to add, 0 to change, 0 to destroy. |",
+        "| a222222222222-us-east-1 | no changes | No changes. Your infrastructure matches the configuration. |",
+        "| a333333333333-eu-west-1 | changes | Plan: 3 to add, 0 to change, 0 to destroy. |",
+        "",
+      ].join("\n"),
+    );
+    expect(out.at(-1)).toBe(
+      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json",
+    );
+    expect(readFileSync(join(root, `cdktf.out/waves/non-prod/${NON_PROD[0]}.plan.log`), "utf8")).toContain(
+      "$ terraform plan -input=false -lock=false -no-color -detailed-exitcode -out=tfplan\nTerraform will perform",
+    );
+  });
+
+  it("plans the first stack alone (its init fills the plugin cache), then at most --parallel at a time", async () => {
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}00000000000-eu-west-1`, {}]));
+    const processes = fakeProcesses(root, many);
+    const waves = { waves: ["all"], stacksOf: () => new Set(Object.keys(many)) };
+    expect(await deploy(["plan", "--wave", "all", "--parallel", "3"], processes, waves)).toBe(0);
+    const terraform = processes.calls.map((call, i) => [call, processes.concurrency[i]] as const).slice(1);
+    expect(terraform.slice(0, 2).map(([call, running]) => [call.cwd, call.args[0], running])).toEqual([
+      ["cdktf.out/stacks/a000000000000-eu-west-1", "init", 1],
+      ["cdktf.out/stacks/a000000000000-eu-west-1", "plan", 1],
+    ]);
+    expect(Math.max(...processes.concurrency)).toBe(3);
+  });
+
+  it("fails naming the stacks whose plan failed, and plans the others", async () => {
+    const processes = fakeProcesses(root, organization({ [NON_PROD[0]]: { plan: "fails" } }));
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([`wave non-prod: the plan failed for ${NON_PROD[0]} (logs in cdktf.out/waves/non-prod)`]);
+    expect(wavePlan("non-prod").stacks.map((s: { status: string }) => s.status)).toEqual([
+      "failed",
+      "changes",
+      "changes",
+    ]);
+    expect(wavePlan("non-prod").stacks[0].detail).toBe(
+      "terraform plan exited 1: Error: AssumeRole: AccessDenied: not authorized to perform: sts:AssumeRole",
+    );
+  });
+
+  it("stops when the synth fails, with the synth's own words, and runs no terraform", async () => {
+    const processes = fakeProcesses(root, organization(), { synthFails: true });
+    expect(await deploy(["plan", "--wave", "prod"], processes)).toBe(1);
+    expect(err).toEqual(["wave prod: the synth failed:\nInvalid configuration (1 problem):\n  x: y"]);
+    expect(terraformCalls(processes)).toEqual([]);
+  });
+
+  it("refuses a manifest that lacks a stack of the wave", async () => {
+    const processes = fakeProcesses(root, { [SANDBOX]: {}, [NON_PROD[2]]: {} });
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: cdktf.out/manifest.json lacks 2 of its stacks: ${NON_PROD[0]}, ${NON_PROD[1]}`,
+    ]);
+    expect(terraformCalls(processes)).toEqual([]);
+  });
+
+  it("with --refuse-local-state, plans nothing while a stack of the wave keeps local state (or names no backend)", async () => {
+    const processes = fakeProcesses(
+      root,
+      organization({
+        [NON_PROD[0]]: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
+        [NON_PROD[1]]: { terraform: { cloud: { organization: "acme", workspaces: { name: "x" } } } },
+        [NON_PROD[2]]: { terraform: { required_providers: {} } },
+        [PROD]: { terraform: { backend: { local: {} } } },
+      }),
+    );
+    expect(await deploy(["plan", "--wave", "non-prod", "--refuse-local-state"], processes)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: ${NON_PROD[0]}, ${NON_PROD[2]} keep local state, which a CI runner discards: set the member stacks' backend (memberBackend, or VSS_BACKEND)`,
+    ]);
+    expect(terraformCalls(processes)).toEqual([]);
+    err = [];
+    expect(await deploy(["plan", "--wave", "sandbox", "--refuse-local-state"], processes)).toBe(0);
+    expect(err).toEqual([]);
+  });
+
+  it.each([
+    [["plan"], "--wave is required"],
+    [["plan", "--wave", "qa"], "--wave qa: not a configured wave; the waves are: sandbox, non-prod, prod"],
+    [["plan", "--wave", "prod", "--parallel", "0"], "--parallel 0: a whole number from 1 to 32"],
+    [["plan", "--wave", "prod", "--parallel", "2.5"], "--parallel 2.5: a whole number from 1 to 32"],
+    [["destroy", "--wave", "prod"], "destroy: expected plan or apply"],
+    [["plan", "prod"], "unexpected argument prod"],
+  ])("refuses %j with exit code 2: %s", async (argv, message) => {
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(argv, processes)).toBe(2);
+    expect(err).toEqual([
+      `${message}\nusage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]`,
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("says when no wave is configured", async () => {
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["plan", "--wave", "prod"], processes, { waves: [], stacksOf: () => new Set() })).toBe(2);
+    expect(err[0].split("\n")[0]).toBe(
+      "--wave prod: not a configured wave; the waves are: none (config/organization.ts)",
+    );
+  });
+});
+
+describe("deploy:wave apply", () => {
+  const planned = async (behaviour: Record<string, FakeStack> = {}) => {
+    const processes = fakeProcesses(root, organization(behaviour));
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
+    out = [];
+    return fakeProcesses(root, organization(behaviour));
+  };
+
+  it("applies exactly the saved plans of the stacks with changes, and never plans again", async () => {
+    const processes = await planned({ [NON_PROD[1]]: { plan: "no-changes" } });
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(0);
+    expect(terraformCalls(processes).sort()).toEqual(
+      [NON_PROD[0], NON_PROD[2]]
+        .flatMap((name) => [
+          `cdktf.out/stacks/${name} ${APPLY_INIT.join(" ")}`,
+          `cdktf.out/stacks/${name} ${APPLY.join(" ")}`,
+        ])
+        .sort(),
+    );
+    expect(processes.calls.map((call) => `${call.args[0]} ${call.timeoutMs}`)).toEqual([
+      "init 600000",
+      "apply 3600000",
+      "init 600000",
+      "apply 3600000",
+    ]);
+    expect(out).toEqual([
+      `${NON_PROD[0]}: applied`,
+      `${NON_PROD[2]}: applied`,
+      "wave non-prod: 2 of 2 stacks with changes applied (1 without changes)",
+    ]);
+    expect(err).toEqual([]);
+  });
+
+  it("starts no further stack after one fails, and fails the wave naming the failed and the unstarted", async () => {
+    const processes = await planned({ [NON_PROD[0]]: { apply: "fails" } });
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(terraformCalls(processes)).toEqual([
+      `cdktf.out/stacks/${NON_PROD[0]} ${APPLY_INIT.join(" ")}`,
+      `cdktf.out/stacks/${NON_PROD[0]} ${APPLY.join(" ")}`,
+    ]);
+    expect(out).toEqual([
+      `${NON_PROD[0]}: FAILED: terraform apply exited 1: Error: creating Backup Vault: AccessDeniedException`,
+      "wave non-prod: 0 of 3 stacks with changes applied (0 without changes)",
+    ]);
+    expect(err).toEqual([
+      `wave non-prod failed: ${NON_PROD[0]}; not started: ${NON_PROD[1]}, ${NON_PROD[2]} (logs in cdktf.out/waves/non-prod)`,
+    ]);
+    expect(readFileSync(join(root, `cdktf.out/waves/non-prod/${NON_PROD[0]}.apply.log`), "utf8")).toContain(
+      "Error: creating Backup Vault: AccessDeniedException",
+    );
+  });
+
+  it("refuses a summary of another wave, or one that is not a summary", async () => {
+    const processes = await planned();
+    const summary = join(root, "cdktf.out/waves/non-prod/plan.json");
+    writeFileSync(summary, JSON.stringify({ ...JSON.parse(readFileSync(summary, "utf8")), wave: "prod" }));
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    writeFileSync(summary, JSON.stringify({ wave: "non-prod", stacks: [{ name: NON_PROD[0], status: "done" }] }));
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      "cdktf.out/waves/non-prod/plan.json: the plan of wave prod, not non-prod",
+      "cdktf.out/waves/non-prod/plan.json: not a wave's plan summary: plan --wave non-prod again",
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("finds no summary of an earlier plan once a new plan of the wave failed", async () => {
+    await planned();
+    expect(await deploy(["plan", "--wave", "non-prod"], fakeProcesses(root, {}, { synthFails: true }))).toBe(1);
+    err = [];
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      "wave non-prod: cdktf.out/waves/non-prod/plan.json does not exist: run plan --wave non-prod first",
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("refuses a wave that was not planned", async () => {
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "prod"], processes)).toBe(1);
+    expect(err).toEqual(["wave prod: cdktf.out/waves/prod/plan.json does not exist: run plan --wave prod first"]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("refuses a wave whose plan failed for a stack: nothing is applied", async () => {
+    const first = fakeProcesses(root, organization({ [NON_PROD[2]]: { plan: "fails" } }));
+    await deploy(["plan", "--wave", "non-prod"], first);
+    err = [];
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([`wave non-prod: its plan failed for ${NON_PROD[2]}: nothing applied; plan again`]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("refuses a stack with changes whose saved plan is missing: nothing is applied", async () => {
+    const processes = await planned();
+    rmSync(join(root, "cdktf.out/stacks", NON_PROD[1], "tfplan"));
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([`wave non-prod: no saved plan (tfplan) for ${NON_PROD[1]}: nothing applied`]);
+    expect(processes.calls).toEqual([]);
+  });
+});
+
+describe("the wave's Terraform environment and summary", () => {
+  it("shares one plugin cache between the stacks, unless a cache or CLI configuration is already set", () => {
+    expect(waveEnvironment({ PATH: "/usr/bin" })).toEqual({
+      PATH: "/usr/bin",
+      TF_PLUGIN_CACHE_DIR: join(__dirname, "..", ".cache", "terraform", "plugins"),
+      TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
+    });
+    expect(waveEnvironment({ TF_PLUGIN_CACHE_DIR: "/cache" })).toEqual({ TF_PLUGIN_CACHE_DIR: "/cache" });
+    expect(waveEnvironment({ TF_CLI_CONFIG_FILE: "/ci.tfrc" })).toEqual({ TF_CLI_CONFIG_FILE: "/ci.tfrc" });
+  });
+
+  it("keeps a detail's | from breaking the Markdown table", () => {
+    const summary = planMarkdown({
+      wave: "prod",
+      stacks: [{ name: "a1-eu-west-1", directory: "stacks/a1-eu-west-1", status: "failed", detail: "a | b" }],
+    });
+    expect(summary).toContain("\n| a1-eu-west-1 | ❌ FAILED | a \\| b |\n");
+    expect(summary.split("\n")[0]).toBe("### Wave prod: 1 stacks, 0 with changes, 1 failed");
+  });
+});
+
+describe("waveSource", () => {
+  it("puts each member stack in its template's wave", () => {
+    const member = (name: string, wave: string) => ({ name, member: { wave } }) as unknown as ResolvedMember;
+    const source = waveSource(
+      ["sandbox", "prod"],
+      [member("a1-eu-west-1", "sandbox"), member("a2-eu-west-1", "prod"), member("a1-us-east-1", "sandbox")],
+    );
+    expect(source.waves).toEqual(["sandbox", "prod"]);
+    expect([...source.stacksOf("sandbox")]).toEqual(["a1-eu-west-1", "a1-us-east-1"]);
+    expect([...source.stacksOf("prod")]).toEqual(["a2-eu-west-1"]);
+    expect([...source.stacksOf("other")]).toEqual([]);
+  });
+});
+
+describe("the real process runner", () => {
+  it("stops a process that outlasts its timeout and says so", async () => {
+    const started = Date.now();
+    const result = await runCommand("sleep", ["10"], { cwd: root, env: process.env, timeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("\nsleep 10 did not finish within 0.2 s and was stopped");
+  });
+});
