@@ -10,12 +10,13 @@ const shard = process.env.MUTATION_SHARD;
 // Which tests each file holds, for jest.stryker.config.js's test runner (written by `npm run mutation`).
 process.env.MUTATION_TEST_NAMES ??= path.resolve(".cache/mutation-test-names.json");
 const reports = shard ? `reports/mutation/${shard}` : "reports/mutation";
-// config/environments.ts is the user's data, not code: the tests must not depend on it.
-const scope = ["modules/**/*.ts", "config/**/*.ts", "!config/environments.ts", "stacks/**/*.ts", "preflight/checks.ts"];
+// config/environments.ts and config/organization.ts are the user's data, not code: the tests must not depend on them.
+const userData = ["!config/environments.ts", "!config/organization.ts"];
+const scope = ["modules/**/*.ts", "config/**/*.ts", ...userData, "stacks/**/*.ts", "preflight/checks.ts"];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: shard ? [...process.env.MUTATION_FILES.split(","), "!config/environments.ts"] : scope,
+  mutate: shard ? [...process.env.MUTATION_FILES.split(","), ...userData] : scope,
   testRunner: "jest",
   jest: { projectType: "custom", configFile: "jest.stryker.config.js", enableFindRelatedTests: true },
   coverageAnalysis: "perTest",
