@@ -144,13 +144,16 @@ function policyLifecycle(lifecycle: BackupPlanRule["lifecycle"]): Record<string,
 /** Everything AWS Organizations or AWS Backup would refuse in the policy, one problem per field. */
 export function backupPolicyPlanProblems(plan: BackupPolicyPlan, now: Date): Problems {
   const problems = new Problems();
-  problems.nest(
-    "plan",
-    vssBackupPlanProblems(
-      { name: plan.planName, rules: plan.rules, copyEveryRuleTo: plan.copy && { deleteAfterDays: plan.copy.keepDays } },
-      now,
-    ),
+  const planProblems = vssBackupPlanProblems(
+    { name: plan.planName, rules: plan.rules, copyEveryRuleTo: plan.copy && { deleteAfterDays: plan.copy.keepDays } },
+    now,
   );
+  // The plan's checks, with the paths of this input's fields.
+  for (const problem of planProblems.all)
+    problems.add(
+      problem.path === "name" ? "planName" : problem.path.replace(/^copyEveryRuleTo\.deleteAfterDays/, "copy.keepDays"),
+      problem.message,
+    );
   plan.rules.forEach((rule, i) => {
     if (rule.timezone !== undefined && !UTC_TIMEZONES.includes(rule.timezone))
       problems.add(
