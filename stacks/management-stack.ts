@@ -73,10 +73,11 @@ export class ManagementStack extends TerraformStack {
     });
     output("central_bus_arn", bus.busArn, "Event bus every member account's alert rules forward to");
     output("alert_topic_arn", topic.topicArn, "SNS topic of the organization's failed and crash-consistent backups");
-    output(
-      "organization_prerequisites",
-      ORGANIZATION_PREREQUISITES.join("\n"),
-      "Run once in the management account: trusted access for AWS Backup (cross-account monitoring) and the BACKUP_POLICY type",
-    );
+    // A list, one command each: cdktf's HCL form cannot write a string with a line break.
+    new TerraformOutput(this, "organization_prerequisites", {
+      value: [...ORGANIZATION_PREREQUISITES],
+      description:
+        "Run once in the management account: trusted access for AWS Backup (cross-account monitoring) and the BACKUP_POLICY type",
+    });
   }
 }
