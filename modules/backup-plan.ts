@@ -95,7 +95,7 @@ export interface VssBackupPlanProps {
    * A vault (e.g. in a second region, through an aliased provider) every rule also copies each
    * recovery point to, kept `deleteAfterDays` there. @default no such copy
    */
-  readonly copyEveryRuleTo?: { readonly vault: VssBackupVault; readonly deleteAfterDays?: number };
+  readonly copyEveryRuleTo?: { readonly vault: Pick<VssBackupVault, "vaultArn">; readonly deleteAfterDays?: number };
 }
 
 /** Days a copy to `copyEveryRuleTo` is kept after rule `rule`: its own days unless given. */

@@ -36,14 +36,16 @@ import { declareBackend } from "./backend";
  *
  * A member stack of organization mode (`env.member`) deploys through a provider that assumes the
  * member account's deploy role; with an organization backup policy it creates no plan of its own
- * (the policy's plan runs in the account); only its home region creates the account's IAM roles
- * (IAM is global: the other regions name them); and its alerts go to the organization's central bus.
+ * (the policy's plan runs in the account); only its home region creates what the account has once,
+ * the IAM roles (IAM is global) and the DR region's vault, which the other regions name by ARN; and
+ * its alerts go to the organization's central bus.
  */
 export class VssBackupStack extends TerraformStack {
   constructor(scope: Construct, env: ResolvedEnvironment | ResolvedMember) {
     super(scope, env.name);
     const member = "member" in env ? env.member : undefined;
-    const createsIam = !member || env.region === member.homeRegion;
+    // What an account has once, whatever its regions: IAM roles (global) and the DR region's vault.
+    const accountWide = !member || env.region === member.homeRegion;
     const ownPlan = !member || member.planSource === "account-plan";
     if (!ownPlan && env.audit)
       throw new ValidationError(`VssBackupStack ${env.name}`, [
@@ -58,7 +60,7 @@ export class VssBackupStack extends TerraformStack {
     declareBackend(this, env.backend);
 
     const tag = env.selectionTag;
-    const instanceRole = createsIam ? new VssInstanceRole(this, "instance-role", env.instanceRole) : undefined;
+    const instanceRole = accountWide ? new VssInstanceRole(this, "instance-role", env.instanceRole) : undefined;
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
     const { createdKey, lock, deletionGuard, ...vaultProps } = env.vault;
     const vaultKey =
@@ -75,7 +77,8 @@ export class VssBackupStack extends TerraformStack {
     const guard = deletionGuard
       ? new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard })
       : undefined;
-    const drVault = env.disasterRecovery && this.disasterRecoveryVault(env, env.disasterRecovery);
+    const dr = env.disasterRecovery;
+    const drVault = dr && (accountWide ? this.disasterRecoveryVault(env, dr) : homeDisasterRecoveryVault(env, dr));
     const plan = ownPlan
       ? new VssBackupPlan(this, "plan", {
           ...env.plan,
@@ -118,7 +121,7 @@ export class VssBackupStack extends TerraformStack {
     if (restoreTesting)
       output("restore_testing_plan_arn", restoreTesting.planArn, "Restore testing plan of the tagged instances");
     if (env.alerts && member) {
-      const alerts = this.forwardedAlerts(env.alerts, env.account, member.centralBusArn, createsIam);
+      const alerts = this.forwardedAlerts(env.alerts, env.account, member.centralBusArn, accountWide);
       output("alert_bus_arn", alerts.targetArn, "The organization's central event bus the backup alerts go to");
     } else if (env.alerts) {
       const alerts = this.alerts(env.alerts, env.account);
@@ -255,6 +258,11 @@ function providerConfig(env: ResolvedEnvironment | ResolvedMember, region: strin
 /** The session name of a member stack's deploy role session: the stack's name, so CloudTrail tells stacks apart. */
 export function deploySessionName(stackName: string): string {
   return `vss-backup-${stackName}`.slice(0, 64);
+}
+
+/** The DR vault a member's home region stack created: another region's stack copies to it by ARN. */
+function homeDisasterRecoveryVault(env: ResolvedEnvironment, dr: ResolvedDisasterRecovery): { vaultArn: string } {
+  return { vaultArn: `arn:aws:backup:${dr.region}:${env.account}:backup-vault:${dr.vault.name}` };
 }
 
 /** The alias of the second region's provider (`aws.dr`). */

@@ -182,6 +182,22 @@ describe("member stack: IAM in the home region only", () => {
     ]);
   });
 
+  it("creates the DR vault once, in the home region's stack; another region's own plan copies to it by ARN", () => {
+    const home = memberStack(prodMember("eu-west-1"));
+    expect(resources(home, BackupVault).map((v) => [v.name, v.provider])).toContainEqual([
+      "vss-backup-prod-fleet-dr",
+      "aws.dr",
+    ]);
+    const other = memberStack(prodMember("us-east-1", "account-plan"));
+    expect(resources(other, BackupVault).map((v) => v.name)).toEqual(["vss-backup-prod-fleet"]);
+    expect(other.provider!.aws).toHaveLength(1);
+    const rules = theResource(other, BackupPlan).rule as { copy_action: { destination_vault_arn: string }[] }[];
+    expect(rules.map((r) => r.copy_action.map((c) => c.destination_vault_arn))).toEqual([
+      [`arn:aws:backup:eu-central-1:${PROD_ACCOUNT}:backup-vault:vss-backup-prod-fleet-dr`],
+      [`arn:aws:backup:eu-central-1:${PROD_ACCOUNT}:backup-vault:vss-backup-prod-fleet-dr`],
+    ]);
+  });
+
   it("hands restore testing the home region's service role by ARN in another region", () => {
     const member: ResolvedMember = {
       ...prodMember("us-east-1"),
