@@ -1,4 +1,4 @@
-import { BackupPlanRule } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupPlanRule, BackupPlanRuleCopyAction } from "@cdktf/provider-aws/lib/backup-plan";
 import { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
 import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 import { Construct } from "constructs";
@@ -103,7 +103,8 @@ export function backupPolicyDocument(plan: BackupPolicyPlan): Record<string, unk
 }
 
 function policyRule(rule: BackupPlanRule): Record<string, unknown> {
-  const copies = (rule.copyAction as Exclude<BackupPlanRule["copyAction"], { resolve: unknown }>) ?? [];
+  // planRuleOf writes a plain list (the type admits a token too).
+  const copies = (rule.copyAction ?? []) as readonly BackupPlanRuleCopyAction[];
   const tags = Object.entries(rule.recoveryPointTags ?? {});
   return {
     schedule_expression: assign(rule.schedule),
@@ -133,8 +134,8 @@ function policyRule(rule: BackupPlanRule): Record<string, unknown> {
   };
 }
 
-function policyLifecycle(lifecycle: BackupPlanRule["lifecycle"]): Record<string, unknown> {
-  const { deleteAfter, coldStorageAfter } = (lifecycle ?? {}) as { deleteAfter?: number; coldStorageAfter?: number };
+function policyLifecycle(lifecycle?: { deleteAfter?: number; coldStorageAfter?: number }): Record<string, unknown> {
+  const { deleteAfter, coldStorageAfter } = lifecycle ?? {};
   return {
     ...(coldStorageAfter !== undefined ? { move_to_cold_storage_after_days: assign(String(coldStorageAfter)) } : {}),
     delete_after_days: assign(String(deleteAfter)),

@@ -255,9 +255,12 @@ function providerConfig(env: ResolvedEnvironment | ResolvedMember, region: strin
   };
 }
 
-/** The session name of a member stack's deploy role session: the stack's name, so CloudTrail tells stacks apart. */
+/**
+ * The session name of a member stack's deploy role session: the stack's name, so CloudTrail tells
+ * stacks apart (member stacks are "a<account id>-<region>": at most 39 characters here, of the 64 STS allows).
+ */
 export function deploySessionName(stackName: string): string {
-  return `vss-backup-${stackName}`.slice(0, 64);
+  return `vss-backup-${stackName}`;
 }
 
 /** The DR vault a member's home region stack created: another region's stack copies to it by ARN. */
