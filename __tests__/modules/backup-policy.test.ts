@@ -11,7 +11,13 @@ import {
   vssBackupPolicyProblems,
 } from "../../modules";
 import { NOW } from "../support/clock";
-import { PROD_OU, PROD_POLICY, SANDBOX_POLICY } from "../support/organization-fixtures";
+import {
+  PROD_OU,
+  PROD_POLICY,
+  PROD_POLICY_DOCUMENT,
+  SANDBOX_POLICY,
+  SANDBOX_POLICY_DOCUMENT,
+} from "../support/organization-fixtures";
 import { resources, synthesize, SynthesizedStack } from "../synth";
 
 const assign = (value: unknown) => ({ "@@assign": value });
@@ -25,98 +31,11 @@ function synthesizedPolicy(props: VssBackupPolicyProps): SynthesizedStack {
 
 describe("backupPolicyDocument: AWS Organizations' backup policy syntax", () => {
   it("writes template prod-fleet's plan: both rules, its regions, the EC2-only tag selection, VSS on, the DR copy", () => {
-    expect(backupPolicyDocument(PROD_POLICY)).toEqual({
-      plans: {
-        "vss-backup-prod-fleet": {
-          regions: assign(["eu-west-1", "us-east-1"]),
-          rules: {
-            daily: {
-              schedule_expression: assign("cron(0 1 ? * * *)"),
-              start_backup_window_minutes: assign("60"),
-              complete_backup_window_minutes: assign("480"),
-              target_backup_vault_name: assign("vss-backup-prod-fleet"),
-              lifecycle: { delete_after_days: assign("35") },
-              copy_actions: {
-                "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr": {
-                  target_backup_vault_arn: assign(
-                    "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr",
-                  ),
-                  lifecycle: { delete_after_days: assign("90") },
-                },
-              },
-            },
-            weekly: {
-              schedule_expression: assign("cron(0 2 ? * SUN *)"),
-              start_backup_window_minutes: assign("60"),
-              complete_backup_window_minutes: assign("480"),
-              target_backup_vault_name: assign("vss-backup-prod-fleet"),
-              lifecycle: { delete_after_days: assign("90") },
-              copy_actions: {
-                "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr": {
-                  target_backup_vault_arn: assign(
-                    "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr",
-                  ),
-                  lifecycle: { delete_after_days: assign("90") },
-                },
-              },
-            },
-          },
-          selections: {
-            resources: {
-              "vss-backup-prod-fleet-windows-instances": {
-                iam_role_arn: assign("arn:aws:iam::$account:role/vss-backup-prod-fleet-backup-service"),
-                resource_types: assign(["arn:aws:ec2:*:*:instance/*"]),
-                conditions: {
-                  string_equals: {
-                    selection_tag: {
-                      condition_key: assign("aws:ResourceTag/Backup"),
-                      condition_value: assign("windows-vss"),
-                    },
-                  },
-                },
-              },
-            },
-          },
-          advanced_backup_settings: { ec2: { windows_vss: assign("enabled") } },
-        },
-      },
-    });
+    expect(backupPolicyDocument(PROD_POLICY)).toEqual(PROD_POLICY_DOCUMENT);
   });
 
   it("writes template sandbox's plan: one rule, one region, no copy", () => {
-    expect(backupPolicyDocument(SANDBOX_POLICY)).toEqual({
-      plans: {
-        "vss-backup-sandbox": {
-          regions: assign(["eu-west-1"]),
-          rules: {
-            daily: {
-              schedule_expression: assign("cron(0 5 ? * * *)"),
-              start_backup_window_minutes: assign("60"),
-              complete_backup_window_minutes: assign("480"),
-              target_backup_vault_name: assign("vss-backup-sandbox"),
-              lifecycle: { delete_after_days: assign("7") },
-            },
-          },
-          selections: {
-            resources: {
-              "vss-backup-sandbox-windows-instances": {
-                iam_role_arn: assign("arn:aws:iam::$account:role/vss-backup-sandbox-backup-service"),
-                resource_types: assign(["arn:aws:ec2:*:*:instance/*"]),
-                conditions: {
-                  string_equals: {
-                    selection_tag: {
-                      condition_key: assign("aws:ResourceTag/Backup"),
-                      condition_value: assign("windows-vss"),
-                    },
-                  },
-                },
-              },
-            },
-          },
-          advanced_backup_settings: { ec2: { windows_vss: assign("enabled") } },
-        },
-      },
-    });
+    expect(backupPolicyDocument(SANDBOX_POLICY)).toEqual(SANDBOX_POLICY_DOCUMENT);
   });
 
   it("carries a rule's own windows, cold storage, copies to a fixed account and recovery point tags (named in lower case)", () => {
@@ -172,7 +91,7 @@ describe("VssBackupPolicy", () => {
       type: "BACKUP_POLICY",
       description: "Windows VSS backups of the EC2 instances tagged Backup=windows-vss",
     });
-    expect(JSON.parse(String(policy.content))).toEqual(backupPolicyDocument(PROD_POLICY));
+    expect(JSON.parse(String(policy.content))).toEqual(PROD_POLICY_DOCUMENT);
     expect(resources(stack, OrganizationsPolicy)).toHaveLength(1);
   });
 

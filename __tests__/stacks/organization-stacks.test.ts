@@ -13,7 +13,7 @@ import { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizat
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Testing } from "cdktf";
 import type { ResolvedMember } from "../../config/organization-types";
-import { backupPolicyDocument, SYNTHESIS_TIME_CONTEXT } from "../../modules";
+import { SYNTHESIS_TIME_CONTEXT } from "../../modules";
 import { ManagementStack } from "../../stacks/management-stack";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { NOW } from "../support/clock";
@@ -24,8 +24,9 @@ import {
   PROD_ACCOUNT,
   PROD_OU,
   PROD_POLICY,
+  PROD_POLICY_DOCUMENT,
   prodMember,
-  SANDBOX_POLICY,
+  SANDBOX_POLICY_DOCUMENT,
 } from "../support/organization-fixtures";
 import { resources, SynthesizedStack, synthesizeStack, theResource } from "../synth";
 
@@ -53,8 +54,8 @@ describe("ManagementStack", () => {
       ["vss-backup-prod-fleet-vss", "BACKUP_POLICY"],
       ["vss-backup-sandbox-vss", "BACKUP_POLICY"],
     ]);
-    expect(JSON.parse(String(policies[0].content))).toEqual(backupPolicyDocument(PROD_POLICY));
-    expect(JSON.parse(String(policies[1].content))).toEqual(backupPolicyDocument(SANDBOX_POLICY));
+    expect(JSON.parse(String(policies[0].content))).toEqual(PROD_POLICY_DOCUMENT);
+    expect(JSON.parse(String(policies[1].content))).toEqual(SANDBOX_POLICY_DOCUMENT);
   });
 
   it("attaches each policy to its template's OUs and accounts, and nowhere else", () => {

@@ -95,3 +95,98 @@ export function prodMember(region: string, planSource: MemberOf["planSource"] = 
     },
   };
 }
+
+const assign = (value: unknown) => ({ "@@assign": value });
+
+/** What template prod-fleet's backup policy must say, written out (AWS's backup policy syntax). */
+export const PROD_POLICY_DOCUMENT = {
+  plans: {
+    "vss-backup-prod-fleet": {
+      regions: assign(["eu-west-1", "us-east-1"]),
+      rules: {
+        daily: {
+          schedule_expression: assign("cron(0 1 ? * * *)"),
+          start_backup_window_minutes: assign("60"),
+          complete_backup_window_minutes: assign("480"),
+          target_backup_vault_name: assign("vss-backup-prod-fleet"),
+          lifecycle: { delete_after_days: assign("35") },
+          copy_actions: {
+            "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr": {
+              target_backup_vault_arn: assign(
+                "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr",
+              ),
+              lifecycle: { delete_after_days: assign("90") },
+            },
+          },
+        },
+        weekly: {
+          schedule_expression: assign("cron(0 2 ? * SUN *)"),
+          start_backup_window_minutes: assign("60"),
+          complete_backup_window_minutes: assign("480"),
+          target_backup_vault_name: assign("vss-backup-prod-fleet"),
+          lifecycle: { delete_after_days: assign("90") },
+          copy_actions: {
+            "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr": {
+              target_backup_vault_arn: assign(
+                "arn:aws:backup:eu-central-1:$account:backup-vault:vss-backup-prod-fleet-dr",
+              ),
+              lifecycle: { delete_after_days: assign("90") },
+            },
+          },
+        },
+      },
+      selections: {
+        resources: {
+          "vss-backup-prod-fleet-windows-instances": {
+            iam_role_arn: assign("arn:aws:iam::$account:role/vss-backup-prod-fleet-backup-service"),
+            resource_types: assign(["arn:aws:ec2:*:*:instance/*"]),
+            conditions: {
+              string_equals: {
+                selection_tag: {
+                  condition_key: assign("aws:ResourceTag/Backup"),
+                  condition_value: assign("windows-vss"),
+                },
+              },
+            },
+          },
+        },
+      },
+      advanced_backup_settings: { ec2: { windows_vss: assign("enabled") } },
+    },
+  },
+};
+
+/** What template sandbox's backup policy must say, written out. */
+export const SANDBOX_POLICY_DOCUMENT = {
+  plans: {
+    "vss-backup-sandbox": {
+      regions: assign(["eu-west-1"]),
+      rules: {
+        daily: {
+          schedule_expression: assign("cron(0 5 ? * * *)"),
+          start_backup_window_minutes: assign("60"),
+          complete_backup_window_minutes: assign("480"),
+          target_backup_vault_name: assign("vss-backup-sandbox"),
+          lifecycle: { delete_after_days: assign("7") },
+        },
+      },
+      selections: {
+        resources: {
+          "vss-backup-sandbox-windows-instances": {
+            iam_role_arn: assign("arn:aws:iam::$account:role/vss-backup-sandbox-backup-service"),
+            resource_types: assign(["arn:aws:ec2:*:*:instance/*"]),
+            conditions: {
+              string_equals: {
+                selection_tag: {
+                  condition_key: assign("aws:ResourceTag/Backup"),
+                  condition_value: assign("windows-vss"),
+                },
+              },
+            },
+          },
+        },
+      },
+      advanced_backup_settings: { ec2: { windows_vss: assign("enabled") } },
+    },
+  },
+};
