@@ -12,6 +12,7 @@ import {
 } from "../../modules";
 import { NOW } from "../support/clock";
 import {
+  assign,
   PROD_OU,
   PROD_POLICY,
   PROD_POLICY_DOCUMENT,
@@ -19,8 +20,6 @@ import {
   SANDBOX_POLICY_DOCUMENT,
 } from "../support/organization-fixtures";
 import { resources, synthesize, SynthesizedStack } from "../synth";
-
-const assign = (value: unknown) => ({ "@@assign": value });
 
 function synthesizedPolicy(props: VssBackupPolicyProps): SynthesizedStack {
   return synthesize((scope) => {

@@ -96,7 +96,8 @@ export function prodMember(region: string, planSource: MemberOf["planSource"] = 
   };
 }
 
-const assign = (value: unknown) => ({ "@@assign": value });
+/** A backup policy value set with `@@assign`. */
+export const assign = (value: unknown) => ({ "@@assign": value });
 
 /** What template prod-fleet's backup policy must say, written out (AWS's backup policy syntax). */
 export const PROD_POLICY_DOCUMENT = {
