@@ -1,5 +1,8 @@
+import { readAccountsFile } from "./config/accounts-file";
 import { config } from "./config/environments";
-import { configurationWarnings, ENVIRONMENTS_VARIABLE, loadEnvironments } from "./config/validate";
+import { organization } from "./config/organization";
+import { loadStacks } from "./config/stacks";
+import { configurationWarnings } from "./config/validate";
 import { ValidationError } from "./modules/validation";
 import { buildApp } from "./stacks/app";
 
@@ -7,14 +10,18 @@ import { buildApp } from "./stacks/app";
 const now = new Date();
 try {
   const variables = process.env;
-  const environments = loadEnvironments(config, { only: variables[ENVIRONMENTS_VARIABLE], variables, now });
+  const sources = {
+    project: config,
+    organization: organization && { config: organization, accounts: readAccountsFile },
+  };
+  const { environments, management } = loadStacks(sources, variables, now);
   // Under the cdktf CLI (which sets CDKTF_OUTDIR) the plans' own warnings reach the user as annotations.
   const underCli = variables.CDKTF_OUTDIR !== undefined;
   for (const warning of configurationWarnings(environments, variables)) {
     if (underCli && warning.path.includes(".plan.")) continue;
     console.error(`Warning: ${warning.path}: ${warning.message}`);
   }
-  buildApp(environments, {}, now).synth();
+  buildApp(environments, {}, now, management).synth();
 } catch (error) {
   if (!(error instanceof ValidationError)) throw error;
   // A configuration mistake, not a crash: the message lists every problem, no stack trace.

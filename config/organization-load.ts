@@ -4,6 +4,7 @@
  * member environments that go through the same validation and resolution as hand-written ones
  * (config/validate.ts), plus the management stack's backup policies and central alerts.
  */
+import { vssBackupPolicyProblems } from "../modules/backup-policy";
 import {
   IAM_ROLE_NAME,
   nameProblem,
@@ -154,6 +155,20 @@ export function loadOrganization(
   }
   filterProblems(config, accounts, options, problems);
   if (problems.all.length > 0) throw new ValidationError(INVALID, problems.all);
+  // The management stack's policies, judged as the construct judges them, under their templates' paths.
+  const management = resolveManagement(config, accounts, wellShaped, variables);
+  for (const { policyName, targetIds, template, ...plan } of management.policies) {
+    const index = config.templates.findIndex((t) => t.name === template);
+    const label = templateLabel(config.templates[index], index);
+    const policyProblems = vssBackupPolicyProblems({ name: policyName, plan, targetIds }, now);
+    problems.nest(label, policyProblems);
+    if (config.templates[index].audit)
+      problems.add(
+        `${label}.audit`,
+        'is not allowed under a backup policy (its plan check needs a plan the stack creates), allowed: planSource "account-plan", or no audit',
+      );
+  }
+  if (problems.all.length > 0) throw new ValidationError(INVALID, problems.all);
 
   const members: ResolvedMember[] = expanded.members.map(({ template, account }, i) => ({
     ...judged.resolved[i],
@@ -162,7 +177,7 @@ export function loadOrganization(
   const wanted = (wave: string, ouPath: string) =>
     (options.wave === undefined || wave === options.wave) && (options.ou === undefined || isInOu(ouPath, options.ou));
   return {
-    management: resolveManagement(config, accounts, wellShaped, variables),
+    management,
     members: members.filter((m) => wanted(m.member.wave, m.member.ouPath)),
     skipped: expanded.skipped
       .filter((s) => wanted(s.template.wave, s.account.ouPath))

@@ -39,11 +39,13 @@ export const organization: OrganizationConfig | undefined = {
       ous: ["Root/Workloads/Prod"],
       regions: ["eu-central-1"],
       wave: "prod",
+      // A backup policy reads its schedules in UTC (it has no time zone): 23:00, 00:00 and 01:00 UTC are
+      // after midnight in Berlin in winter.
       plan: {
         rules: [
-          BackupRules.daily({ keepDays: 35, atHour: 1, timezone: "Europe/Berlin" }),
-          BackupRules.weekly({ keepDays: 90, atHour: 2, timezone: "Europe/Berlin" }),
-          BackupRules.monthly({ keepDays: 365, atHour: 3, timezone: "Europe/Berlin" }),
+          BackupRules.daily({ keepDays: 35, atHour: 23 }),
+          BackupRules.weekly({ keepDays: 90, atHour: 0 }),
+          BackupRules.monthly({ keepDays: 365, atHour: 1 }),
         ],
       },
       vault: {

@@ -78,21 +78,39 @@ export function restoreTestAlertTemplate(subject: string): string {
   );
 }
 
-export interface VssBackupAlertsProps {
+/**
+ * The organization's central event bus, in another account: each matched event is put on it as it
+ * is (no message template), so that the bus's own rule matches it with the same pattern.
+ */
+export interface CentralBusTarget {
+  /** arn:aws:events:<region>:<account>:event-bus/<name> */
+  readonly busArn: string;
+  /** The role EventBridge assumes to put the events there: EventBridge requires one for another account's bus. */
+  readonly roleArn: string;
+}
+
+export interface VssBackupAlertRules {
   /** 1-64 of A-Z a-z 0-9 . - _. */
   readonly ruleName: string;
   /** What each message says is backed up, e.g. "environment prod" (1-100 of A-Z a-z 0-9 space . _ -). */
   readonly subject: string;
-  /** Where alerts go: a topic in the rule's region. */
-  readonly topic: IAlertTopic;
   /**
    * Also alert on EC2 restore tests that FAILED or were ABORTED, through a second rule
    * `<ruleName>-restore-tests` with its own message. @default false
    */
   readonly failedRestoreTests?: boolean;
+  /** The event bus the rules are on. @default the account's default bus (where AWS Backup's events arrive) */
+  readonly eventBusName?: string;
 }
 
-export function vssBackupAlertsProblems(props: Omit<VssBackupAlertsProps, "topic">): Problems {
+/** Where the alerts go: a topic in the rule's region (as messages), or the organization's central bus (as events). */
+export type AlertDestination =
+  | { readonly topic: IAlertTopic; readonly forwardTo?: never }
+  | { readonly forwardTo: CentralBusTarget; readonly topic?: never };
+
+export type VssBackupAlertsProps = VssBackupAlertRules & AlertDestination;
+
+export function vssBackupAlertsProblems(props: Omit<VssBackupAlertRules, "eventBusName">): Problems {
   const problems = new Problems();
   if (!RULE_NAME.test(props.ruleName)) {
     problems.add(
@@ -117,12 +135,14 @@ export function vssBackupAlertsProblems(props: Omit<VssBackupAlertsProps, "topic
 /**
  * An EventBridge rule that turns every EC2 backup without an application-consistent result into a
  * readable message on the topic, and with `failedRestoreTests` a second one for failed restore
- * tests; only these rules may publish to the topic.
+ * tests; only these rules may publish to the topic. With `forwardTo`, the rules put the events they
+ * match on the organization's central bus instead, whose own alerts turn them into messages.
  */
 export class VssBackupAlerts extends Construct {
   readonly ruleArn: string;
   readonly ruleName: string;
-  readonly topicArn: string;
+  /** The topic's or the central bus's ARN. */
+  readonly targetArn: string;
 
   constructor(scope: Construct, id: string, props: VssBackupAlertsProps) {
     super(scope, id);
@@ -130,37 +150,56 @@ export class VssBackupAlerts extends Construct {
     const rule = new CloudwatchEventRule(this, "rule", {
       name: props.ruleName,
       description: `AWS Backup EC2 jobs that failed or fell back to crash-consistent (${props.subject})`,
+      eventBusName: props.eventBusName,
       eventPattern: JSON.stringify(VSS_FALLBACK_EVENT_PATTERN),
       state: "ENABLED",
     });
-    new CloudwatchEventTarget(this, "target", {
-      rule: rule.name,
-      targetId: "alert-topic",
-      arn: props.topic.topicArn,
-      inputTransformer: { inputPaths: { ...ALERT_INPUT_PATHS }, inputTemplate: alertTemplate(props.subject) },
+    this.send("target", rule, props, {
+      inputPaths: { ...ALERT_INPUT_PATHS },
+      inputTemplate: alertTemplate(props.subject),
     });
     const rules = [rule.arn];
     if (props.failedRestoreTests) {
       const restoreRule = new CloudwatchEventRule(this, "restore-test-rule", {
         name: `${props.ruleName}${RESTORE_TEST_RULE_SUFFIX}`,
         description: `AWS Backup EC2 restore tests that failed (${props.subject})`,
+        eventBusName: props.eventBusName,
         eventPattern: JSON.stringify(FAILED_RESTORE_TEST_EVENT_PATTERN),
         state: "ENABLED",
       });
-      new CloudwatchEventTarget(this, "restore-test-target", {
-        rule: restoreRule.name,
-        targetId: "alert-topic",
-        arn: props.topic.topicArn,
-        inputTransformer: {
-          inputPaths: { ...RESTORE_TEST_INPUT_PATHS },
-          inputTemplate: restoreTestAlertTemplate(props.subject),
-        },
+      this.send("restore-test-target", restoreRule, props, {
+        inputPaths: { ...RESTORE_TEST_INPUT_PATHS },
+        inputTemplate: restoreTestAlertTemplate(props.subject),
       });
       rules.push(restoreRule.arn);
     }
-    props.topic.allowPublishingByRules(rules);
+    props.topic?.allowPublishingByRules(rules);
     this.ruleArn = rule.arn;
     this.ruleName = rule.name;
-    this.topicArn = props.topic.topicArn;
+    this.targetArn = props.topic ? props.topic.topicArn : props.forwardTo.busArn;
+  }
+
+  /** The rule's target: the topic with the message `transformer` makes, or the central bus with the event as it is. */
+  private send(
+    id: string,
+    rule: CloudwatchEventRule,
+    props: VssBackupAlertsProps,
+    transformer: { inputPaths: Record<string, string>; inputTemplate: string },
+  ): void {
+    const common = { rule: rule.name, eventBusName: props.eventBusName };
+    if (props.topic)
+      new CloudwatchEventTarget(this, id, {
+        ...common,
+        targetId: "alert-topic",
+        arn: props.topic.topicArn,
+        inputTransformer: transformer,
+      });
+    else
+      new CloudwatchEventTarget(this, id, {
+        ...common,
+        targetId: "central-bus",
+        arn: props.forwardTo.busArn,
+        roleArn: props.forwardTo.roleArn,
+      });
   }
 }

@@ -95,7 +95,7 @@ export interface VssBackupPlanProps {
    * A vault (e.g. in a second region, through an aliased provider) every rule also copies each
    * recovery point to, kept `deleteAfterDays` there. @default no such copy
    */
-  readonly copyEveryRuleTo?: { readonly vault: VssBackupVault; readonly deleteAfterDays?: number };
+  readonly copyEveryRuleTo?: { readonly vault: Pick<VssBackupVault, "vaultArn">; readonly deleteAfterDays?: number };
 }
 
 /** Days a copy to `copyEveryRuleTo` is kept after rule `rule`: its own days unless given. */
@@ -198,9 +198,16 @@ export class VssBackupPlan extends Construct {
     for (const warning of vssBackupPlanWarnings(props).all)
       Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
 
+    const copyTo = props.copyEveryRuleTo;
     const plan = new BackupPlan(this, "plan", {
       name: props.name,
-      rule: props.rules.map((rule) => toPlanRule(rule, props.vault.vaultName, props.copyEveryRuleTo)),
+      rule: props.rules.map((rule) =>
+        planRuleOf(
+          rule,
+          props.vault.vaultName,
+          copyTo && { vaultArn: copyTo.vault.vaultArn, deleteAfterDays: copyTo.deleteAfterDays },
+        ),
+      ),
       advancedBackupSetting:
         props.windowsVss === false ? undefined : [{ resourceType: "EC2", backupOptions: { WindowsVSS: "enabled" } }],
     });
@@ -215,10 +222,15 @@ export class VssBackupPlan extends Construct {
   }
 }
 
-function toPlanRule(
+/**
+ * A rule as AWS Backup's plan takes it: every default filled in, and with `copyTo` a copy of each
+ * recovery point to that vault (kept as long as the rule keeps the original unless `deleteAfterDays`).
+ * The one conversion of a rule: a backup policy (backup-policy.ts) is built from its result too.
+ */
+export function planRuleOf(
   rule: BackupRuleSpec,
   vaultName: string,
-  copyTo?: VssBackupPlanProps["copyEveryRuleTo"],
+  copyTo?: { readonly vaultArn: string; readonly deleteAfterDays?: number },
 ): BackupPlanRule {
   const copies = [
     ...(rule.copies ?? []).map((copy) => ({
@@ -228,7 +240,7 @@ function toPlanRule(
     ...(copyTo
       ? [
           {
-            destinationVaultArn: copyTo.vault.vaultArn,
+            destinationVaultArn: copyTo.vaultArn,
             lifecycle: { deleteAfter: copyRetentionOf(rule, copyTo.deleteAfterDays) },
           },
         ]

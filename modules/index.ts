@@ -18,3 +18,5 @@ export * from "./vault-lock";
 export * from "./restore-testing";
 export * from "./audit-framework";
 export * from "./backup-report-plan";
+export * from "./backup-policy";
+export * from "./central-alerts";

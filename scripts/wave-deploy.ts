@@ -8,13 +8,12 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative } from "path";
 import { parseArgs } from "util";
 import type { ResolvedMember } from "../config/organization-types";
+import { WAVE_VARIABLE } from "../config/stacks";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
 
 export const USAGE =
   "usage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]";
-/** The variable that names the wave to the app: it synthesizes only that wave's member stacks. */
-export const WAVE_VARIABLE = "VSS_WAVE";
 /** Stacks planned or applied at a time: each runs its own Terraform and AWS provider (a few hundred MiB). */
 export const DEFAULT_PARALLEL = 4;
 export const MAX_PARALLEL = 32;

@@ -1,13 +1,22 @@
 import { App, AppConfig } from "cdktf";
+import type { ResolvedManagement } from "../config/organization-types";
 import type { ResolvedEnvironment } from "../config/resolve";
 import { SYNTHESIS_TIME_CONTEXT } from "../modules";
+import { ManagementStack } from "./management-stack";
 import { VssBackupStack } from "./vss-backup-stack";
 
 /**
  * One stack per environment, named after it, in one cdktf App. `now` is the time the constructs
  * judge their props at (whether a schedule still fires). @default the wall clock
+ * In organization mode, `environments` are the member stacks (ResolvedMember) and `management` the
+ * management stack. @default no management stack
  */
-export function buildApp(environments: readonly ResolvedEnvironment[], appConfig: AppConfig = {}, now?: Date): App {
+export function buildApp(
+  environments: readonly ResolvedEnvironment[],
+  appConfig: AppConfig = {},
+  now?: Date,
+  management?: ResolvedManagement,
+): App {
   const context = now ? { ...appConfig.context, [SYNTHESIS_TIME_CONTEXT]: now.toISOString() } : appConfig.context;
   const app = new App({ ...appConfig, context });
   // cdktf 0.21 stacks read only SYNTH_HCL_OUTPUT (what `cdktf synth --hcl` sets), not AppConfig.hclOutput.
@@ -19,6 +28,7 @@ export function buildApp(environments: readonly ResolvedEnvironment[], appConfig
   const prepareStackTrace = Error.prepareStackTrace;
   Error.prepareStackTrace = () => "";
   try {
+    if (management) new ManagementStack(app, management);
     for (const env of environments) new VssBackupStack(app, env);
   } finally {
     Error.prepareStackTrace = prepareStackTrace;

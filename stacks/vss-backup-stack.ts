@@ -1,6 +1,7 @@
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import type { ResolvedMember } from "../config/organization-types";
 import type { ResolvedAlerts, ResolvedAudit, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
 import {
   BackupServiceRole,
@@ -21,26 +22,45 @@ import {
   VssAuditFramework,
   VssBackupReportPlan,
   VssBackupSelection,
+  VssAlertForwarder,
+  IBackupServiceRole,
+  CentralBusTarget,
+  instanceProfileNameOf,
+  ValidationError,
 } from "../modules";
 import { declareBackend } from "./backend";
 
 /**
  * One environment's Windows VSS backups: the instance side (role, profile, package association)
  * and the backup side (vault, plan, selection, service role), tied together by one tag.
+ *
+ * A member stack of organization mode (`env.member`) deploys through a provider that assumes the
+ * member account's deploy role; with an organization backup policy it creates no plan of its own
+ * (the policy's plan runs in the account); only its home region creates what the account has once,
+ * the IAM roles (IAM is global) and the DR region's vault, which the other regions name by ARN; and
+ * its alerts go to the organization's central bus.
  */
 export class VssBackupStack extends TerraformStack {
-  constructor(scope: Construct, env: ResolvedEnvironment) {
+  constructor(scope: Construct, env: ResolvedEnvironment | ResolvedMember) {
     super(scope, env.name);
+    const member = "member" in env ? env.member : undefined;
+    // What an account has once, whatever its regions: IAM roles (global) and the DR region's vault.
+    const accountWide = !member || env.region === member.homeRegion;
+    const ownPlan = !member || member.planSource === "account-plan";
+    if (!ownPlan && env.audit)
+      throw new ValidationError(`VssBackupStack ${env.name}`, [
+        {
+          path: "audit",
+          message:
+            'its plan control judges a plan of the stack, and planSource "organization-policy" creates none; allowed: no audit, or planSource "account-plan"',
+        },
+      ]);
 
-    new AwsProvider(this, "aws", {
-      region: env.region,
-      allowedAccountIds: [env.account],
-      defaultTags: [{ tags: { ...env.defaultTags } }],
-    });
+    new AwsProvider(this, "aws", providerConfig(env, env.region));
     declareBackend(this, env.backend);
 
     const tag = env.selectionTag;
-    const instanceRole = new VssInstanceRole(this, "instance-role", env.instanceRole);
+    const instanceRole = accountWide ? new VssInstanceRole(this, "instance-role", env.instanceRole) : undefined;
     const association = new VssComponentsAssociation(this, "vss-components", { ...env.association, tag });
     const { createdKey, lock, deletionGuard, ...vaultProps } = env.vault;
     const vaultKey =
@@ -57,20 +77,17 @@ export class VssBackupStack extends TerraformStack {
     const guard = deletionGuard
       ? new VssVaultDeletionGuard(this, "vault-deletion-guard", { vault, ...deletionGuard })
       : undefined;
-    const drVault = env.disasterRecovery && this.disasterRecoveryVault(env, env.disasterRecovery);
-    const plan = new VssBackupPlan(this, "plan", {
-      ...env.plan,
-      vault,
-      copyEveryRuleTo: drVault ? { vault: drVault, deleteAfterDays: env.disasterRecovery?.keepDays } : undefined,
-    });
-    const serviceRole =
-      "existingRoleArn" in env.backupServiceRole
-        ? BackupServiceRole.fromRoleArn(env.backupServiceRole.existingRoleArn)
-        : new BackupServiceRole(this, "backup-service-role", {
-            ...env.backupServiceRole,
-            passableInstanceRoles: [instanceRole],
-          });
-    const selection = plan.addSelection("selection", { ...env.selection, serviceRole, tag });
+    const dr = env.disasterRecovery;
+    const drVault = dr && (accountWide ? this.disasterRecoveryVault(env, dr) : homeDisasterRecoveryVault(env, dr));
+    const plan = ownPlan
+      ? new VssBackupPlan(this, "plan", {
+          ...env.plan,
+          vault,
+          copyEveryRuleTo: drVault ? { vault: drVault, deleteAfterDays: env.disasterRecovery?.keepDays } : undefined,
+        })
+      : undefined;
+    const serviceRole = this.backupServiceRole(env, instanceRole);
+    const selection = plan?.addSelection("selection", { ...env.selection, serviceRole, tag });
     // Only the main vault: a restore test cannot use the DR region's vault (see VssRestoreTestingProps.vaults).
     const restoreTesting =
       env.restoreTesting &&
@@ -78,18 +95,24 @@ export class VssBackupStack extends TerraformStack {
 
     const output = (id: string, value: string, description: string) =>
       new TerraformOutput(this, id, { value, description });
-    output("instance_role_arn", instanceRole.roleArn, "Role of the Windows instances (VSS and SSM permissions)");
-    if (instanceRole.instanceProfileName)
-      output(
-        "instance_profile_name",
-        instanceRole.instanceProfileName,
-        "Attach this instance profile to every instance to back up",
-      );
+    if (instanceRole)
+      output("instance_role_arn", instanceRole.roleArn, "Role of the Windows instances (VSS and SSM permissions)");
+    const instanceProfileName = instanceRole
+      ? instanceRole.instanceProfileName
+      : instanceProfileNameOf(env.instanceRole);
+    if (instanceProfileName)
+      output("instance_profile_name", instanceProfileName, "Attach this instance profile to every instance to back up");
     output("vault_arn", vault.vaultArn, "Vault holding the recovery points");
     if (drVault)
       output("dr_vault_arn", drVault.vaultArn, "Vault in the second region holding a copy of every recovery point");
-    output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
-    output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
+    if (plan) output("plan_id", plan.planId, "Backup plan with Windows VSS enabled");
+    if (selection) output("selection_id", selection.selectionId, "Selection of the tagged EC2 instances");
+    if (member)
+      output(
+        "plan_source",
+        member.planSource,
+        "Where this account's backup plan comes from: the organization's backup policy, or the stack's own plan",
+      );
     output(
       "association_id",
       association.associationId,
@@ -97,25 +120,52 @@ export class VssBackupStack extends TerraformStack {
     );
     if (restoreTesting)
       output("restore_testing_plan_arn", restoreTesting.planArn, "Restore testing plan of the tagged instances");
-    if (env.alerts) {
+    if (env.alerts && member) {
+      const alerts = this.forwardedAlerts(env.alerts, env.account, member.centralBusArn, accountWide);
+      output("alert_bus_arn", alerts.targetArn, "The organization's central event bus the backup alerts go to");
+    } else if (env.alerts) {
       const alerts = this.alerts(env.alerts, env.account);
-      output("alert_topic_arn", alerts.topicArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
+      output("alert_topic_arn", alerts.targetArn, "SNS topic of failed and crash-consistent (VSS fallback) backups");
     }
-    if (env.audit) {
+    if (env.audit && plan && selection) {
       const audit = this.audit(env.audit, { plan, selection, lock: vaultLock, deletionGuard: guard }, env);
       output("audit_framework_arn", audit.frameworkArn, "AWS Backup Audit Manager framework of this environment");
     }
     output("required_instance_tag", describeTag(tag), "Tag an instance needs to be backed up with VSS");
   }
 
+  /**
+   * The role AWS Backup assumes: an existing one, the one this stack creates, or (in a member's
+   * other regions) the one its home region created, by the name the organization's policy uses.
+   */
+  private backupServiceRole(env: ResolvedEnvironment, instanceRole?: VssInstanceRole): IBackupServiceRole {
+    const spec = env.backupServiceRole;
+    if ("existingRoleArn" in spec) return BackupServiceRole.fromRoleArn(spec.existingRoleArn);
+    if (!instanceRole) return BackupServiceRole.fromRoleArn(`arn:aws:iam::${env.account}:role/${spec.roleName}`);
+    return new BackupServiceRole(this, "backup-service-role", { ...spec, passableInstanceRoles: [instanceRole] });
+  }
+
+  /** A member's alert rules, putting their events on the central bus through the account's forwarding role. */
+  private forwardedAlerts(
+    alerts: ResolvedAlerts,
+    account: string,
+    busArn: string,
+    createsIam: boolean,
+  ): VssBackupAlerts {
+    const forwardTo: CentralBusTarget = createsIam
+      ? new VssAlertForwarder(this, "alert-forwarder", { account, busArn }).target
+      : VssAlertForwarder.existing({ account, busArn });
+    return new VssBackupAlerts(this, "alerts", {
+      ruleName: alerts.ruleName,
+      subject: alerts.subject,
+      failedRestoreTests: alerts.failedRestoreTests,
+      forwardTo,
+    });
+  }
+
   /** The DR vault in the second region, through an aliased provider of the same account, with its own key and lock. */
   private disasterRecoveryVault(env: ResolvedEnvironment, dr: ResolvedDisasterRecovery): VssBackupVault {
-    const provider = new AwsProvider(this, "aws-dr", {
-      alias: DR_PROVIDER_ALIAS,
-      region: dr.region,
-      allowedAccountIds: [env.account],
-      defaultTags: [{ tags: { ...env.defaultTags } }],
-    });
+    const provider = new AwsProvider(this, "aws-dr", { alias: DR_PROVIDER_ALIAS, ...providerConfig(env, dr.region) });
     const preventDestroy = dr.vault.preventDestroy ?? true;
     const key = new VssKmsKey(this, "dr-vault-key", {
       alias: dr.vault.keyAlias,
@@ -188,6 +238,34 @@ export class VssBackupStack extends TerraformStack {
       failedRestoreTests: alerts.failedRestoreTests,
     });
   }
+}
+
+/**
+ * An AWS provider of the environment's account in `region`; a member stack's assumes the member
+ * account's deploy role (the credentials Terraform runs with are the deploy wave's).
+ */
+function providerConfig(env: ResolvedEnvironment | ResolvedMember, region: string): AwsProviderConfig {
+  return {
+    region,
+    allowedAccountIds: [env.account],
+    defaultTags: [{ tags: { ...env.defaultTags } }],
+    ...("member" in env
+      ? { assumeRole: [{ roleArn: env.member.deployRoleArn, sessionName: deploySessionName(env.name) }] }
+      : {}),
+  };
+}
+
+/**
+ * The session name of a member stack's deploy role session: the stack's name, so CloudTrail tells
+ * stacks apart (member stacks are "a<account id>-<region>": at most 39 characters here, of the 64 STS allows).
+ */
+export function deploySessionName(stackName: string): string {
+  return `vss-backup-${stackName}`;
+}
+
+/** The DR vault a member's home region stack created: another region's stack copies to it by ARN. */
+function homeDisasterRecoveryVault(env: ResolvedEnvironment, dr: ResolvedDisasterRecovery): { vaultArn: string } {
+  return { vaultArn: `arn:aws:backup:${dr.region}:${env.account}:backup-vault:${dr.vault.name}` };
 }
 
 /** The alias of the second region's provider (`aws.dr`). */

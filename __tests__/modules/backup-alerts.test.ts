@@ -5,7 +5,7 @@ import {
   VssAlertTopic,
   VssAlertTopicProps,
   VssBackupAlerts,
-  VssBackupAlertsProps,
+  VssBackupAlertRules,
   VssKmsKey,
 } from "../../modules";
 import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
@@ -18,7 +18,7 @@ const RULE_ARN = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/fleet-alerts`;
 
 function synthesizedAlerts(
   topicProps: Partial<Omit<VssAlertTopicProps, "key">> = {},
-  alertProps: Partial<VssBackupAlertsProps> = {},
+  alertProps: Partial<VssBackupAlertRules> = {},
 ) {
   return synthesize((scope) => {
     const key = new VssKmsKey(scope, "key", {
@@ -177,7 +177,7 @@ describe("VssBackupAlerts: the message", () => {
     );
   });
 
-  it.each<[string, Partial<VssBackupAlertsProps>, string]>([
+  it.each<[string, Partial<VssBackupAlertRules>, string]>([
     ["a rule name with a space", { ruleName: "fleet alerts" }, 'ruleName: "fleet alerts" is not a rule name'],
     ["a 65-character rule name", { ruleName: "r".repeat(65) }, "is not a rule name, allowed: 1-64"],
     ["a subject with a quote", { subject: 'prod "eu"' }, 'subject: "prod \\"eu\\"" is not allowed'],
