@@ -50,8 +50,8 @@ describe("loadStacks: what the app builds", () => {
         "a111111111112-eu-west-1",
         "a111111111112-eu-central-1",
         "a222222222221-us-east-1",
-        "a444444444441-us-east-1",
         "a333333333331-eu-west-1",
+        "a444444444441-us-east-1",
       ],
       management: "acme-management",
     });
@@ -59,7 +59,7 @@ describe("loadStacks: what the app builds", () => {
 
   it("VSS_WAVE: only that wave's member stacks, no environment, no management stack", () => {
     expect(namesOf({ VSS_WAVE: "prod" })).toEqual({
-      environments: ["a222222222221-us-east-1", "a444444444441-us-east-1", "a333333333331-eu-west-1"],
+      environments: ["a222222222221-us-east-1", "a333333333331-eu-west-1", "a444444444441-us-east-1"],
       management: undefined,
     });
   });
