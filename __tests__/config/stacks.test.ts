@@ -1,11 +1,12 @@
 import { loadStacks } from "../../config/stacks";
+import type { ProjectConfig } from "../../config/types";
 import { ValidationError } from "../../modules";
 import { NOW } from "../support/clock";
 import { PLAIN_PROJECT, TEST_PROJECT } from "../support/fixtures";
 import { ORG_ACCOUNTS, ORG_CONFIG } from "../support/organization-fixtures";
 
 // The environments in accounts of their own: the organization's checks against clashes are the loader's tests.
-const PROJECT = {
+const PROJECT: ProjectConfig = {
   ...PLAIN_PROJECT,
   environments: PLAIN_PROJECT.environments.map((env, i) => ({ ...env, account: `55555555555${i}` })),
 };

@@ -17,7 +17,12 @@ import {
 } from "../../modules";
 import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
 import { iamPolicyOf, simulate } from "../support/iam";
-import { CENTRAL_BUS_ARN, MANAGEMENT_ACCOUNT, ORGANIZATION_ID, PROD_ACCOUNT } from "../support/organization-stack-fixtures";
+import {
+  CENTRAL_BUS_ARN,
+  MANAGEMENT_ACCOUNT,
+  ORGANIZATION_ID,
+  PROD_ACCOUNT,
+} from "../support/organization-stack-fixtures";
 import { addressOf, referencedPolicyDocument, resources, SynthesizedStack, synthesize, theResource } from "../synth";
 
 const FORWARDER_ARN = `arn:aws:iam::${PROD_ACCOUNT}:role/vss-backup-alerts-forwarder`;
