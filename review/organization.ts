@@ -214,7 +214,7 @@ export function memberUnderPolicy(
   };
 }
 
-/** The policy's copies, by vault and region; the lock as the stack that creates the vault sets it. */
+/** The policy's copies, by vault and region, with the lock this stack sets on that vault. */
 function policyDisasterRecovery(policy: PolicyPosture, stack: StackJson): DisasterRecoveryPosture[] {
   const byVault = new Map<
     string,
@@ -231,9 +231,10 @@ function policyDisasterRecovery(policy: PolicyPosture, stack: StackJson): Disast
   const vaults = Object.entries(stack.resource?.[BackupVault.tfResourceType] ?? {});
   return [...byVault.values()].map((dr) => {
     const [id] = vaults.find(([, v]) => v.name === dr.vaultName) ?? [];
-    return id === undefined
-      ? { ...dr, lockSetElsewhere: true }
-      : { ...dr, lock: vaultProtectionOf(stack, `${BackupVault.tfResourceType}.${id}`).lock };
+    return {
+      ...dr,
+      lock: id === undefined ? undefined : vaultProtectionOf(stack, `${BackupVault.tfResourceType}.${id}`).lock,
+    };
   });
 }
 
@@ -252,7 +253,9 @@ export function policyWeakeningsOf(base: ManagementPosture, head: ManagementPost
     if (before.windowsVss && !after.windowsVss)
       found.push(`the ${name} no longer enables Windows VSS: its backups are crash-consistent only`);
     for (const target of before.targets.filter((t) => !after.targets.includes(t)))
-      found.push(`detaches the ${name} from ${target}: the accounts there lose its plan`);
+      found.push(
+        `detaches the ${name} from ${target}: the plan \`${before.planName}\` is removed from the accounts it reached through that target`,
+      );
     for (const region of before.regions.filter((r) => !after.regions.includes(r)))
       found.push(`the ${name} no longer covers ${region}: instances there are no longer backed up`);
     for (const rule of before.rules) {

@@ -136,8 +136,6 @@ export interface DisasterRecoveryPosture {
   /** Days each rule's copy is kept there, by rule. */
   readonly keepDays: Readonly<Record<string, number | undefined>>;
   readonly lock?: LockPosture;
-  /** The vault is created (and locked, or not) by another stack: a member's home-region stack. */
-  readonly lockSetElsewhere?: boolean;
 }
 
 export interface LockPosture {

@@ -109,9 +109,13 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
           .map(([rule, days]) => `${rule} ${days ?? "forever"} days`)
           .join(
             ", ",
-          )}); ${dr.lock ? `${dr.lock.mode} lock ${dr.lock.minRetentionDays}-${dr.lock.maxRetentionDays} days` : dr.lockSetElsewhere ? "its lock is the account's home-region stack's to set" : "**no lock**"}`,
+          )}); ${dr.lock ? `${dr.lock.mode} lock ${dr.lock.minRetentionDays}-${dr.lock.maxRetentionDays} days` : "**no lock**"}`,
     ),
-    ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
+    ...(p.disasterRecovery.length > 0
+      ? []
+      : env.planFrom && !env.planFrom.management
+        ? ["- **Disaster recovery:** as the organization's backup policy copies (not in this cdktf.out)"]
+        : ["- **Disaster recovery:** none: no copy in another region"]),
     p.alerts
       ? `- **Alerts:** ${alertsText(p.alerts)}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
@@ -132,8 +136,7 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
             ", ",
           )}${p.audit.report ? `; ${p.audit.report.template} daily to s3://${p.audit.report.bucketName} (${p.audit.report.formats.join(", ")})` : ""}`
       : "- **Audit:** none: no framework reports drift of the plan, vault or lock",
-    "",
-    ...rulesTable(p.rules),
+    ...(policyPlan && p.rules.length === 0 ? [] : ["", ...rulesTable(p.rules)]),
     "",
     "| IAM role | assumed by | managed policies | inline policies |",
     "|---|---|---|---|",
@@ -142,7 +145,7 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
         `| ${r.name}${r.existing ? " (existing)" : ""} | ${r.assumedBy.join(", ") || "(unchanged)"} | ${r.managedPolicies.map(shortPolicy).join(", ") || "none"} | ${r.inlinePolicies.join(", ") || "none"} |`,
     ),
     "",
-    ...(p.rules.length > 0 || !policyPlan ? retentionTimeline(env.name, p, today) : []),
+    ...(policyPlan && p.rules.length === 0 ? [] : retentionTimeline(env.name, p, today)),
     "",
     ...changesSection(env),
   );
