@@ -23,7 +23,7 @@ import {
   planSourceOf,
   policyWeakeningsOf,
 } from "./organization";
-import { Posture, postureOf, StackJson, weakeningsOf } from "./posture";
+import { postureOf, StackJson, weakeningsOf } from "./posture";
 import { EnvironmentReview, RemovedEnvironment, renderReview } from "./report";
 
 export const USAGE =
@@ -71,7 +71,9 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
     const baseStack = baseStacks?.get(name);
     // Weakenings come from the synthesized JSON of both sides, also when a plan gives the changes.
     const weakenings = baseStack ? weakeningsBetween(baseStack, baseManagement, stack, headManagement) : undefined;
-    if (plan) return { name, posture, ...kind, changes: changesFromPlan(plan), changesFrom: "plan", weakenings };
+    const planSourceChange = baseStack && planSourceChangeOf(baseStack, stack);
+    const compared = { weakenings, planSourceChange };
+    if (plan) return { name, posture, ...kind, changes: changesFromPlan(plan), changesFrom: "plan", ...compared };
     if (!base) return { name, posture, ...kind };
     return {
       name,
@@ -79,7 +81,7 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
       ...kind,
       changes: changesFromSynth(baseStack, stack),
       changesFrom: "synthesized JSON",
-      weakenings,
+      ...compared,
     };
   });
   const removed: RemovedEnvironment[] = [...(baseStacks ?? [])]
@@ -117,8 +119,7 @@ function weakeningsBetween(
 ): string[] {
   const [before, after] = [stackReview(baseStack, baseManagement), stackReview(headStack, headManagement)];
   if (before.management && after.management) return policyWeakeningsOf(before.management, after.management);
-  const switched = planSourceChangeOf(baseStack, headStack);
-  return [...(switched ? [switched] : []), ...weakeningsOf(before.posture as Posture, after.posture as Posture)];
+  return weakeningsOf(before.posture, after.posture);
 }
 
 function parseArguments(argv: readonly string[]) {

@@ -20,6 +20,8 @@ export interface EnvironmentReview {
   readonly management?: ManagementPosture;
   /** For a member stack under an organization's backup policy: where its plan comes from. */
   readonly planFrom?: PolicyPlanFrom;
+  /** For a member stack whose plan source differs from the base's: what the switch does (planSourceChangeOf). */
+  readonly planSourceChange?: string;
 }
 
 /** An environment of the base whose stack this change removes; its posture is read from the base. */
@@ -59,6 +61,7 @@ export function renderReview(
 
 function attentionItems(env: EnvironmentReview): string[] {
   return [
+    ...(env.planSourceChange ? [`- **${env.name}**: ${env.planSourceChange}`] : []),
     ...(env.weakenings ?? []).map((w) => `- **${env.name}**: weakens protection: ${w}`),
     ...(env.changes ?? [])
       .filter((c) => c.type === PROVIDER_CHANGE && c.action === "update")

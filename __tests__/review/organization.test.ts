@@ -210,6 +210,18 @@ describe("changes against a base", () => {
     ]);
   });
 
+  it("calls out a policy's copies removed", async () => {
+    synthesizeOrganization("base", ORG_CONFIG, []);
+    synthesizeOrganization("head", withTemplate("prod", { disasterRecovery: undefined }), []);
+    const lines = await reviewLines("head", "--base", "base");
+    const attention = lines.indexOf(ATTENTION);
+    expect(lines.slice(attention + 2, attention + 5)).toEqual([
+      "> - **acme-management**: weakens protection: the backup policy `acme-prod-vss` no longer copies rule daily's backups to vault acme-prod-dr in us-west-2 (each account)",
+      "> - **acme-management**: weakens protection: the backup policy `acme-prod-vss` no longer copies rule monthly's backups to vault acme-prod-dr in us-west-2 (each account)",
+      "",
+    ]);
+  });
+
   it("calls out Windows VSS no longer enabled in a policy", async () => {
     synthesizeOrganization("base", ORG_CONFIG, []);
     synthesizeOrganization("head", ORG_CONFIG, []);
@@ -228,12 +240,12 @@ describe("changes against a base", () => {
     const toOwn = await reviewLines("own", "--base", "policy");
     const attention = toOwn.indexOf(ATTENTION);
     expect(toOwn.slice(attention + 2, attention + 4)).toEqual([
-      `> - **${PROD_MEMBER}**: weakens protection: switches its plan from the organization's backup policy to a backup plan and selection of its own`,
+      `> - **${PROD_MEMBER}**: switches its plan from the organization's backup policy to a backup plan and selection of its own`,
       "> - **acme-management**: weakens protection: removes the backup policy `acme-prod-vss` (attached to 444444444441, ou-t001-prod0001): AWS Backup deletes its plan `acme-prod` in every account it reached, and their instances are no longer backed up",
     ]);
     const toPolicy = await reviewLines("policy", "--base", "own");
     expect(toPolicy[toPolicy.indexOf(ATTENTION) + 2]).toBe(
-      `> - **${PROD_MEMBER}**: weakens protection: switches its plan to the organization's backup policy: its own backup plan and selection are destroyed, and from then on only the policy backs up this account and region`,
+      `> - **${PROD_MEMBER}**: switches its plan to the organization's backup policy: its own backup plan and selection are destroyed, and from then on only the policy backs up this account and region`,
     );
   });
 });
