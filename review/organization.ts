@@ -8,6 +8,7 @@ import type { PlanSource } from "../config/organization-types";
 import { ALL_EC2_INSTANCES } from "../modules/backup-selection";
 import { DEFAULT_TIMEZONE, scheduleInWords } from "../modules/schedule";
 import { SelectionTag, tagOfCondition } from "../modules/selection-tag";
+import { BACKUP_POLICY_ID_PREFIX } from "../stacks/management-stack";
 import {
   AlertsPosture,
   alertsOf,
@@ -74,8 +75,8 @@ const days = (value: unknown): number | undefined => {
 const POLICY_VAULT_ARN = /^arn:aws:backup:([^:]+):[^:]*:backup-vault:(.+)$/;
 /** The role at the end of a policy's `arn:aws:iam::$account:role/<name>`. */
 const POLICY_ROLE_ARN = /:role\/(.+)$/;
-/** The construct path of a policy resource: `<stack>/backup-policy-<template>/policy` (stacks/management-stack.ts). */
-const POLICY_PATH = /\/backup-policy-([^/]+)\/policy$/;
+/** The construct path of a policy resource: `<stack>/backup-policy-<template>/policy`. */
+const POLICY_PATH = new RegExp(`/${BACKUP_POLICY_ID_PREFIX}([^/]+)/[^/]+$`);
 
 /** The management stack's posture, or undefined for a stack without a backup policy or central bus. */
 export function managementPostureOf(stack: StackJson): ManagementPosture | undefined {
