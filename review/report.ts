@@ -203,7 +203,7 @@ function policySection(policy: PolicyPosture): string[] {
     `### Backup policy \`${policy.policyName}\`${policy.template ? ` (template ${policy.template})` : ""}`,
     "",
     `- **Plan:** \`${policy.planName}\` in each account`,
-    `- **Attached to:** ${policy.targets.join(", ") || "**nothing**: the policy applies to no account"}`,
+    `- **Attached to:** ${policy.targets.join(", ")}`,
     `- **Regions:** ${policy.regions.join(", ")}`,
     windowsVssLine(policy.windowsVss),
     `- **Selection:** \`${selection.name}\`: ${selection.ec2InstancesOnly ? "EC2 instances" : `resources ${selection.resourceTypes.map((t) => `\`${t}\``).join(", ") || "(none)"}`} ${tag}`,

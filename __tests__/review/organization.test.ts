@@ -113,9 +113,46 @@ describe("the management stack's section", () => {
       "- **Selection:** `acme-dev-windows-instances`: resources `arn:aws:ec2:*:*:volume/*`, `arn:aws:ec2:*:*:instance/*` tagged `Backup=windows-vss`",
     ]);
   });
+
+  it.each([
+    [
+      "without a rule on the central bus",
+      ["aws_cloudwatch_event_rule"],
+      "- **Alerts:** bus `acme-backup-alerts` (every member account forwards to it): **no rule**: forwarded alerts go nowhere",
+    ],
+    [
+      "without the central bus",
+      ["aws_cloudwatch_event_bus"],
+      "- **Alerts:** **none**: no central event bus receives the member accounts' alerts",
+    ],
+  ])("%s: says so", async (_, removed, alerts) => {
+    synthesizeOrganization("head", ORG_CONFIG, []);
+    editManagement("head", (resources) => removed.forEach((type) => delete resources[type]));
+    const lines = section(await reviewLines(), "acme-management");
+    expect(lines[lines.indexOf("### Central alerts") + 2]).toBe(alerts);
+  });
 });
 
 describe("a member stack's section", () => {
+  it("under a policy whose selection has no tag condition nor role: says so in both sections", async () => {
+    synthesizeOrganization("head", ORG_CONFIG, [PROD_MEMBER]);
+    editPolicy("head", "acme-prod-vss", (plan) => {
+      const selection = Object.values(plan.selections.resources)[0];
+      delete selection.conditions;
+      delete selection.iam_role_arn;
+    });
+    const lines = await reviewLines();
+    expect(section(lines, PROD_MEMBER)[6]).toBe(
+      "- **Protected:** nothing: the policy's selection has no tag condition",
+    );
+    const management = section(lines, "acme-management");
+    const prod = management.indexOf("### Backup policy `acme-prod-vss` (template prod)");
+    expect([management[prod + 6], management[prod + 8]]).toEqual([
+      "- **Selection:** `acme-prod-windows-instances`: EC2 instances **with no tag condition**",
+      "- **Service role:** **none** in each account",
+    ]);
+  });
+
   it("under a backup policy: the plan, selection, Windows VSS and copies are the policy's", async () => {
     synthesizeOrganization("head", ORG_CONFIG, [PROD_MEMBER]);
     const lines = section(await reviewLines(), PROD_MEMBER);
@@ -266,15 +303,22 @@ interface PolicyPlanJson {
   selections: { resources: Record<string, Record<string, unknown>> };
 }
 
-/** Rewrites the content of policy `name` in the synthesized management stack of `folder`. */
-function editPolicy(folder: string, name: string, edit: (plan: PolicyPlanJson) => void): void {
+/** Rewrites the synthesized management stack of `folder`. */
+function editManagement(folder: string, edit: (resources: Record<string, Record<string, unknown>>) => void): void {
   const file = join(dir, folder, "stacks", "acme-management", "cdk.tf.json");
   const stack = JSON.parse(readFileSync(file, "utf8"));
-  const policy = Object.values(
-    stack.resource.aws_organizations_policy as Record<string, { name: string; content: string }>,
-  ).find((p) => p.name === name)!;
-  const document = JSON.parse(policy.content);
-  edit(Object.values(document.plans)[0] as PolicyPlanJson);
-  policy.content = JSON.stringify(document);
+  edit(stack.resource);
   writeFileSync(file, JSON.stringify(stack));
+}
+
+/** Rewrites the content of policy `name` in the synthesized management stack of `folder`. */
+function editPolicy(folder: string, name: string, edit: (plan: PolicyPlanJson) => void): void {
+  editManagement(folder, (resources) => {
+    const policy = Object.values(
+      resources.aws_organizations_policy as Record<string, { name: string; content: string }>,
+    ).find((p) => p.name === name)!;
+    const document = JSON.parse(policy.content);
+    edit(Object.values(document.plans)[0] as PolicyPlanJson);
+    policy.content = JSON.stringify(document);
+  });
 }
