@@ -86,7 +86,7 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
   });
   const removed: RemovedEnvironment[] = [...(baseStacks ?? [])]
     .filter(([name]) => !head.stacks.has(name))
-    .map(([name, stack]) => ({ name, posture: postureOf(stack) }));
+    .map(([name, stack]) => ({ name, posture: postureOf(stack), management: managementPostureOf(stack) }));
 
   const markdown = renderReview(reviews, now, removed);
   try {

@@ -28,6 +28,8 @@ export interface EnvironmentReview {
 export interface RemovedEnvironment {
   readonly name: string;
   readonly posture: Posture;
+  /** For an organization's management stack: its backup policies and central alerts. */
+  readonly management?: ManagementPosture;
 }
 
 /**
@@ -43,7 +45,7 @@ export function renderReview(
   const attention = [
     ...removed.map(
       (env) =>
-        `- **${env.name}**: removed: its stack is no longer synthesized, and nothing destroys its resources (${env.posture.providers.map(whereProviderPoints).join("; ")}): its backup plan keeps running, its vault keeps its recovery points and no deploy manages them any more. To remove them, run \`npx cdktf destroy ${env.name}\` from the base branch before merging`,
+        `- **${env.name}**: removed: its stack is no longer synthesized, and nothing destroys its resources (${env.posture.providers.map(whereProviderPoints).join("; ")}): ${env.management ? `its backup policies ${env.management.policies.map((p) => `\`${p.policyName}\``).join(", ")} stay attached, its central alerts keep running,` : "its backup plan keeps running, its vault keeps its recovery points"} and no deploy manages them any more. To remove them, run \`npx cdktf destroy ${env.name}\` from the base branch before merging`,
     ),
     ...environments.flatMap(attentionItems),
   ];

@@ -259,6 +259,15 @@ describe("changes against a base", () => {
     ]);
   });
 
+  it("calls out the management stack missing from the head: its policies stay attached", async () => {
+    synthesizeOrganization("base", ORG_CONFIG, [PROD_MEMBER]);
+    synthesizeOrganization("head", ORG_CONFIG, [PROD_MEMBER], false);
+    const lines = await reviewLines("head", "--base", "base");
+    expect(lines[lines.indexOf(ATTENTION) + 2]).toBe(
+      "> - **acme-management**: removed: its stack is no longer synthesized, and nothing destroys its resources (account 123456789012, region us-east-1): its backup policies `acme-dev-vss`, `acme-prod-vss` stay attached, its central alerts keep running, and no deploy manages them any more. To remove them, run `npx cdktf destroy acme-management` from the base branch before merging",
+    );
+  });
+
   it("calls out Windows VSS no longer enabled in a policy", async () => {
     synthesizeOrganization("base", ORG_CONFIG, []);
     synthesizeOrganization("head", ORG_CONFIG, []);
