@@ -38,6 +38,8 @@ export interface PolicyPosture {
     /** Whether `resourceTypes` is exactly every EC2 instance. */
     readonly ec2InstancesOnly: boolean;
   };
+  /** The vaults of each account the rules copy to, with each rule's days there. */
+  readonly copies: readonly Omit<DisasterRecoveryPosture, "lock">[];
   /** The vaults the rules write to, in each account and region. */
   readonly vaultNames: readonly string[];
   readonly serviceRoleName?: string;
@@ -121,6 +123,7 @@ function policyPostures(policy: Body, targets: string[]): PolicyPosture[] {
       regions: assigned<string[]>(plan.regions) ?? [],
       windowsVss: assigned<string>(windowsVss) === "enabled",
       rules: rules.map(([name, rule]) => policyRulePosture(name, rule)),
+      copies: policyCopies(rules),
       selection: {
         name: selectionName,
         tag: condition
@@ -166,6 +169,20 @@ function copyDestination(arn: string): string {
   return match ? `vault ${match[2]} in ${match[1]} (each account)` : arn;
 }
 
+/** Each vault the rules copy to (by its ARN in the policy), with the days each rule's copies are kept there. */
+function policyCopies(rules: readonly [string, Body][]): Omit<DisasterRecoveryPosture, "lock">[] {
+  const byArn = new Map<string, { vaultName: string; region?: string; keepDays: Record<string, number | undefined> }>();
+  for (const [name, rule] of rules)
+    for (const copy of Object.values((rule.copy_actions ?? {}) as Record<string, Body>)) {
+      const arn = String(assigned(copy.target_backup_vault_arn));
+      const [, region, vaultName] = POLICY_VAULT_ARN.exec(arn) ?? [undefined, undefined, arn];
+      const entry = byArn.get(arn) ?? { vaultName, region, keepDays: {} };
+      entry.keepDays[name] = days((copy.lifecycle as Body | undefined)?.delete_after_days);
+      byArn.set(arn, entry);
+    }
+  return [...byArn.values()];
+}
+
 /** The stack's `plan_source` output: set on member stacks of organization mode only. */
 export function planSourceOf(stack: StackJson): PlanSource | undefined {
   return stack.output?.plan_source?.value as PlanSource | undefined;
@@ -175,7 +192,7 @@ export function planSourceOf(stack: StackJson): PlanSource | undefined {
 export function managementAmong(stacks: ReadonlyMap<string, StackJson>): ManagementOf | undefined {
   for (const [stackName, stack] of stacks) {
     const posture = managementPostureOf(stack);
-    if (posture && posture.policies.length > 0) return { stackName, posture };
+    if (posture) return { stackName, posture };
   }
   return undefined;
 }
@@ -215,25 +232,13 @@ export function memberUnderPolicy(
   };
 }
 
-/** The policy's copies, by vault and region, with the lock this stack sets on that vault. */
+/** The policy's copies (which every account receives), with the lock this stack sets on each copy's vault. */
 function policyDisasterRecovery(policy: PolicyPosture, stack: StackJson): DisasterRecoveryPosture[] {
-  const byVault = new Map<
-    string,
-    { vaultName: string; region: string; keepDays: Record<string, number | undefined> }
-  >();
-  for (const rule of policy.rules)
-    for (const copy of rule.copies) {
-      const match = /^vault (\S+) in (\S+) /.exec(copy.destinationVaultArn);
-      if (!match) continue;
-      const entry = byVault.get(copy.destinationVaultArn) ?? { vaultName: match[1], region: match[2], keepDays: {} };
-      entry.keepDays[rule.name] = copy.deleteAfterDays;
-      byVault.set(copy.destinationVaultArn, entry);
-    }
   const vaults = Object.entries(stack.resource?.[BackupVault.tfResourceType] ?? {});
-  return [...byVault.values()].map((dr) => {
-    const [id] = vaults.find(([, v]) => v.name === dr.vaultName) ?? [];
+  return policy.copies.map((copy) => {
+    const [id] = vaults.find(([, v]) => v.name === copy.vaultName) ?? [];
     return {
-      ...dr,
+      ...copy,
       lock: id === undefined ? undefined : vaultProtectionOf(stack, `${BackupVault.tfResourceType}.${id}`).lock,
     };
   });
