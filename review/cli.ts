@@ -14,6 +14,15 @@ import {
   terraformPlan,
   TerraformPlan,
 } from "./inputs";
+import {
+  ManagementOf,
+  managementAmong,
+  managementPostureOf,
+  memberUnderPolicy,
+  planSourceChangeOf,
+  planSourceOf,
+  policyWeakeningsOf,
+} from "./organization";
 import { postureOf, StackJson, weakeningsOf } from "./posture";
 import { EnvironmentReview, RemovedEnvironment, renderReview } from "./report";
 
@@ -52,20 +61,32 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
   const plans = plansByEnvironment(options.plan, head, cwd);
   const base = options.base === undefined ? undefined : synthesizedApp(options.base, cwd);
 
-  const reviews: EnvironmentReview[] = [...head.stacks.keys()].map((name) => {
-    const stack = head.stack(name);
-    const posture = postureOf(stack);
+  const headStacks = head.all();
+  const baseStacks = base?.all();
+  const headManagement = managementAmong(headStacks);
+  const baseManagement = baseStacks && managementAmong(baseStacks);
+  const reviews: EnvironmentReview[] = [...headStacks].map(([name, stack]) => {
+    const { posture, ...kind } = stackReview(stack, headManagement);
     const plan = plans.get(name);
-    const baseStack = base?.stacks.has(name) ? base.stack(name) : undefined;
+    const baseStack = baseStacks?.get(name);
     // Weakenings come from the synthesized JSON of both sides, also when a plan gives the changes.
-    const weakenings = baseStack ? weakeningsOf(postureOf(baseStack), posture) : undefined;
-    if (plan) return { name, posture, changes: changesFromPlan(plan), changesFrom: "plan", weakenings };
-    if (!base) return { name, posture };
-    return { name, posture, changes: changesFromSynth(baseStack, stack), changesFrom: "synthesized JSON", weakenings };
+    const weakenings = baseStack ? weakeningsBetween(baseStack, baseManagement, stack, headManagement) : undefined;
+    const planSourceChange = baseStack && planSourceChangeOf(baseStack, stack);
+    const compared = { weakenings, planSourceChange };
+    if (plan) return { name, posture, ...kind, changes: changesFromPlan(plan), changesFrom: "plan", ...compared };
+    if (!base) return { name, posture, ...kind };
+    return {
+      name,
+      posture,
+      ...kind,
+      changes: changesFromSynth(baseStack, stack),
+      changesFrom: "synthesized JSON",
+      ...compared,
+    };
   });
-  const removed: RemovedEnvironment[] = [...(base?.stacks.keys() ?? [])]
-    .filter((name) => !head.stacks.has(name))
-    .map((name) => ({ name, posture: postureOf(base!.stack(name)) }));
+  const removed: RemovedEnvironment[] = [...(baseStacks ?? [])]
+    .filter(([name]) => !head.stacks.has(name))
+    .map(([name, stack]) => ({ name, posture: postureOf(stack), management: managementPostureOf(stack) }));
 
   const markdown = renderReview(reviews, now, removed);
   try {
@@ -75,6 +96,30 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
     throw new ReviewInputError(`--output ${output}: cannot write: ${osReason(error)}`);
   }
   return { markdown, output };
+}
+
+/** A stack's posture, and what makes it a management stack or a member under a backup policy. */
+function stackReview(
+  stack: StackJson,
+  management: ManagementOf | undefined,
+): Pick<EnvironmentReview, "posture" | "management" | "planFrom"> {
+  const own = postureOf(stack);
+  const managed = managementPostureOf(stack);
+  if (managed) return { posture: own, management: managed };
+  if (planSourceOf(stack) !== "organization-policy") return { posture: own };
+  const region = own.providers.find((p) => p.address === "aws")?.region;
+  return memberUnderPolicy(own, stack, region, management);
+}
+
+function weakeningsBetween(
+  baseStack: StackJson,
+  baseManagement: ManagementOf | undefined,
+  headStack: StackJson,
+  headManagement: ManagementOf | undefined,
+): string[] {
+  const [before, after] = [stackReview(baseStack, baseManagement), stackReview(headStack, headManagement)];
+  if (before.management && after.management) return policyWeakeningsOf(before.management, after.management);
+  return weakeningsOf(before.posture, after.posture);
 }
 
 function parseArguments(argv: readonly string[]) {
@@ -108,12 +153,15 @@ function refuseInsideStacks(out: string, output: string, cwd: string): void {
 function synthesizedApp(outdir: string, cwd: string) {
   const manifestFile = join(outdir, "manifest.json");
   const stacks = manifestStacks(readJson(resolve(cwd, manifestFile), manifestFile), manifestFile);
+  const stack = (name: string): StackJson => {
+    const file = join(outdir, stacks.get(name)!.synthesizedStackPath);
+    return readJson(resolve(cwd, file), file) as StackJson;
+  };
   return {
     stacks,
-    stack(name: string): StackJson {
-      const file = join(outdir, stacks.get(name)!.synthesizedStackPath);
-      return readJson(resolve(cwd, file), file) as StackJson;
-    },
+    stack,
+    /** Every stack, read: the management stack's policies are what its member stacks' sections show. */
+    all: () => new Map([...stacks.keys()].map((name) => [name, stack(name)] as const)),
   };
 }
 

@@ -27,6 +27,7 @@ export interface StackJson {
   readonly provider?: Readonly<Record<string, readonly ProviderBlock[]>>;
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Readonly<Record<string, { readonly value?: unknown }>>;
 }
 
 export interface RetentionPosture {
@@ -271,7 +272,8 @@ function disasterRecoveryOf(stack: StackJson, rules: readonly Body[]): DisasterR
     .filter((dr) => Object.keys(dr.keepDays).length > 0);
 }
 
-function vaultProtectionOf(
+/** The lock and deletion guard of the vault at `vaultAddress` (`aws_backup_vault.<id>`). */
+export function vaultProtectionOf(
   stack: StackJson,
   vaultAddress: string | undefined,
 ): Pick<Posture, "lock" | "deletionGuard"> {
@@ -325,7 +327,7 @@ interface PatternShape {
   detail?: { $or?: { state?: string[]; statusMessage?: unknown }[]; state?: string[] };
 }
 
-function alertsOf(stack: StackJson): AlertsPosture | undefined {
+export function alertsOf(stack: StackJson): AlertsPosture | undefined {
   const rules = all(stack, CloudwatchEventRule.tfResourceType).filter(([, rule]) => {
     const pattern = JSON.parse(String(rule.event_pattern ?? "{}")) as PatternShape;
     return pattern.source?.includes("aws.backup");

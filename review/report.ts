@@ -1,7 +1,8 @@
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { RESTORE_TESTING_DEFAULTS } from "../modules/restore-testing";
 import { CRITICAL_TYPES, FORCE_NEW, PROVIDER_CHANGE, ResourceChange } from "./changes";
-import { Posture, RetentionPosture, whereProviderPoints } from "./posture";
+import { ManagementPosture, PolicyPlanFrom, PolicyPosture } from "./organization";
+import { AlertsPosture, Posture, RetentionPosture, RulePosture, whereProviderPoints } from "./posture";
 
 /** Hidden marker by which the pull-request workflow finds and updates its one comment. */
 export const REVIEW_MARKER = "<!-- vss-backup-review -->";
@@ -15,12 +16,20 @@ export interface EnvironmentReview {
   readonly changesFrom?: "plan" | "synthesized JSON";
   /** What the change takes away from the protection (weakeningsOf), when there is a base to compare. */
   readonly weakenings?: readonly string[];
+  /** For an organization's management stack: its backup policies and central alerts (shown instead of a plan). */
+  readonly management?: ManagementPosture;
+  /** For a member stack under an organization's backup policy: where its plan comes from. */
+  readonly planFrom?: PolicyPlanFrom;
+  /** For a member stack whose plan source differs from the base's: what the switch does (planSourceChangeOf). */
+  readonly planSourceChange?: string;
 }
 
 /** An environment of the base whose stack this change removes; its posture is read from the base. */
 export interface RemovedEnvironment {
   readonly name: string;
   readonly posture: Posture;
+  /** For an organization's management stack: its backup policies and central alerts. */
+  readonly management?: ManagementPosture;
 }
 
 /**
@@ -36,7 +45,7 @@ export function renderReview(
   const attention = [
     ...removed.map(
       (env) =>
-        `- **${env.name}**: removed: its stack is no longer synthesized, and nothing destroys its resources (${env.posture.providers.map(whereProviderPoints).join("; ")}): its backup plan keeps running, its vault keeps its recovery points and no deploy manages them any more. To remove them, run \`npx cdktf destroy ${env.name}\` from the base branch before merging`,
+        `- **${env.name}**: removed: its stack is no longer synthesized, and nothing destroys its resources (${env.posture.providers.map(whereProviderPoints).join("; ")}): ${env.management ? `its backup policies ${env.management.policies.map((p) => `\`${p.policyName}\``).join(", ")} stay attached, its central alerts keep running,` : "its backup plan keeps running, its vault keeps its recovery points"} and no deploy manages them any more. To remove them, run \`npx cdktf destroy ${env.name}\` from the base branch before merging`,
     ),
     ...environments.flatMap(attentionItems),
   ];
@@ -54,6 +63,7 @@ export function renderReview(
 
 function attentionItems(env: EnvironmentReview): string[] {
   return [
+    ...(env.planSourceChange ? [`- **${env.name}**: ${env.planSourceChange}`] : []),
     ...(env.weakenings ?? []).map((w) => `- **${env.name}**: weakens protection: ${w}`),
     ...(env.changes ?? [])
       .filter((c) => c.type === PROVIDER_CHANGE && c.action === "update")
@@ -78,11 +88,15 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
     ...p.providers.map((provider) => `Provider \`${provider.address}\`: ${whereProviderPoints(provider)}.`),
     "",
   ];
+  if (env.management) return [...lines, ...managementSection(env.management), "", ...changesSection(env)];
+  const policyPlan = env.planFrom ? policyPlanLines(env.planFrom) : undefined;
   lines.push(
-    p.tag
-      ? `- **Protected:** EC2 instances tagged \`${p.tag.key}=${p.tag.value}\``
-      : "- **Protected:** nothing: no tag selection",
-    `- **Windows VSS:** ${p.windowsVss ? "on (application-consistent)" : "**off**: crash-consistent backups only"}`,
+    ...(policyPlan ?? [
+      p.tag
+        ? `- **Protected:** EC2 instances tagged \`${p.tag.key}=${p.tag.value}\``
+        : "- **Protected:** nothing: no tag selection",
+      windowsVssLine(p.windowsVss),
+    ]),
     p.vault
       ? `- **Vault:** \`${p.vault.name}\`, ${p.vault.kmsKeyArn ? `key \`${p.vault.kmsKeyArn}\`` : "AWS managed key"}, ${p.vault.preventDestroy ? "protected from destroy" : "**not protected from destroy**"}`
       : "- **Vault:** none",
@@ -102,9 +116,13 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
             ", ",
           )}); ${dr.lock ? `${dr.lock.mode} lock ${dr.lock.minRetentionDays}-${dr.lock.maxRetentionDays} days` : "**no lock**"}`,
     ),
-    ...(p.disasterRecovery.length === 0 ? ["- **Disaster recovery:** none: no copy in another region"] : []),
+    ...(p.disasterRecovery.length > 0
+      ? []
+      : env.planFrom && !env.planFrom.management
+        ? ["- **Disaster recovery:** as the organization's backup policy copies (not in this cdktf.out)"]
+        : ["- **Disaster recovery:** none: no copy in another region"]),
     p.alerts
-      ? `- **Alerts:** rule \`${p.alerts.ruleName}\` (${[...p.alerts.failedStates, ...(p.alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : []), ...(p.alerts.failedRestoreTests ? ["failed restore tests"] : [])].join(", ")}) to ${p.alerts.destination}${p.alerts.keyAlias ? `, encrypted with \`${p.alerts.keyAlias}\`` : ""}; e-mail: ${p.alerts.emails.join(", ") || "none subscribed"}`
+      ? `- **Alerts:** ${alertsText(p.alerts)}`
       : "- **Alerts:** **none**: failed and crash-consistent backups go unreported",
     ...restoreTestingLines(p),
     p.audit
@@ -123,13 +141,7 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
             ", ",
           )}${p.audit.report ? `; ${p.audit.report.template} daily to s3://${p.audit.report.bucketName} (${p.audit.report.formats.join(", ")})` : ""}`
       : "- **Audit:** none: no framework reports drift of the plan, vault or lock",
-    "",
-    "| rule | when | schedule | kept | cold storage | copies |",
-    "|---|---|---|---|---|---|",
-    ...p.rules.map(
-      (r) =>
-        `| ${r.name} | ${r.scheduleInWords} | \`${r.schedule}\` ${r.timezone} | ${days(r.deleteAfterDays)} | ${r.coldStorageAfterDays ? `after ${r.coldStorageAfterDays} days` : "none"} | ${r.copies.map((c) => `${c.destinationVaultArn} (${days(c.deleteAfterDays)})`).join("<br>") || "none"} |`,
-    ),
+    ...(policyPlan && p.rules.length === 0 ? [] : ["", ...rulesTable(p.rules)]),
     "",
     "| IAM role | assumed by | managed policies | inline policies |",
     "|---|---|---|---|",
@@ -138,11 +150,102 @@ function environmentSection(env: EnvironmentReview, today: Date): string[] {
         `| ${r.name}${r.existing ? " (existing)" : ""} | ${r.assumedBy.join(", ") || "(unchanged)"} | ${r.managedPolicies.map(shortPolicy).join(", ") || "none"} | ${r.inlinePolicies.join(", ") || "none"} |`,
     ),
     "",
-    ...retentionTimeline(env.name, p, today),
+    ...(policyPlan && p.rules.length === 0 ? [] : retentionTimeline(env.name, p, today)),
     "",
     ...changesSection(env),
   );
   return lines;
+}
+
+const windowsVssLine = (on: boolean) =>
+  `- **Windows VSS:** ${on ? "on (application-consistent)" : "**off**: crash-consistent backups only"}`;
+
+function alertsText(alerts: AlertsPosture): string {
+  const matched = [
+    ...alerts.failedStates,
+    ...(alerts.catchesVssFallback ? ["COMPLETED with a status message (VSS fallback)"] : []),
+    ...(alerts.failedRestoreTests ? ["failed restore tests"] : []),
+  ];
+  return `rule \`${alerts.ruleName}\` (${matched.join(", ")}) to ${alerts.destination}${alerts.keyAlias ? `, encrypted with \`${alerts.keyAlias}\`` : ""}; e-mail: ${alerts.emails.join(", ") || "none subscribed"}`;
+}
+
+function rulesTable(rules: readonly RulePosture[]): string[] {
+  return [
+    "| rule | when | schedule | kept | cold storage | copies |",
+    "|---|---|---|---|---|---|",
+    ...rules.map(
+      (r) =>
+        `| ${r.name} | ${r.scheduleInWords} | \`${r.schedule}\` ${r.timezone} | ${days(r.deleteAfterDays)} | ${r.coldStorageAfterDays ? `after ${r.coldStorageAfterDays} days` : "none"} | ${r.copies.map((c) => `${c.destinationVaultArn} (${days(c.deleteAfterDays)})`).join("<br>") || "none"} |`,
+    ),
+  ];
+}
+
+/** The management stack: each backup policy as the accounts it is attached to will run it, and the central alerts. */
+function managementSection(management: ManagementPosture): string[] {
+  const lines = [
+    "The organization's management stack: each backup policy below runs its plan in every account of the OUs and accounts it is attached to; the member stacks create the vault and service role it names.",
+  ];
+  for (const policy of management.policies) lines.push("", ...policySection(policy));
+  const central = management.centralAlerts;
+  lines.push(
+    "",
+    "### Central alerts",
+    "",
+    central
+      ? `- **Alerts:** bus \`${central.busName}\` (every member account forwards to it): ${central.alerts ? alertsText(central.alerts) : "**no rule**: forwarded alerts go nowhere"}`
+      : "- **Alerts:** **none**: no central event bus receives the member accounts' alerts",
+  );
+  return lines;
+}
+
+function policySection(policy: PolicyPosture): string[] {
+  const { selection } = policy;
+  const tag = selection.tag ? `tagged \`${selection.tag.key}=${selection.tag.value}\`` : "**with no tag condition**";
+  return [
+    `### Backup policy \`${policy.policyName}\`${policy.template ? ` (template ${policy.template})` : ""}`,
+    "",
+    `- **Plan:** \`${policy.planName}\` in each account`,
+    `- **Attached to:** ${policy.targets.join(", ")}`,
+    `- **Regions:** ${policy.regions.join(", ")}`,
+    windowsVssLine(policy.windowsVss),
+    `- **Selection:** \`${selection.name}\`: ${selection.ec2InstancesOnly ? "EC2 instances" : `resources ${selection.resourceTypes.map((t) => `\`${t}\``).join(", ") || "(none)"}`} ${tag}`,
+    `- **Vault:** ${policy.vaultNames.map((name) => `\`${name}\``).join(", ")} in each account and region`,
+    `- **Service role:** ${policy.serviceRoleName ? `\`${policy.serviceRoleName}\`` : "**none**"} in each account`,
+    "",
+    ...rulesTable(policy.rules),
+  ];
+}
+
+/** A member stack's plan, selection and Windows VSS, as the organization's backup policy sets them. */
+function policyPlanLines(planFrom: PolicyPlanFrom): string[] {
+  const { management, vaultName, region } = planFrom;
+  if (!management)
+    return [
+      "- **Plan:** from the organization's backup policy; the management stack is not in this cdktf.out, so its selection, Windows VSS setting and rules are not shown here (synthesize it too to review them)",
+      "- **Protected:** as the organization's backup policy selects (not in this cdktf.out)",
+      "- **Windows VSS:** as the organization's backup policy sets it (not in this cdktf.out)",
+    ];
+  const stack = `stack ${management.stackName}`;
+  const covering = management.policies.find((p) => region !== undefined && p.regions.includes(region));
+  if (!covering) {
+    const plan =
+      management.policies.length === 0
+        ? `**no backup policy of ${stack} writes to vault \`${vaultName}\`**`
+        : `**the organization's backup policy ${management.policies.map((p) => `\`${p.policyName}\``).join(", ")} (${stack}) does not cover ${region}**`;
+    return [
+      `- **Plan:** ${plan}`,
+      `- **Protected:** **nothing**: no backup policy backs up this account's instances in ${region}`,
+      windowsVssLine(false),
+    ];
+  }
+  const tag = covering.selection.tag;
+  return [
+    `- **Plan:** from the organization's backup policy \`${covering.policyName}\` (${stack})`,
+    tag
+      ? `- **Protected:** EC2 instances tagged \`${tag.key}=${tag.value}\` (the policy's selection)`
+      : "- **Protected:** nothing: the policy's selection has no tag condition",
+    `${windowsVssLine(covering.windowsVss)}, set by the policy`,
+  ];
 }
 
 function restoreTestingLines(p: Posture): string[] {

@@ -20,6 +20,9 @@ export const ORGANIZATION_PREREQUISITES = [
   "aws organizations enable-policy-type --root-id <root id: aws organizations list-roots> --policy-type BACKUP_POLICY",
 ] as const;
 
+/** The id of a template's VssBackupPolicy is this prefix and the template's name: the review reads the template back from it. */
+export const BACKUP_POLICY_ID_PREFIX = "backup-policy-";
+
 /**
  * The organization's side of organization mode, in the management account (or the delegated
  * administrator for backup policies): one backup policy per template, attached to its OUs and
@@ -40,7 +43,7 @@ export class ManagementStack extends TerraformStack {
       new TerraformOutput(this, id, { value, description });
     for (const policy of management.policies) {
       const { policyName, targetIds, ...plan } = policy;
-      const created = new VssBackupPolicy(this, `backup-policy-${policy.template}`, {
+      const created = new VssBackupPolicy(this, `${BACKUP_POLICY_ID_PREFIX}${policy.template}`, {
         name: policyName,
         plan,
         targetIds,
