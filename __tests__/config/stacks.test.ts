@@ -1,4 +1,4 @@
-import { loadStacks } from "../../config/stacks";
+import { loadStacks, StackSources } from "../../config/stacks";
 import type { ProjectConfig } from "../../config/types";
 import { ValidationError } from "../../modules";
 import { NOW } from "../support/clock";
@@ -11,7 +11,7 @@ const PROJECT: ProjectConfig = {
   environments: PLAIN_PROJECT.environments.map((env, i) => ({ ...env, account: `55555555555${i}` })),
 };
 const withOrganization = { project: PROJECT, organization: { config: ORG_CONFIG, accounts: () => ORG_ACCOUNTS } };
-const namesOf = (variables: Record<string, string>, sources = withOrganization) => {
+const namesOf = (variables: Record<string, string>, sources: StackSources = withOrganization) => {
   const { environments, management } = loadStacks(sources, variables, NOW);
   return { environments: environments.map((env) => env.name), management: management?.name };
 };
