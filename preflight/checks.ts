@@ -268,7 +268,7 @@ const ALERT_ROWS = {
   },
 } as const;
 
-/** An alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one. */
+/** An alert rule: there and enabled in its region, and sending to the topic the stack creates or the existing one (a member stack's: to the central bus). */
 function alertChecks(env: ResolvedEnvironment, expected: ExpectedAlertRule, facts: AlertRuleFacts) {
   const rule = `rule ${expected.name}`;
   const rows = ALERT_ROWS[expected.reports];
@@ -291,10 +291,10 @@ function alertChecks(env: ResolvedEnvironment, expected: ExpectedAlertRule, fact
   const alertTarget =
     "error" in targets
       ? unreadCheck(`targets of ${rule}`, targets, "events:ListTargetsByRule", "run again later")
-      : targets.includes(expected.topicArn)
-        ? pass(`${rule} sends to ${expected.topicArn}`)
+      : targets.includes(expected.targetArn)
+        ? pass(`${rule} sends to ${expected.targetArn}`)
         : fail(
-            `${rule} does not send to ${expected.topicArn} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
+            `${rule} does not send to ${expected.targetArn} (its targets: ${targets.join(", ") || "none"}): ${silent}`,
             deployFix(env),
           );
   return { [rows.rule]: alertRule, [rows.target]: alertTarget };

@@ -3,6 +3,7 @@
 // in the managed mode, AWS's managed policies as modules/ documents them), so the two cannot drift.
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { ContextEntry } from "@aws-sdk/client-iam";
+import type { ResolvedMember } from "../config/organization-types";
 import type { ResolvedEnvironment } from "../config/resolve";
 import {
   EC2_VSS_SNAPSHOT_POLICY_STATEMENTS,
@@ -157,24 +158,30 @@ export function expectedVaults(env: ResolvedEnvironment): ExpectedVault[] {
   ];
 }
 
-/** An alert rule the stack deploys: what it reports, its name, its region, and the topic it sends to. */
+/** An alert rule the stack deploys: what it reports, its name, its region, and where it sends to. */
 export interface ExpectedAlertRule {
   /** "backups": failed and crash-consistent backup jobs; "restoreTests": failed restore tests. */
   readonly reports: "backups" | "restoreTests";
   readonly name: string;
   readonly region: string;
-  readonly topicArn: string;
+  /** The topic the stack creates or names; a member stack's rules send to the organization's central bus instead. */
+  readonly targetArn: string;
 }
 
 /**
  * The alert rules the stack deploys (none when alerts are off): the backup jobs' rule, and the
- * failed restore tests' rule beside it when restore testing is configured, both to one topic.
+ * failed restore tests' rule beside it when restore testing is configured, both to one target.
  */
-export function expectedAlertRules(env: ResolvedEnvironment): ExpectedAlertRule[] {
+export function expectedAlertRules(env: ResolvedEnvironment | ResolvedMember): ExpectedAlertRule[] {
   if (!env.alerts) return [];
   const topic = env.alerts.topic;
-  const topicArn = "existingTopicArn" in topic ? topic.existingTopicArn : topicArnOf(env, topic.name);
-  const rule = { name: env.alerts.ruleName, region: env.region, topicArn };
+  const targetArn =
+    "member" in env
+      ? env.member.centralBusArn
+      : "existingTopicArn" in topic
+        ? topic.existingTopicArn
+        : topicArnOf(env, topic.name);
+  const rule = { name: env.alerts.ruleName, region: env.region, targetArn };
   return [
     { reports: "backups", ...rule },
     ...(env.alerts.failedRestoreTests

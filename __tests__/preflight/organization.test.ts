@@ -2,6 +2,7 @@
 // checks of each member stack with its credentials, accounts side by side up to --concurrency, and an
 // account that cannot be checked reported and counted while the others are.
 import type { AccountsFile, ResolvedMember } from "../../config/organization-types";
+import type { ResolvedEnvironment } from "../../config/resolve";
 import { ValidationError } from "../../modules";
 import { main } from "../../preflight/cli";
 import type { OrganizationReport } from "../../preflight/organization";
@@ -90,7 +91,11 @@ async function organizationPreflight(org: Omit<OrganizationSpec, "preflightRoleN
 
 /** The single-environment preflight (`--env`) of the member stack's environment, against the same account. */
 async function singlePreflight(stack: { env: ResolvedMember; spec: AccountSpec }): Promise<PreflightReport> {
-  const account = mockAccount(stack.env, stack.spec, now);
+  // The account as a single-account stack deploys it: its alert rule sends to its own topic, not to the central bus.
+  const single: ResolvedEnvironment = Object.fromEntries(
+    Object.entries(stack.env).filter(([key]) => key !== "member"),
+  ) as ResolvedEnvironment;
+  const account = mockAccount(single, stack.spec, now);
   const out: string[] = [];
   try {
     await main(["--env", stack.env.name, "--json"], {
@@ -203,7 +208,22 @@ describe("preflight across the organization", () => {
       const single = await singlePreflight(stack);
       // AssumeRole's answer names the account, where the single environment asks GetCallerIdentity: one sts call either way.
       expect(report.accounts[n].apiCalls).toEqual(single.apiCalls);
-      expect(report.accounts[n].stacks[0]).toEqual({ ...single, apiCalls: { ...single.apiCalls, sts: 0 } });
+      // The one difference: a member stack's alert rule sends to the organization's central bus.
+      const rule = `vss-backup-${stack.env.name}-backup-alerts`;
+      expect(single.backupSide.alertTarget.detail).toBe(
+        `rule ${rule} sends to arn:aws:sns:eu-west-1:${stack.env.account}:${rule}`,
+      );
+      expect(report.accounts[n].stacks[0]).toEqual({
+        ...single,
+        backupSide: {
+          ...single.backupSide,
+          alertTarget: {
+            status: "pass",
+            detail: `rule ${rule} sends to arn:aws:events:eu-west-1:123456789012:event-bus/vss-backup-central`,
+          },
+        },
+        apiCalls: { ...single.apiCalls, sts: 0 },
+      });
     }
   });
 

@@ -12,6 +12,7 @@ import { VssInstanceRole, VssPolicyMode } from "../../modules";
 import { expectedAlertRules, expectedVaults, roleRequirements, simulationContext } from "../../preflight/requirements";
 import { VssBackupStack } from "../../stacks/vss-backup-stack";
 import { MANAGED_POLICY_STATEMENTS } from "../support/mock-fleet";
+import { prodMember } from "../support/organization-stack-fixtures";
 import { DEV, PROD, STAGING } from "../support/preflight-fixtures";
 import { addressOf, referencedPolicyDocument, resources, synthesize, synthesizeStack } from "../synth";
 
@@ -158,12 +159,12 @@ function deployed(env: ResolvedEnvironment) {
   const account = (providers[0].allowed_account_ids as string[])[0];
   const alertRules = Object.entries(stack.resource![CloudwatchEventRule.tfResourceType] ?? {}).map(([id, rule]) => {
     const target = targets.find((t) => addressOf(t.rule) === `${CloudwatchEventRule.tfResourceType}.${id}`)!;
-    // A topic the stack creates gets the ARN AWS gives a topic of its name; an existing one is named by its ARN.
+    // A topic the stack creates gets the ARN AWS gives a topic of its name; an existing one (or a member's central bus) is named by its ARN.
     const created = typeof target.arn === "string" && target.arn.startsWith("${");
-    const topicArn = created
+    const targetArn = created
       ? `arn:aws:sns:${regionOf(rule.provider)}:${account}:${topics[addressOf(target.arn).split(".")[1]].name}`
       : target.arn;
-    return { name: rule.name, state: rule.state, region: regionOf(rule.provider), topicArn };
+    return { name: rule.name, state: rule.state, region: regionOf(rule.provider), targetArn };
   });
   return { vaults: vaultList, alertRules };
 }
@@ -172,6 +173,7 @@ describe.each([
   ["dev", DEV],
   ["staging", STAGING],
   ["prod", PROD],
+  ["a member stack of organization mode", prodMember("eu-west-1")],
 ])("the backup side of %s: what preflight expects is what the stack deploys", (_, env) => {
   let stack: ReturnType<typeof deployed>;
   beforeEach(() => (stack = deployed(env)));
@@ -190,7 +192,7 @@ describe.each([
     expect(expected).toEqual(stack.vaults);
   });
 
-  it("the same alert rules, enabled, in the same region, sending to the same topic", () => {
+  it("the same alert rules, enabled, in the same region, sending to the same target", () => {
     const byName = (a: { name: unknown }, b: { name: unknown }) => String(a.name).localeCompare(String(b.name));
     const expected = expectedAlertRules(env).map(({ reports: _, ...rule }) => ({ ...rule, state: "ENABLED" }));
     expect([...stack.alertRules].sort(byName)).toEqual(expected.sort(byName));
@@ -219,7 +221,18 @@ describe("the backup side the stacks deploy, spelled out", () => {
         name: "vss-backup-staging-backup-alerts",
         state: "ENABLED",
         region: "eu-west-1",
-        topicArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts",
+        targetArn: "arn:aws:sns:eu-west-1:222222222222:ops-alerts",
+      },
+    ]);
+  });
+
+  it("a member stack: its rule sends to the organization's central bus in the management account, not to a topic of its own", () => {
+    expect(expectedAlertRules(prodMember("us-east-1"))).toEqual([
+      {
+        reports: "backups",
+        name: "vss-backup-prod-fleet-backup-alerts",
+        region: "us-east-1",
+        targetArn: "arn:aws:events:eu-west-1:123456789012:event-bus/vss-backup-alerts",
       },
     ]);
   });
@@ -230,13 +243,13 @@ describe("the backup side the stacks deploy, spelled out", () => {
         reports: "backups",
         name: "vss-backup-prod-backup-alerts",
         region: "eu-central-1",
-        topicArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
+        targetArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
       {
         reports: "restoreTests",
         name: "vss-backup-prod-backup-alerts-restore-tests",
         region: "eu-central-1",
-        topicArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
+        targetArn: "arn:aws:sns:eu-central-1:333333333333:vss-backup-prod-backup-alerts",
       },
     ]);
   });

@@ -41,6 +41,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { mockClient } from "aws-sdk-client-mock";
+import type { ResolvedMember } from "../../config/organization-types";
 import type { ResolvedEnvironment } from "../../config/resolve";
 import {
   ALL_EC2_INSTANCES,
@@ -693,9 +694,11 @@ export function mockAccount(
           state: given?.state ?? "ENABLED",
           targetArns:
             given?.targetArns ??
-            ("existingTopicArn" in alerts.topic
-              ? [alerts.topic.existingTopicArn]
-              : [`arn:aws:sns:${region}:${spec.account}:${alerts.topic.name}`]),
+            ("member" in env
+              ? [(env as ResolvedMember).member.centralBusArn]
+              : "existingTopicArn" in alerts.topic
+                ? [alerts.topic.existingTopicArn]
+                : [`arn:aws:sns:${region}:${spec.account}:${alerts.topic.name}`]),
         }
       : undefined;
   const rules = alerts
