@@ -335,10 +335,11 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
     });
   });
 
+  // The governance lock each stack deploys: its one rule's retention as the range.
   describe.each([
-    ["prod", "organization-policy"],
-    ["sandbox", "account-plan"],
-  ] as const)("the %s member stack (%s), through the assume-role provider", (template, planSource) => {
+    ["prod", "organization-policy", 35],
+    ["sandbox", "account-plan", 7],
+  ] as const)("the %s member stack (%s), through the assume-role provider", (template, planSource, lockDays) => {
     const member = () => (template === "prod" ? prodMember : sandboxMember);
     const run = () => runs.get(member().name)!;
 
@@ -363,6 +364,7 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
         new DescribeBackupVaultCommand({ BackupVaultName: member().vault.name }),
       );
       expect(vault.BackupVaultArn).toBe(`arn:aws:backup:${REGION}:${account}:backup-vault:vss-backup-${template}`);
+      expect([vault.Locked, vault.MinRetentionDays, vault.MaxRetentionDays]).toEqual([true, lockDays, lockDays]);
       const iam = new IAMClient(there);
       const serviceRole = await iam.send(new GetRoleCommand({ RoleName: `vss-backup-${template}-backup-service` }));
       expect(serviceRole.Role?.Arn).toBe(`arn:aws:iam::${account}:role/vss-backup-${template}-backup-service`);
@@ -391,13 +393,22 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
         expect(read.BackupPlanArn).toMatch(new RegExp(`^arn:aws:backup:${REGION}:${member().account}:backup-plan:`));
       });
 
-    it("forwards its alerts to the central bus in the management account", async () => {
-      const rules = stateOf(await run().applied, "aws_cloudwatch_event_target");
-      expect(rules.map((t) => t.arn)).toEqual([member().member.centralBusArn]);
+    it("forwards its alerts to the central bus in the management account, with a role of its own account", async () => {
+      await run().applied;
+      const there = await inAccount(member().account);
+      const targets = await new EventBridgeClient(there).send(
+        new ListTargetsByRuleCommand({ Rule: `vss-backup-${template}-backup-alerts` }),
+      );
+      const busArn = `arn:aws:events:${REGION}:${MANAGEMENT_ACCOUNT}:event-bus/vss-backup-backup-alerts`;
+      expect(targets.Targets?.map((t) => [t.Arn, t.RoleArn?.split(":")[4]])).toEqual([[busArn, member().account]]);
+      const role = await new IAMClient(there).send(
+        new GetRoleCommand({ RoleName: targets.Targets![0].RoleArn!.split("/").pop() }),
+      );
+      expect(role.Role?.Arn).toBe(targets.Targets![0].RoleArn);
     });
   });
 
-  describe("preflight --organization over the fleet (moto for STS, EC2, IAM and the vault; the rest of AWS Backup, SSM, EventBridge mocked)", () => {
+  describe("preflight --organization over the fleet: STS, EC2, IAM, EventBridge and the vaults from moto, as Terraform applied them; SSM and the rest of AWS Backup mocked (moto lacks them)", () => {
     let json: { code: number; output: string };
     let table: { code: number; output: string };
     let instanceId: string;
@@ -470,6 +481,7 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
           sts: new STSClient(options),
           ec2: new EC2Client(options),
           iam: new IAMClient(options),
+          events: new EventBridgeClient(options),
           backup: {
             send: (command: object) =>
               command instanceof DescribeBackupVaultCommand
@@ -507,11 +519,43 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
         [ids.sandbox, "sandbox-dev", "Root/Sandbox", "fail", [], [REGION]],
         [ids.prod, "orders-prod", "Root/Workloads/Prod", "pass", [], [REGION]],
       ]);
+      // What moto holds, as Terraform applied it in each account: the vault, its lock, the alert rule and its target.
+      const fromMoto = ["vault", "vaultLock", "alertRule", "alertTarget"];
+      const busArn = `arn:aws:events:${REGION}:${MANAGEMENT_ACCOUNT}:event-bus/vss-backup-backup-alerts`;
+      expect(
+        report.accounts.map((a) =>
+          Object.entries(a.stacks[0].backupSide)
+            .filter(([name]) => fromMoto.includes(name))
+            .map(([name, check]) => [name, check.status, check.detail]),
+        ),
+      ).toEqual(
+        [
+          ["sandbox", 7],
+          ["prod", 35],
+        ].map(([template, days]) => [
+          ["vault", "pass", `vault vss-backup-${template} exists`],
+          ["vaultLock", "pass", `vault vss-backup-${template} has a governance lock of ${days}-${days} days`],
+          ["alertRule", "pass", `rule vss-backup-${template}-backup-alerts is ENABLED in ${REGION}`],
+          ["alertTarget", "pass", `rule vss-backup-${template}-backup-alerts sends to ${busArn}`],
+        ]),
+      );
       expect(json.code).toBe(1);
     });
 
-    it("shows the table with the account column", () => {
-      console.log(table.output);
+    it("shows the table with the account column: the sandbox account has nothing tagged, the prod account's instance is ready; exit 1", () => {
+      const sandbox = `${ids.sandbox} (sandbox-dev)`;
+      const prod = `${ids.prod} (orders-prod)`;
+      expect(table.output.split("\n")).toEqual([
+        "VSS preflight across the organization: 2 accounts",
+        "",
+        `FAIL ${sandbox} ${REGION}: no instance carries Backup=windows-vss: nothing is protected`,
+        "     fix: tag the instances to back up: aws ec2 create-tags --resources <id> --tags Key=Backup,Value=windows-vss",
+        "",
+        "account                     region     instance             name  running  windows  type  role  ssm  vss  jobs  fix",
+        `${prod}  ${REGION}  ${instanceId}        ok       ok       ok    ok    ok   ok   ok`,
+        "",
+        "NOT READY: 2 accounts, 2 checked, 0 unreachable; 1 instances, 1 ready, 0 with warnings, 0 not ready",
+      ]);
       expect(table.code).toBe(1);
     });
   });
