@@ -18,7 +18,9 @@ import {
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
+import { writeFileSync } from "fs";
 import { join } from "path";
+import { readAccountsFile } from "../../config/accounts-file";
 import { loadOrganization } from "../../config/organization-load";
 import type {
   AccountsFile,
@@ -28,7 +30,7 @@ import type {
 } from "../../config/organization-types";
 import { BackupRules, instanceRoleNameOf } from "../../modules";
 import { createOrganizationClients } from "../../organization/aws";
-import { readOrganization } from "../../organization/sync";
+import { formatAccountsFile, readOrganization } from "../../organization/sync";
 import { AwsCaller, AwsCredentials, Clients } from "../../preflight/aws";
 import { main as preflight } from "../../preflight/cli";
 import type { OrganizationReport } from "../../preflight/organization";
@@ -221,12 +223,16 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
         await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trustManagement }));
     }
 
-    accounts = await readOrganization(
+    // The accounts file, written as `npm run accounts -- sync` writes it and read as synth reads it.
+    const synced = await readOrganization(
       new AwsCaller(
         (region) => createOrganizationClients(region, motoClientOptions(moto.endpoint, region)),
         "us-east-1",
       ),
     );
+    const accountsPath = join(freshDir("organization-moto-accounts"), "accounts.json");
+    writeFileSync(accountsPath, formatAccountsFile(synced));
+    accounts = readAccountsFile(accountsPath);
     org = loadOrganization(CONFIG, accounts, { now: NOW });
     prodMember = org.members.find((m) => m.account === ids.prod)!;
     sandboxMember = org.members.find((m) => m.account === ids.sandbox)!;
