@@ -311,6 +311,15 @@ function neverFiresProblem(schedule: CronSchedule, timezone: string, now: Date):
  * `timezone`), or undefined when it is. AWS Backup runs at most hourly: one minute value.
  */
 export function backupScheduleProblem(expression: string, now: Date, timezone = DEFAULT_TIMEZONE): string | undefined {
+  // An organization's member stacks share their template's rules: each schedule is judged once per time zone and time.
+  const key = `${expression}|${timezone}|${now.getTime()}`;
+  if (!scheduleProblems.has(key)) scheduleProblems.set(key, computeBackupScheduleProblem(expression, now, timezone));
+  return scheduleProblems.get(key);
+}
+
+const scheduleProblems = new Map<string, string | undefined>();
+
+function computeBackupScheduleProblem(expression: string, now: Date, timezone: string): string | undefined {
   const parsed = parseCron(expression);
   if ("problem" in parsed) return parsed.problem;
   const minutes = parsed.schedule.fields[0];

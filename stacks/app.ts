@@ -18,22 +18,47 @@ export function buildApp(
   management?: ResolvedManagement,
 ): App {
   const context = now ? { ...appConfig.context, [SYNTHESIS_TIME_CONTEXT]: now.toISOString() } : appConfig.context;
-  const app = new App({ ...appConfig, context });
+  const app = new ProjectApp({ ...appConfig, context });
   // cdktf 0.21 stacks read only SYNTH_HCL_OUTPUT (what `cdktf synth --hcl` sets), not AppConfig.hclOutput.
   const hclVariable = process.env.SYNTH_HCL_OUTPUT;
   if (app.hclOutput) process.env.SYNTH_HCL_OUTPUT = "true";
-  // cdktf records a full, formatted stack trace for every token it creates, only to show where a
-  // token was made if it fails to resolve: a fifth of synthesis time. Errors of the project's own
-  // (validation) carry their usual traces: V8 formats a trace when it is read, after this.
-  const prepareStackTrace = Error.prepareStackTrace;
-  Error.prepareStackTrace = () => "";
   try {
-    if (management) new ManagementStack(app, management);
-    for (const env of environments) new VssBackupStack(app, env);
+    withoutTokenTraces(() => {
+      if (management) new ManagementStack(app, management);
+      for (const env of environments) new VssBackupStack(app, env);
+    });
   } finally {
-    Error.prepareStackTrace = prepareStackTrace;
     if (hclVariable === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = hclVariable;
   }
   return app;
+}
+
+/** The app, whose synthesis (which creates tokens of its own while it resolves) records no token traces either. */
+class ProjectApp extends App {
+  override synth(): void {
+    withoutTokenTraces(() => super.synth());
+  }
+}
+
+/**
+ * Runs `work` without the stack trace cdktf records for every token it creates, only to show where a
+ * token was made if it fails to resolve: it walks the whole call stack each time (cdktf lifts the
+ * depth limit) and formats it, over a third of synthesis time. cdktf keeps its traces on plain
+ * objects: those are skipped, and their trace is empty, as cdktf's own code handles. Errors keep
+ * their traces (the project's validation errors, any Error that captures its own): V8 records them
+ * natively, and formats them when they are read, after this.
+ */
+function withoutTokenTraces(work: () => void): void {
+  const { prepareStackTrace, captureStackTrace } = Error;
+  Error.prepareStackTrace = () => "";
+  Error.captureStackTrace = (target, below) => {
+    if (target instanceof Error) captureStackTrace(target, below);
+  };
+  try {
+    work();
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace;
+    Error.captureStackTrace = captureStackTrace;
+  }
 }

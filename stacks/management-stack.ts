@@ -1,9 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { ResolvedManagement } from "../config/organization-types";
 import { KeyUsers, VssAlertTopic, VssBackupPolicy, VssCentralAlertBus, VssKmsKey } from "../modules";
 import { declareBackend } from "./backend";
+import { SelfContainedStack } from "./self-contained-stack";
 
 /**
  * What the organization must have switched on once, outside Terraform: this stack does not manage
@@ -28,7 +29,7 @@ export const BACKUP_POLICY_ID_PREFIX = "backup-policy-";
  * administrator for backup policies): one backup policy per template, attached to its OUs and
  * accounts, and the central alerts every member account forwards to.
  */
-export class ManagementStack extends TerraformStack {
+export class ManagementStack extends SelfContainedStack {
   constructor(scope: Construct, management: ResolvedManagement) {
     super(scope, management.name);
 

@@ -1,5 +1,5 @@
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { ResolvedMember } from "../config/organization-types";
 import type { ResolvedAlerts, ResolvedAudit, ResolvedDisasterRecovery, ResolvedEnvironment } from "../config/resolve";
@@ -29,6 +29,7 @@ import {
   ValidationError,
 } from "../modules";
 import { declareBackend } from "./backend";
+import { SelfContainedStack } from "./self-contained-stack";
 
 /**
  * One environment's Windows VSS backups: the instance side (role, profile, package association)
@@ -40,7 +41,7 @@ import { declareBackend } from "./backend";
  * the IAM roles (IAM is global) and the DR region's vault, which the other regions name by ARN; and
  * its alerts go to the organization's central bus.
  */
-export class VssBackupStack extends TerraformStack {
+export class VssBackupStack extends SelfContainedStack {
   constructor(scope: Construct, env: ResolvedEnvironment | ResolvedMember) {
     super(scope, env.name);
     const member = "member" in env ? env.member : undefined;

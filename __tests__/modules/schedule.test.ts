@@ -66,6 +66,20 @@ describe("backupScheduleProblem (AWS cron for AWS Backup)", () => {
     // 23:30 on 31 December 2026 in Auckland is already 2027 there; in UTC it is still 2026.
     expect(backupScheduleProblem("cron(30 23 31 12 ? 2026)", NOW, "Pacific/Auckland")).toBeUndefined();
   });
+
+  it("judges a schedule it judged before anew at another time and in another time zone", () => {
+    const lastRun = "cron(0 5 1 12 ? 2026)";
+    expect(backupScheduleProblem(lastRun, NOW)).toBeUndefined();
+    expect(backupScheduleProblem(lastRun, new Date("2026-12-02T00:00:00Z"))).toBe(
+      `"cron(0 5 1 12 ? 2026)" never fires after 2026-12-02 (in Etc/UTC), allowed: a schedule with a future date, e.g. cron(0 5 ? * * *)`,
+    );
+    const newYear = "cron(30 23 31 12 ? 2026)";
+    const justBefore = new Date("2026-12-31T12:00:00Z");
+    expect(backupScheduleProblem(newYear, justBefore)).toBeUndefined();
+    expect(backupScheduleProblem(newYear, justBefore, "Pacific/Auckland")).toBe(
+      `"cron(30 23 31 12 ? 2026)" never fires after 2026-12-31 (in Pacific/Auckland), allowed: a schedule with a future date, e.g. cron(0 5 ? * * *)`,
+    );
+  });
 });
 
 describe("nextRun", () => {

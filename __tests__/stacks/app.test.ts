@@ -29,6 +29,20 @@ describe("buildApp", () => {
     expect(new Error("after").stack).toMatch(/\n\s+at /);
   });
 
+  it("leaves Error's stack trace functions as it found them, after building and after synthesizing", () => {
+    const { captureStackTrace, prepareStackTrace } = Error;
+    const outdir = mkdtempSync(join(tmpdir(), "vss-app-"));
+    try {
+      const app = buildApp([dev], { outdir }, NOW);
+      expect([Error.captureStackTrace, Error.prepareStackTrace]).toEqual([captureStackTrace, prepareStackTrace]);
+      app.synth();
+      expect([Error.captureStackTrace, Error.prepareStackTrace]).toEqual([captureStackTrace, prepareStackTrace]);
+      expect(readdirSync(join(outdir, "stacks"))).toEqual(["dev"]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
   it("judges the constructs at the time it is given, keeping the rest of the context", () => {
     const app = buildApp([dev], { context: { team: "platform" } }, NOW);
     expect(app.node.getContext(SYNTHESIS_TIME_CONTEXT)).toBe("2026-11-25T12:00:00.000Z");
