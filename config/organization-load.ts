@@ -458,7 +458,7 @@ function expand(
     env,
     nameBase: template.name,
     // IAM names are account-wide: only the home region's stack creates the roles, the others use them.
-    createsIamNames: region === regionsOf(template)[0],
+    createsAccountPieces: region === regionsOf(template)[0],
   }));
   return { members, skipped, entries };
 }

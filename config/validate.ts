@@ -119,10 +119,11 @@ export interface EnvironmentToJudge {
   /** What default names derive from (resolveEnvironment's nameBase). @default env.name */
   readonly nameBase?: string;
   /**
-   * Whether its stack creates its instance role, instance profile and service role, whose names are
-   * account-wide. @default true; a member stack outside its home region uses those of its home region's stack
+   * Whether its stack creates what an account has once: the instance role, instance profile and
+   * service role (account-wide names) and the DR vault with its key (one per account in the DR
+   * region). @default true; a member stack outside its home region uses those of its home region's stack
    */
-  readonly createsIamNames?: boolean;
+  readonly createsAccountPieces?: boolean;
 }
 
 /** A problem between environments, reported on the environment at `index` (under `path` within it). */
@@ -157,8 +158,11 @@ export function judgeEnvironments(
     return envProblems;
   });
   // The environments alongside claim their names first: a clash is reported on the judged one.
-  const createsIamNames = [...alongside.map(() => true), ...entries.map((entry) => entry.createsIamNames ?? true)];
-  const crossProblems = crossEnvironmentProblems([...alongside, ...resolved], createsIamNames)
+  const createsAccountPieces = [
+    ...alongside.map(() => true),
+    ...entries.map((entry) => entry.createsAccountPieces ?? true),
+  ];
+  const crossProblems = crossEnvironmentProblems([...alongside, ...resolved], createsAccountPieces)
     .filter((p) => p.index >= alongside.length)
     .map((p) => ({ ...p, index: p.index - alongside.length }));
   return { resolved, problems, crossProblems };
@@ -340,12 +344,12 @@ function alertsProblems(alerts: ResolvedAlerts, place: Place): Problems {
 
 /**
  * Environments that share an account collide on account-wide names (IAM roles and instance
- * profiles) of the stacks that create them (`createsIamNames`), on regional names (vault, plan,
+ * profiles, and the DR vault) of the stacks that create them (`createsAccountPieces`), on regional names (vault, plan,
  * association) and on the instances they select.
  */
 function crossEnvironmentProblems(
   envs: readonly ResolvedEnvironment[],
-  createsIamNames: readonly boolean[],
+  createsAccountPieces: readonly boolean[],
 ): CrossProblem[] {
   const problems: CrossProblem[] = [];
   const firstWith = new Map<string, string>();
@@ -370,7 +374,7 @@ function crossEnvironmentProblems(
     ];
     if (env.vault.createdKey) regional.push(["vault.keyAlias", env.vault.createdKey.alias, "key alias"]);
     const dr = env.disasterRecovery;
-    if (dr) {
+    if (dr && createsAccountPieces[index]) {
       const drPlace = `${env.account}/${dr.region}`;
       for (const [path, name, what] of [
         ["disasterRecovery.vaultName", dr.vault.name, "vault"],
@@ -403,7 +407,7 @@ function crossEnvironmentProblems(
       );
     }
     const accountWide: [string, string, string][] = [];
-    if (!createsIamNames[index]) continue;
+    if (!createsAccountPieces[index]) continue;
     if (!usesExistingRole(env.instanceRole))
       accountWide.push(["instanceRole.roleName", env.instanceRole.roleName, "role"]);
     if ("roleName" in env.backupServiceRole)

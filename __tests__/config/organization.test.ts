@@ -681,13 +681,20 @@ const REGIONS =
   "af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2";
 
 describe("loadOrganization: a DR copy from a template of several regions", () => {
-  it("refuses it: each region's stack would create the same DR vault (and key alias) in the DR region", () => {
-    const problems = problemsOf(withTemplate("dev", { disasterRecovery: { region: "us-west-2" } }));
-    expect(problems).toEqual([
-      'templates[dev] a111111111111-eu-central-1.disasterRecovery.vaultName: "acme-dev-dr" is also a111111111111-eu-west-1\'s vault in 111111111111/us-west-2; allowed: a different one',
-      'templates[dev] a111111111111-eu-central-1.disasterRecovery.keyAlias: "alias/acme-dev-dr-vault" is also a111111111111-eu-west-1\'s key alias in 111111111111/us-west-2; allowed: a different one',
-      'templates[dev] a111111111112-eu-central-1.disasterRecovery.vaultName: "acme-dev-dr" is also a111111111112-eu-west-1\'s vault in 111111111112/us-west-2; allowed: a different one',
-      'templates[dev] a111111111112-eu-central-1.disasterRecovery.keyAlias: "alias/acme-dev-dr-vault" is also a111111111112-eu-west-1\'s key alias in 111111111112/us-west-2; allowed: a different one',
+  it("takes it: only the home region's stack creates the DR vault and its key; the others copy to it", () => {
+    const { members } = loadOrganization(
+      withTemplate("dev", { disasterRecovery: { region: "us-west-2" } }),
+      ORG_ACCOUNTS,
+      {
+        now: NOW,
+      },
+    );
+    const dev = members.filter((m) => m.member.template === "dev");
+    expect(dev.map((m) => [m.name, m.member.homeRegion, m.disasterRecovery?.vault.name])).toEqual([
+      ["a111111111111-eu-west-1", "eu-west-1", "acme-dev-dr"],
+      ["a111111111111-eu-central-1", "eu-west-1", "acme-dev-dr"],
+      ["a111111111112-eu-west-1", "eu-west-1", "acme-dev-dr"],
+      ["a111111111112-eu-central-1", "eu-west-1", "acme-dev-dr"],
     ]);
   });
 });
