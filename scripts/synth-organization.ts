@@ -1,7 +1,7 @@
 // Benchmark input: synthesizes organization mode at scale into a scratch directory, through the same
 // loading and stacks as main.ts: the example environments (config/environments.ts) next to a generated
-// organization of <accounts> accounts in three OUs, each with a template (one region: a DR copy from a
-// template of several regions is refused) that has every protection feature on, plus the management stack.
+// organization of <accounts> accounts in three OUs, each with a template (one region) that has every
+// protection feature on, plus the management stack.
 // VSS_WAVE, VSS_OU and VSS_ENVIRONMENTS select as they do for the app.
 // Usage: node scripts/run.js scripts/synth-organization.ts <accounts> <outdir>
 import { config } from "../config/environments";
