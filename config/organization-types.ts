@@ -1,4 +1,4 @@
-import type { BackupRuleSpec, SelectionTag } from "../modules";
+import type { BackupPolicyPlan } from "../modules/backup-policy";
 import type { BackendConfig, ResolvedBackend } from "./backend";
 import type { ResolvedEnvironment } from "./resolve";
 import type { EnvironmentConfig } from "./types";
@@ -106,23 +106,15 @@ export interface MemberOf {
 /** A member stack: an environment (named "a<account id>-<region>") of a template's account and region. */
 export type ResolvedMember = ResolvedEnvironment & { readonly member: MemberOf };
 
-/** One template's backup policy, every name filled in: what the management stack emits and attaches. */
-export interface ResolvedBackupPolicy {
+/**
+ * One template's backup policy, every name filled in: what the management stack emits and attaches.
+ * Its plan (BackupPolicyPlan) names the vault and service role every member stack of the template
+ * creates; the DR copy is the vault of that name in `copy.region` of the same account.
+ */
+export interface ResolvedBackupPolicy extends BackupPolicyPlan {
   readonly template: string;
   /** The aws_organizations_policy name, "<project>-<template>-vss". */
   readonly policyName: string;
-  /** The plan's name in each account, "<project>-<template>". */
-  readonly planName: string;
-  readonly selectionName: string;
-  readonly rules: readonly BackupRuleSpec[];
-  readonly regions: readonly string[];
-  readonly selectionTag: SelectionTag;
-  /** The vault every member stack of the template creates in each region, under this name. */
-  readonly vaultName: string;
-  /** The service role every member stack of the template creates (in its home region), under this name. */
-  readonly serviceRoleName: string;
-  /** The DR copy, when the template has one: the vault of that name in `region` of the same account. */
-  readonly copy?: { readonly region: string; readonly vaultName: string; readonly keepDays?: number };
   /** Attachment targets: OU IDs and account IDs (from the accounts file). */
   readonly targetIds: readonly string[];
 }
