@@ -9,7 +9,7 @@
  */
 import type { ResolvedEnvironment } from "../config/resolve";
 import { DEFAULT_TIMEZONE, parseCron, zonedTime } from "../modules/schedule";
-import { AWS_CREDENTIALS, CHECKOUT, SETUP_NODE, UPLOAD_ARTIFACT, variableSuffix } from "./workflow-actions";
+import { AWS_CREDENTIALS, CHECKOUT_AND_NODE, UPLOAD_ARTIFACT, variableSuffix } from "./workflow-actions";
 
 export const WORKFLOW_PATH = ".github/workflows/fleet-check.yml";
 /** How long before the earliest backup window the check runs, at least. */
@@ -136,13 +136,7 @@ export function fleetCheckWorkflow(envs: readonly ResolvedEnvironment[], now: Da
       "      contents: read",
       "      id-token: write",
       "    steps:",
-      `      - uses: ${CHECKOUT}`,
-      "        with:",
-      "          persist-credentials: false",
-      `      - uses: ${SETUP_NODE}`,
-      "        with:",
-      "          node-version: ${{ env.NODE_VERSION }}",
-      "          cache: npm",
+      ...CHECKOUT_AND_NODE,
       "      - run: npm ci",
       "      # A read-only role: the preflight's permissions as the README lists them.",
       `      - uses: ${AWS_CREDENTIALS}`,

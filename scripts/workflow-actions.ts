@@ -10,3 +10,14 @@ export const DOWNLOAD_ARTIFACT = "actions/download-artifact@3e5f45b2cfb9172054b4
 
 /** A name as the suffix of a GitHub variable's name: "non-prod" → "NON_PROD". */
 export const variableSuffix = (name: string) => name.toUpperCase().replace(/-/g, "_");
+
+/** A job's first steps: the repository without a persisted token, and Node.js from env.NODE_VERSION with npm's cache. */
+export const CHECKOUT_AND_NODE: readonly string[] = [
+  `      - uses: ${CHECKOUT}`,
+  "        with:",
+  "          persist-credentials: false",
+  `      - uses: ${SETUP_NODE}`,
+  "        with:",
+  "          node-version: ${{ env.NODE_VERSION }}",
+  "          cache: npm",
+];
