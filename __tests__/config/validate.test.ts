@@ -1237,6 +1237,61 @@ describe("loadEnvironments", () => {
       ).toEqual([]);
     });
 
+    it.each<[Record<string, string>, string[]]>([
+      [
+        { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_WORKSPACE_PREFIX: "team/" },
+        [
+          'dev.backend.workspacePrefix: makes workspace "team/dev", allowed: 1-90 of A-Z a-z 0-9 - _ (or set VSS_TFC_WORKSPACE_PREFIX)',
+        ],
+      ],
+      [
+        { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_PROJECT: "ab" },
+        [
+          'dev.backend.project: "ab" is not a project name, allowed: 3-40 of A-Z a-z 0-9 space - _ (or set VSS_TFC_PROJECT)',
+        ],
+      ],
+      [
+        { VSS_BACKEND: "s3" },
+        [
+          'dev.backend.bucket: "" is not a bucket name (or set VSS_S3_BUCKET)',
+          'dev.backend.region: "" is not a region, allowed: a region such as eu-west-1 (or set VSS_S3_REGION)',
+        ],
+      ],
+    ])("names every Terraform Cloud and S3 name terraform init would refuse: %j", (variables, expected) => {
+      expect(problemsOf(withDev({}), undefined, variables)).toEqual(expected);
+    });
+
+    it("takes a Terraform Cloud workspace prefix, project with spaces and host name as they are", () => {
+      const variables = {
+        VSS_BACKEND: "cloud",
+        VSS_TFC_ORGANIZATION: "acme",
+        VSS_TFC_WORKSPACE_PREFIX: "windows_",
+        VSS_TFC_PROJECT: "Windows Backups",
+        VSS_TFC_HOSTNAME: "tfe.example.com:8443",
+      };
+      expect(loadEnvironments(withDev({}), { variables, now: NOW })[0].backend).toEqual({
+        type: "cloud",
+        organization: "acme",
+        workspace: "windows_dev",
+        project: "Windows Backups",
+        hostname: "tfe.example.com:8443",
+      });
+    });
+
+    it("treats an empty variable as unset: the configured field stays and no warning names it", () => {
+      const s3 = withDev({ backend: { type: "s3", bucket: "acme-state", region: "eu-west-1", keyPrefix: "win/" } });
+      const variables = { VSS_BACKEND: "", VSS_S3_BUCKET: "", VSS_S3_KEY_PREFIX: "", VSS_TFC_ORGANIZATION: "" };
+      const environments = loadEnvironments(s3, { variables, now: NOW });
+      expect(environments[0].backend).toEqual({
+        type: "s3",
+        bucket: "acme-state",
+        region: "eu-west-1",
+        key: "win/dev/terraform.tfstate",
+        kmsKeyId: undefined,
+      });
+      expect(configurationWarnings(environments, variables)).toEqual([]);
+    });
+
     it("warns about a variable of a backend that is not in use, naming it", () => {
       const variables = {
         VSS_BACKEND: "s3",
