@@ -278,6 +278,17 @@ describe("loadOrganization: the management stack", () => {
     });
   });
 
+  it("attaches a template of accounts only to those accounts, and has no alert addresses unless given", () => {
+    const config = {
+      ...withTemplate("prod", { ous: undefined, disasterRecovery: { region: "us-west-2" } }),
+      management: { account: "123456789012", region: "us-east-1" },
+    };
+    const { management } = load(config);
+    expect(management.policies[1].targetIds).toEqual(["444444444441"]);
+    expect(management.policies[1].copy).toStrictEqual({ region: "us-west-2", vaultName: "acme-prod-dr" });
+    expect(management.centralAlerts.emails).toEqual([]);
+  });
+
   it("names the policy's vault, role, plan and selection as its template's members do, tag and names overridden", () => {
     const config = withTemplate("dev", {
       selectionTag: { key: "vss", value: "on" },
@@ -608,6 +619,52 @@ describe("loadOrganization: validation", () => {
   it("judges no further a template with a value of the wrong type, and names it", () => {
     expect(problemsOf(withTemplate("dev", { regions: "eu-west-1" }))).toEqual([
       'templates[dev].regions: "eu-west-1" is not a list, allowed: a list',
+    ]);
+  });
+});
+
+describe("loadOrganization: how far a wrong shape stops it", () => {
+  it("judges everything else around a setting it does not know", () => {
+    const config = { ...withTemplate("dev", { plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] } }), managment: {} };
+    expect(problemsOf(config)).toEqual([
+      "managment: is not a setting here, allowed: project, management, memberRoles, memberBackend, waves, templates",
+      "templates[dev].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+    ]);
+  });
+
+  it("stops at a value of the wrong type outside the templates", () => {
+    expect(problemsOf({ ...ORG_CONFIG, waves: "dev", project: "Acme!" })).toEqual([
+      'waves: "dev" is not a list, allowed: a list',
+    ]);
+  });
+
+  it("judges the other templates beside one with a value of the wrong type", () => {
+    const config = {
+      ...withTemplate("dev", { regions: "eu-west-1" }),
+      templates: [
+        { ...ORG_CONFIG.templates[0], regions: "eu-west-1" },
+        { ...ORG_CONFIG.templates[1], plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] } },
+        ORG_CONFIG.templates[2],
+      ],
+    };
+    expect(problemsOf(config)).toEqual([
+      'templates[dev].regions: "eu-west-1" is not a list, allowed: a list',
+      "templates[prod].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+    ]);
+  });
+
+  it("judges the rules of an account-plan template whose accounts all get no stack", () => {
+    const later = {
+      name: "later",
+      accounts: ["333333333332"], // CLOSED: skipped
+      regions: ["eu-west-1"],
+      wave: "prod",
+      planSource: "account-plan",
+      plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] },
+    };
+    const config = { ...ORG_CONFIG, templates: [ORG_CONFIG.templates[0], ORG_CONFIG.templates[1], later] };
+    expect(problemsOf(config)).toEqual([
+      "templates[later].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
     ]);
   });
 });
