@@ -143,6 +143,36 @@ describe("loadEnvironments", () => {
     expect(problemsOf({ project: "vss-backup", environments: [{ ...dev, alerts: false }] })).toEqual([]);
   });
 
+  it("stops at environments that are not a list, naming them", () => {
+    expect(() => loadEnvironments({ project: "vss-backup", environments: "dev" } as never, { now: NOW })).toThrow(
+      "Invalid configuration",
+    );
+    expect(problemsOf({ project: "vss-backup", environments: "dev" })).toEqual([
+      'environments: "dev" is not a list, allowed: a list',
+    ]);
+  });
+
+  it("judges the other environments beside one with a value of the wrong type", () => {
+    const config = {
+      project: "vss-backup",
+      environments: [
+        { ...dev, region: 1 },
+        { ...prod, account: "3333" },
+      ],
+    };
+    expect(problemsOf(config)).toEqual([
+      "dev.region: 1 is not a string, allowed: a string",
+      'prod.account: "3333" is not an AWS account ID, allowed: 12 digits',
+    ]);
+  });
+
+  it("names a bad account once, not again under the key it creates", () => {
+    const vault = { createKey: true };
+    expect(problemsOf(withDev({ account: "1111", vault }))).toEqual([
+      'dev.account: "1111" is not an AWS account ID, allowed: 12 digits',
+    ]);
+  });
+
   describe("refuses settings it does not know, anywhere (nothing is silently ignored)", () => {
     it.each<[string, Record<string, unknown>, string[]]>([
       [
@@ -1147,6 +1177,36 @@ describe("loadEnvironments", () => {
       expect(problemsOf({ project: "vss-backup", environments: [dev, { ...dev, account: "222222222222" }] })).toEqual([
         "dev.name: another environment has the same name; allowed: a different one",
       ]);
+    });
+
+    it("rejects one created key alias used twice in an account and region", () => {
+      const vault = { createKey: true, keyAlias: "alias/shared-vault" };
+      const config = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, vault },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, vault },
+        ],
+      };
+      expect(problemsOf(config)).toEqual([
+        'qa.vault.keyAlias: "alias/shared-vault" is also dev\'s key alias in 111111111111/eu-west-1; allowed: a different one',
+      ]);
+    });
+
+    it("lets environments of one account share an existing topic, instance role and backup service role", () => {
+      const existing: Partial<EnvironmentConfig> = {
+        alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops" },
+        instanceRole: { existingRoleName: "fleet" },
+        backupServiceRole: { existingRoleArn: "arn:aws:iam::111111111111:role/backup" },
+      };
+      const config = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, ...existing },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, ...existing },
+        ],
+      };
+      expect(problemsOf(config)).toEqual([]);
     });
 
     it("allows the same tag in different accounts", () => {
