@@ -704,6 +704,26 @@ describe("loadEnvironments", () => {
         },
       });
     });
+    it("keeps the copies as long as the rules when keepDays is unset, and the vault's preventDestroy on the DR vault", () => {
+      const change = { disasterRecovery: { region: "eu-north-1", lock: false }, vault: { preventDestroy: false } };
+      const [env] = loadEnvironments(withDev(change), { now: NOW });
+      expect(env.disasterRecovery).toStrictEqual({
+        region: "eu-north-1",
+        vault: { name: "vss-backup-dev-dr", preventDestroy: false, keyAlias: "alias/vss-backup-dev-dr-vault" },
+      });
+    });
+
+    it("refuses a DR key alias under alias/aws/", () => {
+      expect(problemsOf(withDev({ disasterRecovery: { region: "eu-north-1", keyAlias: "alias/aws/dr" } }))).toEqual([
+        'dev.disasterRecovery.keyAlias: "alias/aws/dr" is under alias/aws/, which AWS reserves for its own keys',
+      ]);
+    });
+
+    it("names a bad account once, not again under the DR key", () => {
+      expect(problemsOf(withDev({ account: "1111", disasterRecovery: { region: "eu-north-1" } }))).toEqual([
+        'dev.account: "1111" is not an AWS account ID, allowed: 12 digits',
+      ]);
+    });
   });
 
   describe("restore testing", () => {
