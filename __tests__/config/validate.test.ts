@@ -269,6 +269,16 @@ describe("loadEnvironments", () => {
         ["dev.alerts: true is not an object, allowed: false or an object of settings"],
       ],
       [
+        "alerts given as a list",
+        { ...dev, alerts: ["ops@example.com"] },
+        ['dev.alerts: ["ops@example.com"] is not an object, allowed: false or an object of settings'],
+      ],
+      [
+        "a vault lock mode that is none",
+        { ...dev, vault: { lock: { mode: "strict" } } },
+        ['dev.vault.lock.mode: "strict" is not allowed, allowed: "governance" or "compliance"'],
+      ],
+      [
         "rules that are not a list",
         { ...dev, plan: { rules: "daily" } },
         ['dev.plan.rules: "daily" is not a list, allowed: a list'],
