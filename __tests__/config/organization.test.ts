@@ -218,6 +218,26 @@ describe("loadOrganization: the members", () => {
     ]);
   });
 
+  it("orders members and skipped accounts by the waves' order before account ID", () => {
+    const { members, skipped } = load({ ...ORG_CONFIG, waves: ["prod", "dev"] });
+    expect(members.map((m) => m.name)).toEqual([
+      "a222222222221-us-east-1",
+      "a333333333331-eu-west-1",
+      "a444444444441-us-east-1",
+      "a111111111111-eu-west-1",
+      "a111111111111-eu-central-1",
+      "a111111111112-eu-west-1",
+      "a111111111112-eu-central-1",
+    ]);
+    expect(skipped.map((s) => s.accountId)).toEqual(["222222222222", "333333333332", "111111111113"]);
+  });
+
+  it("lets an account-plan template's members use an existing backup service role", () => {
+    const backupServiceRole = { existingRoleArn: "arn:aws:iam::333333333331:role/backup" };
+    const tools = load(withTemplate("tools", { backupServiceRole })).members.find((m) => m.member.template === "tools");
+    expect(tools?.backupServiceRole).toEqual({ existingRoleArn: "arn:aws:iam::333333333331:role/backup" });
+  });
+
   it("skips the management account in an account-plan template, saying why", () => {
     const { members, skipped } = load(withTemplate("tools", { ous: ["Root/Other"], accounts: ["123456789012"] }));
     expect(members.map((m) => m.account)).not.toContain("123456789012");
@@ -308,6 +328,18 @@ describe("loadOrganization: the management stack", () => {
     expect(policy.selectionTag).toEqual({ key: "vss", value: "on" });
     expect(members[0].vault.name).toBe("dev-vault");
     expect(members[0].backupServiceRole).toEqual({ roleName: "dev-backup" });
+  });
+
+  it("accepts the management account by the accounts file's managementAccountId alone", () => {
+    const accounts = withAccounts({ accounts: ORG_ACCOUNTS.accounts.filter((a) => a.id !== "123456789012") });
+    expect(load(ORG_CONFIG, accounts).management.account).toBe("123456789012");
+  });
+
+  it("refuses a management backend terraform init would refuse, naming the management state key", () => {
+    const backend = { type: "s3" as const, bucket: "acme-state", region: "us-east-1", keyPrefix: "/states/" };
+    expect(problemsOf({ ...ORG_CONFIG, management: { ...ORG_CONFIG.management, backend } })).toEqual([
+      'management.backend.keyPrefix: "/states/" makes the state key "/states/management/terraform.tfstate", which terraform init refuses; allowed: a prefix like "team/backups/", without a leading \'/\' or \'//\' (or set VSS_S3_KEY_PREFIX)',
+    ]);
   });
 
   it("keeps its state where the management backend says, under the name management", () => {
@@ -579,6 +611,20 @@ describe("loadOrganization: validation", () => {
     ]);
   });
 
+  it("reports under each member a problem every member has, but each a different one", () => {
+    const exemptRoleArns = ["arn:aws:iam::111111111111:role/a", "arn:aws:iam::111111111112:role/b"];
+    const inFirst =
+      'vault.deletionGuard.exemptRoleArns[1]: "arn:aws:iam::111111111112:role/b" is in account 111111111112, allowed: an IAM role of the environment\'s account 111111111111';
+    const inSecond =
+      'vault.deletionGuard.exemptRoleArns[0]: "arn:aws:iam::111111111111:role/a" is in account 111111111111, allowed: an IAM role of the environment\'s account 111111111112';
+    expect(problemsOf(withTemplate("dev", { vault: { deletionGuard: { exemptRoleArns } } }))).toEqual([
+      `templates[dev] a111111111111-eu-west-1.${inFirst}`,
+      `templates[dev] a111111111111-eu-central-1.${inFirst}`,
+      `templates[dev] a111111111112-eu-west-1.${inSecond}`,
+      `templates[dev] a111111111112-eu-central-1.${inSecond}`,
+    ]);
+  });
+
   it("judges the rules of a template without accounts yet (its policy is emitted all the same)", () => {
     const empty = {
       name: "later",
@@ -598,6 +644,14 @@ describe("loadOrganization: validation", () => {
     const config = { ...ORG_CONFIG, memberBackend: { type: "s3" as const, bucket: "Acme_State", region: "eu-west-1" } };
     expect(problemsOf(config)).toEqual([
       "memberBackend.bucket: \"Acme_State\" is not a bucket name, allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address (or set VSS_S3_BUCKET)",
+    ]);
+  });
+
+  it("reports each of memberBackend's problems once", () => {
+    const memberBackend = { type: "s3" as const, bucket: "Acme_State", region: "eu-west-1", kmsKeyId: "my-key" };
+    expect(problemsOf({ ...ORG_CONFIG, memberBackend })).toEqual([
+      "memberBackend.bucket: \"Acme_State\" is not a bucket name, allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address (or set VSS_S3_BUCKET)",
+      'memberBackend.kmsKeyId: "my-key" is not a KMS key id, allowed: a KMS key id, multi-Region key id (mrk-...), alias/<name>, or the ARN of one (or set VSS_S3_KMS_KEY_ID)',
     ]);
   });
 
