@@ -561,6 +561,43 @@ describe("loadEnvironments", () => {
       ]);
       expect(configurationWarnings(loadEnvironments(withDev({}), { now: NOW }))).toEqual([]);
     });
+    it("warns the same of a vault's existing key", () => {
+      const kmsKeyArn = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      const envs = loadEnvironments(withDev({ vault: { kmsKeyArn } }), { now: NOW });
+      expect(configurationWarnings(envs).map((w) => w.path)).toEqual(["dev.vault"]);
+    });
+
+    it("names a bad environment name and each name made of it, but not the alert subject (the name's problem)", () => {
+      expect(problemsOf(withDev({ name: "dev!" }))).toEqual([
+        'dev!.name: "dev!" is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter',
+        "dev!.instanceRole.roleName: \"vss-backup-dev!-vss-instance\" has '!', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _",
+        "dev!.vault.name: \"vss-backup-dev!\" has '!', allowed: 2-50 of A-Z a-z 0-9 - _",
+        "dev!.plan.name: \"vss-backup-dev!\" has '!', allowed: 1-50 of A-Z a-z 0-9 - _ .",
+        "dev!.selection.name: \"vss-backup-dev!-windows-instances\" has '!', allowed: 1-50 of A-Z a-z 0-9 - _ .",
+        "dev!.association.name: \"vss-backup-dev!-AwsVssComponents\" has '!', allowed: 3-128 of A-Z a-z 0-9 - _ .",
+        'dev!.alerts.ruleName: "vss-backup-dev!-backup-alerts" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _',
+        'dev!.alerts.topicName: "vss-backup-dev!-backup-alerts" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _',
+        'dev!.alerts.keyAlias: "alias/vss-backup-dev!-backup-alerts" is not a key alias, allowed: alias/ and 1-250 of A-Z a-z 0-9 / _ -',
+        "dev!.backupServiceRole.roleName: \"vss-backup-dev!-backup-service\" has '!', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _",
+      ]);
+    });
+
+    it("names each bad alert setting once", () => {
+      expect(
+        problemsOf(withDev({ alerts: { topicName: "bad name!", keyAlias: "alias/aws/x", emails: ["nope"] } })),
+      ).toEqual([
+        'dev.alerts.topicName: "bad name!" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _',
+        'dev.alerts.emails[0]: "nope" is not an e-mail address, allowed: name@domain',
+        'dev.alerts.keyAlias: "alias/aws/x" is under alias/aws/, which AWS reserves for its own keys',
+      ]);
+    });
+
+    it("names a governance lock's given minimum above the derived maximum where it is set", () => {
+      expect(problemsOf(withDev({ vault: { lock: { minRetentionDays: 400 } } }))).toEqual([
+        "dev.vault.lock.minRetentionDays: 400 is above maxRetentionDays 7, allowed: at most the maximum",
+        "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 400-7 days: AWS fails such jobs; allowed: a retention within the range",
+      ]);
+    });
   });
 
   describe("vault lock and deletion guard", () => {
