@@ -420,6 +420,17 @@ describe("loadOrganization: IAM names are account-wide", () => {
     ]);
   });
 
+  it("leaves clashes among the hand-written environments to their own validation", () => {
+    const handWritten: EnvironmentConfig = {
+      name: "legacy",
+      account: "999999999999",
+      region: "eu-central-1",
+      plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
+    };
+    const once = () => loadEnvironments({ project: "acme", environments: [handWritten] }, { now: NOW });
+    expect(problemsOf(ORG_CONFIG, ORG_ACCOUNTS, { alongside: [...once(), ...once()] })).toEqual([]);
+  });
+
   it("flags two templates that reach one account, and the names their stacks would both claim", () => {
     const extra = {
       name: "extra",
