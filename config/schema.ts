@@ -230,6 +230,16 @@ function describe(issue: Issue, root: unknown, rootSchema: Schema, labels: ItemL
       { path: pathOf(root, path, labels), message: found === undefined ? message : `${message}, allowed: ${expected}` },
     ];
   }
+  if (issue.code === "invalid_value") {
+    // zod's own message names the choices but not the value given.
+    const allowed = issue.values.map((v) => JSON.stringify(v)).join(" or ");
+    return [
+      {
+        path: pathOf(root, path, labels),
+        message: `${shown(valueAt(root, path))} is not allowed, allowed: ${allowed}`,
+      },
+    ];
+  }
   return [{ path: pathOf(root, path, labels), message: issue.message }];
 }
 

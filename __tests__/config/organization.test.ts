@@ -218,6 +218,26 @@ describe("loadOrganization: the members", () => {
     ]);
   });
 
+  it("orders members and skipped accounts by the waves' order before account ID", () => {
+    const { members, skipped } = load({ ...ORG_CONFIG, waves: ["prod", "dev"] });
+    expect(members.map((m) => m.name)).toEqual([
+      "a222222222221-us-east-1",
+      "a333333333331-eu-west-1",
+      "a444444444441-us-east-1",
+      "a111111111111-eu-west-1",
+      "a111111111111-eu-central-1",
+      "a111111111112-eu-west-1",
+      "a111111111112-eu-central-1",
+    ]);
+    expect(skipped.map((s) => s.accountId)).toEqual(["222222222222", "333333333332", "111111111113"]);
+  });
+
+  it("lets an account-plan template's members use an existing backup service role", () => {
+    const backupServiceRole = { existingRoleArn: "arn:aws:iam::333333333331:role/backup" };
+    const tools = load(withTemplate("tools", { backupServiceRole })).members.find((m) => m.member.template === "tools");
+    expect(tools?.backupServiceRole).toEqual({ existingRoleArn: "arn:aws:iam::333333333331:role/backup" });
+  });
+
   it("skips the management account in an account-plan template, saying why", () => {
     const { members, skipped } = load(withTemplate("tools", { ous: ["Root/Other"], accounts: ["123456789012"] }));
     expect(members.map((m) => m.account)).not.toContain("123456789012");
@@ -278,6 +298,17 @@ describe("loadOrganization: the management stack", () => {
     });
   });
 
+  it("attaches a template of accounts only to those accounts, and has no alert addresses unless given", () => {
+    const config = {
+      ...withTemplate("prod", { ous: undefined, disasterRecovery: { region: "us-west-2" } }),
+      management: { account: "123456789012", region: "us-east-1" },
+    };
+    const { management } = load(config);
+    expect(management.policies[1].targetIds).toEqual(["444444444441"]);
+    expect(management.policies[1].copy).toStrictEqual({ region: "us-west-2", vaultName: "acme-prod-dr" });
+    expect(management.centralAlerts.emails).toEqual([]);
+  });
+
   it("names the policy's vault, role, plan and selection as its template's members do, tag and names overridden", () => {
     const config = withTemplate("dev", {
       selectionTag: { key: "vss", value: "on" },
@@ -297,6 +328,18 @@ describe("loadOrganization: the management stack", () => {
     expect(policy.selectionTag).toEqual({ key: "vss", value: "on" });
     expect(members[0].vault.name).toBe("dev-vault");
     expect(members[0].backupServiceRole).toEqual({ roleName: "dev-backup" });
+  });
+
+  it("accepts the management account by the accounts file's managementAccountId alone", () => {
+    const accounts = withAccounts({ accounts: ORG_ACCOUNTS.accounts.filter((a) => a.id !== "123456789012") });
+    expect(load(ORG_CONFIG, accounts).management.account).toBe("123456789012");
+  });
+
+  it("refuses a management backend terraform init would refuse, naming the management state key", () => {
+    const backend = { type: "s3" as const, bucket: "acme-state", region: "us-east-1", keyPrefix: "/states/" };
+    expect(problemsOf({ ...ORG_CONFIG, management: { ...ORG_CONFIG.management, backend } })).toEqual([
+      'management.backend.keyPrefix: "/states/" makes the state key "/states/management/terraform.tfstate", which terraform init refuses; allowed: a prefix like "team/backups/", without a leading \'/\' or \'//\' (or set VSS_S3_KEY_PREFIX)',
+    ]);
   });
 
   it("keeps its state where the management backend says, under the name management", () => {
@@ -375,6 +418,17 @@ describe("loadOrganization: IAM names are account-wide", () => {
       'templates[dev] a111111111111-eu-west-1.instanceRole.roleName: "acme-dev-vss-instance" is also a role of legacy in account 111111111111 (IAM names are account-wide); allowed: a different one',
       'templates[dev] a111111111111-eu-west-1.instanceRole.instanceProfileName: "acme-dev-vss-instance" is also an instance profile of legacy in account 111111111111 (IAM names are account-wide); allowed: a different one',
     ]);
+  });
+
+  it("leaves clashes among the hand-written environments to their own validation", () => {
+    const handWritten: EnvironmentConfig = {
+      name: "legacy",
+      account: "999999999999",
+      region: "eu-central-1",
+      plan: { rules: [BackupRules.daily({ keepDays: 7 })] },
+    };
+    const once = () => loadEnvironments({ project: "acme", environments: [handWritten] }, { now: NOW });
+    expect(problemsOf(ORG_CONFIG, ORG_ACCOUNTS, { alongside: [...once(), ...once()] })).toEqual([]);
   });
 
   it("flags two templates that reach one account, and the names their stacks would both claim", () => {
@@ -568,6 +622,20 @@ describe("loadOrganization: validation", () => {
     ]);
   });
 
+  it("reports under each member a problem every member has, but each a different one", () => {
+    const exemptRoleArns = ["arn:aws:iam::111111111111:role/a", "arn:aws:iam::111111111112:role/b"];
+    const inFirst =
+      'vault.deletionGuard.exemptRoleArns[1]: "arn:aws:iam::111111111112:role/b" is in account 111111111112, allowed: an IAM role of the environment\'s account 111111111111';
+    const inSecond =
+      'vault.deletionGuard.exemptRoleArns[0]: "arn:aws:iam::111111111111:role/a" is in account 111111111111, allowed: an IAM role of the environment\'s account 111111111112';
+    expect(problemsOf(withTemplate("dev", { vault: { deletionGuard: { exemptRoleArns } } }))).toEqual([
+      `templates[dev] a111111111111-eu-west-1.${inFirst}`,
+      `templates[dev] a111111111111-eu-central-1.${inFirst}`,
+      `templates[dev] a111111111112-eu-west-1.${inSecond}`,
+      `templates[dev] a111111111112-eu-central-1.${inSecond}`,
+    ]);
+  });
+
   it("judges the rules of a template without accounts yet (its policy is emitted all the same)", () => {
     const empty = {
       name: "later",
@@ -590,6 +658,14 @@ describe("loadOrganization: validation", () => {
     ]);
   });
 
+  it("reports each of memberBackend's problems once", () => {
+    const memberBackend = { type: "s3" as const, bucket: "Acme_State", region: "eu-west-1", kmsKeyId: "my-key" };
+    expect(problemsOf({ ...ORG_CONFIG, memberBackend })).toEqual([
+      "memberBackend.bucket: \"Acme_State\" is not a bucket name, allowed: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no '..', not an IP address (or set VSS_S3_BUCKET)",
+      'memberBackend.kmsKeyId: "my-key" is not a KMS key id, allowed: a KMS key id, multi-Region key id (mrk-...), alias/<name>, or the ARN of one (or set VSS_S3_KMS_KEY_ID)',
+    ]);
+  });
+
   it("refuses settings it does not know, in templates and around them", () => {
     const config = { ...withTemplate("dev", { vault: { nmae: "x" } }), managment: {} };
     expect(problemsOf(config)).toEqual([
@@ -608,6 +684,52 @@ describe("loadOrganization: validation", () => {
   it("judges no further a template with a value of the wrong type, and names it", () => {
     expect(problemsOf(withTemplate("dev", { regions: "eu-west-1" }))).toEqual([
       'templates[dev].regions: "eu-west-1" is not a list, allowed: a list',
+    ]);
+  });
+});
+
+describe("loadOrganization: how far a wrong shape stops it", () => {
+  it("judges everything else around a setting it does not know", () => {
+    const config = { ...withTemplate("dev", { plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] } }), managment: {} };
+    expect(problemsOf(config)).toEqual([
+      "managment: is not a setting here, allowed: project, management, memberRoles, memberBackend, waves, templates",
+      "templates[dev].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+    ]);
+  });
+
+  it("stops at a value of the wrong type outside the templates", () => {
+    expect(problemsOf({ ...ORG_CONFIG, waves: "dev", project: "Acme!" })).toEqual([
+      'waves: "dev" is not a list, allowed: a list',
+    ]);
+  });
+
+  it("judges the other templates beside one with a value of the wrong type", () => {
+    const config = {
+      ...withTemplate("dev", { regions: "eu-west-1" }),
+      templates: [
+        { ...ORG_CONFIG.templates[0], regions: "eu-west-1" },
+        { ...ORG_CONFIG.templates[1], plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] } },
+        ORG_CONFIG.templates[2],
+      ],
+    };
+    expect(problemsOf(config)).toEqual([
+      'templates[dev].regions: "eu-west-1" is not a list, allowed: a list',
+      "templates[prod].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
+    ]);
+  });
+
+  it("judges the rules of an account-plan template whose accounts all get no stack", () => {
+    const later = {
+      name: "later",
+      accounts: ["333333333332"], // CLOSED: skipped
+      regions: ["eu-west-1"],
+      wave: "prod",
+      planSource: "account-plan",
+      plan: { rules: [{ ...DAILY_7, deleteAfterDays: 0 }] },
+    };
+    const config = { ...ORG_CONFIG, templates: [ORG_CONFIG.templates[0], ORG_CONFIG.templates[1], later] };
+    expect(problemsOf(config)).toEqual([
+      "templates[later].plan.rules[0].deleteAfterDays: 0 is not allowed, allowed: a whole number of days from 1 to 36500",
     ]);
   });
 });

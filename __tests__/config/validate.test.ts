@@ -143,6 +143,36 @@ describe("loadEnvironments", () => {
     expect(problemsOf({ project: "vss-backup", environments: [{ ...dev, alerts: false }] })).toEqual([]);
   });
 
+  it("stops at environments that are not a list, naming them", () => {
+    expect(() => loadEnvironments({ project: "vss-backup", environments: "dev" } as never, { now: NOW })).toThrow(
+      "Invalid configuration",
+    );
+    expect(problemsOf({ project: "vss-backup", environments: "dev" })).toEqual([
+      'environments: "dev" is not a list, allowed: a list',
+    ]);
+  });
+
+  it("judges the other environments beside one with a value of the wrong type", () => {
+    const config = {
+      project: "vss-backup",
+      environments: [
+        { ...dev, region: 1 },
+        { ...prod, account: "3333" },
+      ],
+    };
+    expect(problemsOf(config)).toEqual([
+      "dev.region: 1 is not a string, allowed: a string",
+      'prod.account: "3333" is not an AWS account ID, allowed: 12 digits',
+    ]);
+  });
+
+  it("names a bad account once, not again under the key it creates", () => {
+    const vault = { createKey: true };
+    expect(problemsOf(withDev({ account: "1111", vault }))).toEqual([
+      'dev.account: "1111" is not an AWS account ID, allowed: 12 digits',
+    ]);
+  });
+
   describe("refuses settings it does not know, anywhere (nothing is silently ignored)", () => {
     it.each<[string, Record<string, unknown>, string[]]>([
       [
@@ -237,6 +267,16 @@ describe("loadEnvironments", () => {
         "alerts switched on with true",
         { ...dev, alerts: true },
         ["dev.alerts: true is not an object, allowed: false or an object of settings"],
+      ],
+      [
+        "alerts given as a list",
+        { ...dev, alerts: ["ops@example.com"] },
+        ['dev.alerts: ["ops@example.com"] is not an object, allowed: false or an object of settings'],
+      ],
+      [
+        "a vault lock mode that is none",
+        { ...dev, vault: { lock: { mode: "strict" } } },
+        ['dev.vault.lock.mode: "strict" is not allowed, allowed: "governance" or "compliance"'],
       ],
       [
         "rules that are not a list",
@@ -521,6 +561,43 @@ describe("loadEnvironments", () => {
       ]);
       expect(configurationWarnings(loadEnvironments(withDev({}), { now: NOW }))).toEqual([]);
     });
+    it("warns the same of a vault's existing key", () => {
+      const kmsKeyArn = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      const envs = loadEnvironments(withDev({ vault: { kmsKeyArn } }), { now: NOW });
+      expect(configurationWarnings(envs).map((w) => w.path)).toEqual(["dev.vault"]);
+    });
+
+    it("names a bad environment name and each name made of it, but not the alert subject (the name's problem)", () => {
+      expect(problemsOf(withDev({ name: "dev!" }))).toEqual([
+        'dev!.name: "dev!" is not allowed, allowed: 1-32 of a-z 0-9 - starting with a letter',
+        "dev!.instanceRole.roleName: \"vss-backup-dev!-vss-instance\" has '!', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _",
+        "dev!.vault.name: \"vss-backup-dev!\" has '!', allowed: 2-50 of A-Z a-z 0-9 - _",
+        "dev!.plan.name: \"vss-backup-dev!\" has '!', allowed: 1-50 of A-Z a-z 0-9 - _ .",
+        "dev!.selection.name: \"vss-backup-dev!-windows-instances\" has '!', allowed: 1-50 of A-Z a-z 0-9 - _ .",
+        "dev!.association.name: \"vss-backup-dev!-AwsVssComponents\" has '!', allowed: 3-128 of A-Z a-z 0-9 - _ .",
+        'dev!.alerts.ruleName: "vss-backup-dev!-backup-alerts" is not a rule name, allowed: 1-64 of A-Z a-z 0-9 . - _',
+        'dev!.alerts.topicName: "vss-backup-dev!-backup-alerts" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _',
+        'dev!.alerts.keyAlias: "alias/vss-backup-dev!-backup-alerts" is not a key alias, allowed: alias/ and 1-250 of A-Z a-z 0-9 / _ -',
+        "dev!.backupServiceRole.roleName: \"vss-backup-dev!-backup-service\" has '!', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _",
+      ]);
+    });
+
+    it("names each bad alert setting once", () => {
+      expect(
+        problemsOf(withDev({ alerts: { topicName: "bad name!", keyAlias: "alias/aws/x", emails: ["nope"] } })),
+      ).toEqual([
+        'dev.alerts.topicName: "bad name!" is not a topic name, allowed: 1-256 of A-Z a-z 0-9 - _',
+        'dev.alerts.emails[0]: "nope" is not an e-mail address, allowed: name@domain',
+        'dev.alerts.keyAlias: "alias/aws/x" is under alias/aws/, which AWS reserves for its own keys',
+      ]);
+    });
+
+    it("names a governance lock's given minimum above the derived maximum where it is set", () => {
+      expect(problemsOf(withDev({ vault: { lock: { minRetentionDays: 400 } } }))).toEqual([
+        "dev.vault.lock.minRetentionDays: 400 is above maxRetentionDays 7, allowed: at most the maximum",
+        "dev.vault.lock: plan.rules[0].deleteAfterDays keeps 7 days, outside the vault lock's range 400-7 days: AWS fails such jobs; allowed: a retention within the range",
+      ]);
+    });
   });
 
   describe("vault lock and deletion guard", () => {
@@ -673,6 +750,26 @@ describe("loadEnvironments", () => {
           lock: { mode: "governance", minRetentionDays: 30, maxRetentionDays: 30, derived: true },
         },
       });
+    });
+    it("keeps the copies as long as the rules when keepDays is unset, and the vault's preventDestroy on the DR vault", () => {
+      const change = { disasterRecovery: { region: "eu-north-1", lock: false }, vault: { preventDestroy: false } };
+      const [env] = loadEnvironments(withDev(change), { now: NOW });
+      expect(env.disasterRecovery).toStrictEqual({
+        region: "eu-north-1",
+        vault: { name: "vss-backup-dev-dr", preventDestroy: false, keyAlias: "alias/vss-backup-dev-dr-vault" },
+      });
+    });
+
+    it("refuses a DR key alias under alias/aws/", () => {
+      expect(problemsOf(withDev({ disasterRecovery: { region: "eu-north-1", keyAlias: "alias/aws/dr" } }))).toEqual([
+        'dev.disasterRecovery.keyAlias: "alias/aws/dr" is under alias/aws/, which AWS reserves for its own keys',
+      ]);
+    });
+
+    it("names a bad account once, not again under the DR key", () => {
+      expect(problemsOf(withDev({ account: "1111", disasterRecovery: { region: "eu-north-1" } }))).toEqual([
+        'dev.account: "1111" is not an AWS account ID, allowed: 12 digits',
+      ]);
     });
   });
 
@@ -1149,6 +1246,36 @@ describe("loadEnvironments", () => {
       ]);
     });
 
+    it("rejects one created key alias used twice in an account and region", () => {
+      const vault = { createKey: true, keyAlias: "alias/shared-vault" };
+      const config = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, vault },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, vault },
+        ],
+      };
+      expect(problemsOf(config)).toEqual([
+        'qa.vault.keyAlias: "alias/shared-vault" is also dev\'s key alias in 111111111111/eu-west-1; allowed: a different one',
+      ]);
+    });
+
+    it("lets environments of one account share an existing topic, instance role and backup service role", () => {
+      const existing: Partial<EnvironmentConfig> = {
+        alerts: { existingTopicArn: "arn:aws:sns:eu-west-1:111111111111:ops" },
+        instanceRole: { existingRoleName: "fleet" },
+        backupServiceRole: { existingRoleArn: "arn:aws:iam::111111111111:role/backup" },
+      };
+      const config = {
+        project: "vss-backup",
+        environments: [
+          { ...dev, ...existing },
+          { ...dev, name: "qa", selectionTag: { key: "Backup", value: "qa" }, ...existing },
+        ],
+      };
+      expect(problemsOf(config)).toEqual([]);
+    });
+
     it("allows the same tag in different accounts", () => {
       expect(
         problemsOf({ project: "vss-backup", environments: [dev, { ...dev, name: "prod", account: "333333333333" }] }),
@@ -1235,6 +1362,61 @@ describe("loadEnvironments", () => {
           VSS_S3_KMS_KEY_ID: kmsKeyId,
         }),
       ).toEqual([]);
+    });
+
+    it.each<[Record<string, string>, string[]]>([
+      [
+        { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_WORKSPACE_PREFIX: "team/" },
+        [
+          'dev.backend.workspacePrefix: makes workspace "team/dev", allowed: 1-90 of A-Z a-z 0-9 - _ (or set VSS_TFC_WORKSPACE_PREFIX)',
+        ],
+      ],
+      [
+        { VSS_BACKEND: "cloud", VSS_TFC_ORGANIZATION: "acme", VSS_TFC_PROJECT: "ab" },
+        [
+          'dev.backend.project: "ab" is not a project name, allowed: 3-40 of A-Z a-z 0-9 space - _ (or set VSS_TFC_PROJECT)',
+        ],
+      ],
+      [
+        { VSS_BACKEND: "s3" },
+        [
+          'dev.backend.bucket: "" is not a bucket name (or set VSS_S3_BUCKET)',
+          'dev.backend.region: "" is not a region, allowed: a region such as eu-west-1 (or set VSS_S3_REGION)',
+        ],
+      ],
+    ])("names every Terraform Cloud and S3 name terraform init would refuse: %j", (variables, expected) => {
+      expect(problemsOf(withDev({}), undefined, variables)).toEqual(expected);
+    });
+
+    it("takes a Terraform Cloud workspace prefix, project with spaces and host name as they are", () => {
+      const variables = {
+        VSS_BACKEND: "cloud",
+        VSS_TFC_ORGANIZATION: "acme",
+        VSS_TFC_WORKSPACE_PREFIX: "windows_",
+        VSS_TFC_PROJECT: "Windows Backups",
+        VSS_TFC_HOSTNAME: "tfe.example.com:8443",
+      };
+      expect(loadEnvironments(withDev({}), { variables, now: NOW })[0].backend).toEqual({
+        type: "cloud",
+        organization: "acme",
+        workspace: "windows_dev",
+        project: "Windows Backups",
+        hostname: "tfe.example.com:8443",
+      });
+    });
+
+    it("treats an empty variable as unset: the configured field stays and no warning names it", () => {
+      const s3 = withDev({ backend: { type: "s3", bucket: "acme-state", region: "eu-west-1", keyPrefix: "win/" } });
+      const variables = { VSS_BACKEND: "", VSS_S3_BUCKET: "", VSS_S3_KEY_PREFIX: "", VSS_TFC_ORGANIZATION: "" };
+      const environments = loadEnvironments(s3, { variables, now: NOW });
+      expect(environments[0].backend).toEqual({
+        type: "s3",
+        bucket: "acme-state",
+        region: "eu-west-1",
+        key: "win/dev/terraform.tfstate",
+        kmsKeyId: undefined,
+      });
+      expect(configurationWarnings(environments, variables)).toEqual([]);
     });
 
     it("warns about a variable of a backend that is not in use, naming it", () => {
