@@ -18,6 +18,7 @@ const COPIED = [
   "modules",
   "stacks",
   "preflight",
+  "organization",
   "review",
   "scripts",
   "bin",
