@@ -18,7 +18,7 @@ import { SelfContainedStack } from "./self-contained-stack";
  */
 export const ORGANIZATION_PREREQUISITES = [
   "aws organizations enable-aws-service-access --service-principal backup.amazonaws.com",
-  "aws organizations enable-policy-type --root-id <root id: aws organizations list-roots> --policy-type BACKUP_POLICY",
+  "aws organizations enable-policy-type --root-id $(aws organizations list-roots --query 'Roots[0].Id' --output text) --policy-type BACKUP_POLICY",
 ] as const;
 
 /** The id of a template's VssBackupPolicy is this prefix and the template's name: the review reads the template back from it. */
@@ -77,9 +77,10 @@ export class ManagementStack extends SelfContainedStack {
     });
     output("central_bus_arn", bus.busArn, "Event bus every member account's alert rules forward to");
     output("alert_topic_arn", topic.topicArn, "SNS topic of the organization's failed and crash-consistent backups");
-    // A list, one command each: cdktf's HCL form cannot write a string with a line break.
+    // One line of shell: cdktf's HCL form cannot write a line break, and a list output makes cdktf call
+    // util.isArray, which Node.js 24 warns is deprecated on every synth.
     new TerraformOutput(this, "organization_prerequisites", {
-      value: [...ORGANIZATION_PREREQUISITES],
+      value: ORGANIZATION_PREREQUISITES.join(" && "),
       description:
         "Run once in the management account: trusted access for AWS Backup (cross-account monitoring) and the BACKUP_POLICY type",
     });

@@ -95,10 +95,10 @@ describe("ManagementStack", () => {
       "central_bus_arn",
       "organization_prerequisites",
     ]);
-    expect(stack.output!.organization_prerequisites.value).toEqual([
-      "aws organizations enable-aws-service-access --service-principal backup.amazonaws.com",
-      "aws organizations enable-policy-type --root-id <root id: aws organizations list-roots> --policy-type BACKUP_POLICY",
-    ]);
+    expect(stack.output!.organization_prerequisites.value).toBe(
+      "aws organizations enable-aws-service-access --service-principal backup.amazonaws.com && " +
+        "aws organizations enable-policy-type --root-id $(aws organizations list-roots --query 'Roots[0].Id' --output text) --policy-type BACKUP_POLICY",
+    );
   });
 });
 
