@@ -101,6 +101,21 @@ describe("the app (main.ts)", () => {
     expect(result.wroteAnything).toBe(false);
   });
 
+  it("exits non-zero before writing anything when VSS_SYNTH_THREADS is not a whole number from 1 to 64", () => {
+    const result = synth({ VSS_SYNTH_THREADS: "0" });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'Invalid configuration (1 problem):\n  VSS_SYNTH_THREADS: "0" is not allowed, allowed: a whole number of threads from 1 to 64',
+    );
+    expect(result.wroteAnything).toBe(false);
+  });
+
+  it("synthesizes the same stacks over two threads (VSS_SYNTH_THREADS=2)", () => {
+    const result = synth({ VSS_SYNTH_THREADS: "2" });
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect(result.stacks).toEqual(synth({}).stacks);
+  });
+
   it("warns, and still synthesizes, when a variable of an unused backend is set", () => {
     const result = synth({ VSS_ENVIRONMENTS: names[0], VSS_S3_BUCKET: "acme-state" });
     expect(result.status).toBe(0);

@@ -11,10 +11,14 @@ const root = path.resolve(__dirname, "..");
 const runs = Number(process.env.BENCH_RUNS || 5);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "vss-bench-"));
 
-/** Runs a node command `runs` times; returns the median and the best wall seconds and the peak RSS in MiB. */
+/**
+ * Runs a node command `runs` times; returns the median and the best wall seconds, the peak RSS in MiB
+ * and the last run's stdout.
+ */
 function measure(args, { cwd = scratch, env = {}, times = runs } = {}) {
   const walls = [];
   let peakKiB = 0;
+  let stdout = "";
   for (let i = 0; i < times; i++) {
     const started = process.hrtime.bigint();
     // GNU time reports the child's maximum resident set size (KiB) on stderr's last line.
@@ -26,9 +30,10 @@ function measure(args, { cwd = scratch, env = {}, times = runs } = {}) {
     walls.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stderr}`);
     peakKiB = Math.max(peakKiB, Number(result.stderr.trim().split("\n").pop()));
+    stdout = result.stdout;
   }
   walls.sort((a, b) => a - b);
-  return { wall: walls[Math.floor(walls.length / 2)], best: walls[0], peakMiB: peakKiB / 1024 };
+  return { wall: walls[Math.floor(walls.length / 2)], best: walls[0], peakMiB: peakKiB / 1024, stdout };
 }
 
 function row(what, m, note = "") {
@@ -87,13 +92,15 @@ try {
   const organization = (outdir, env = {}) => {
     const m = measure([run, path.join(root, "scripts/synth-organization.ts"), "500", outdir], { env });
     const stacks = stacksIn(outdir);
-    return { ...m, stacks: stacks.length, perStackMs: ((m.wall - floor.wall) * 1000) / stacks.length };
+    const { stacksPerThread } = JSON.parse(m.stdout);
+    const threads = `${stacksPerThread.length} threads (${stacksPerThread.join(" + ")} stacks in the last run)`;
+    return { ...m, stacks: stacks.length, threads, perStackMs: ((m.wall - floor.wall) * 1000) / stacks.length };
   };
   const full = organization(path.join(scratch, "organization"));
   row(
     `organization: ${full.stacks} stacks (500 members)`,
     full,
-    `${full.perStackMs.toFixed(1)} ms per stack over the floor (best run ${full.best.toFixed(3)} s); limits 6 s, 400 MiB`,
+    `${full.perStackMs.toFixed(1)} ms per stack over the floor (best run ${full.best.toFixed(3)} s), ${full.threads}; limits 6 s, 400 MiB`,
   );
   limit("organization, 500 member stacks", full.wall, 6, "s");
   limit("organization, 500 member stacks, peak", full.peakMiB, 400, "MiB");
@@ -108,7 +115,7 @@ try {
     row(
       `${variable}=${value}: ${filtered.stacks} stacks`,
       filtered,
-      `${filtered.perStackMs.toFixed(1)} ms per stack over the floor, ${ratio.toFixed(2)}x the full run's (limit 1.5x; best run ${filtered.best.toFixed(3)} s)`,
+      `${filtered.perStackMs.toFixed(1)} ms per stack over the floor, ${ratio.toFixed(2)}x the full run's (limit 1.5x; best run ${filtered.best.toFixed(3)} s), ${filtered.threads}`,
     );
     limit(`${variable}=${value}, time per stack against the full run's`, ratio, 1.5, "x");
   }

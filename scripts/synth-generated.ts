@@ -4,7 +4,7 @@
 import { config } from "../config/environments";
 import type { EnvironmentConfig } from "../config/types";
 import { loadEnvironments } from "../config/validate";
-import { buildApp } from "../stacks/app";
+import { synthesize } from "../stacks/synthesize";
 
 const count = Number(process.argv[2] ?? 100);
 const outdir = process.argv[3];
@@ -20,5 +20,8 @@ const environments: EnvironmentConfig[] = Array.from({ length: count }, (_, i) =
   const moved = JSON.parse(JSON.stringify(template).replaceAll(`:${template.account}:`, `:${account}:`));
   return { ...moved, name: `env-${String(i + 1).padStart(3, "0")}`, account };
 });
-const now = new Date();
-buildApp(loadEnvironments({ ...config, environments }, { now }), { outdir }, now).synth();
+void synthesize({
+  load: (now) => ({ environments: loadEnvironments({ ...config, environments }, { now }) }),
+  appConfig: { outdir },
+  variables: process.env,
+});

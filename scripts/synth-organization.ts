@@ -2,13 +2,14 @@
 // loading and stacks as main.ts: the example environments (config/environments.ts) next to a generated
 // organization of <accounts> accounts in three OUs, each with a template (one region) that has every
 // protection feature on, plus the management stack.
-// VSS_WAVE, VSS_OU and VSS_ENVIRONMENTS select as they do for the app.
+// VSS_WAVE, VSS_OU, VSS_ENVIRONMENTS and VSS_SYNTH_THREADS work as they do for the app.
+// Prints how many stacks each thread wrote: {"stacksPerThread":[...]}.
 // Usage: node scripts/run.js scripts/synth-organization.ts <accounts> <outdir>
 import { config } from "../config/environments";
 import type { AccountsFile, OrganizationConfig, OrganizationTemplate } from "../config/organization-types";
 import { loadStacks } from "../config/stacks";
 import { BackupRules } from "../modules/backup-plan";
-import { buildApp } from "../stacks/app";
+import { synthesize } from "../stacks/synthesize";
 
 const count = Number(process.argv[2] ?? 500);
 const outdir = process.argv[3];
@@ -95,7 +96,9 @@ const organization: OrganizationConfig = {
   ],
 };
 
-const now = new Date();
 const sources = { project: config, organization: { config: organization, accounts: () => accounts } };
-const { environments, management } = loadStacks(sources, process.env, now);
-buildApp(environments, { outdir }, now, management).synth();
+void synthesize({
+  load: (now) => loadStacks(sources, process.env, now),
+  appConfig: { outdir },
+  variables: process.env,
+}).then((summary) => summary && console.log(JSON.stringify(summary)));
