@@ -108,12 +108,13 @@ function synthesizeBatches(
   now: Date,
 ): Record<string, unknown> {
   const written: Record<string, unknown> = {};
-  for (let batch = Atomics.add(nextBatch, 0, 1); batch * batchSize < stacks.environments.length || batch === 0; ) {
+  const take = () => Atomics.add(nextBatch, 0, 1); // the batch number this thread takes; no other thread gets it
+  // Batch 0 always runs: it holds the management stack, and an app without stacks still writes its manifest.
+  for (let batch = take(); batch === 0 || batch * batchSize < stacks.environments.length; batch = take()) {
     const environments = stacks.environments.slice(batch * batchSize, (batch + 1) * batchSize);
     const app = buildApp(environments, appConfig, now, batch === 0 ? stacks.management : undefined);
     app.synth(); // also writes a manifest of this batch: the first thread overwrites it with the whole one
     Object.assign(written, app.manifest.stacks);
-    batch = Atomics.add(nextBatch, 0, 1);
   }
   return written;
 }
