@@ -3,14 +3,16 @@
 // plan: synthesizes the wave's stacks (VSS_WAVE names the wave to the app), then `terraform init` and
 // `terraform plan -out=tfplan` in each, N at a time, and writes the wave's summary. apply: applies
 // exactly the saved plans of that summary (never plans again), N at a time, and fails naming the stacks
-// that failed. Exit codes: 0 done, 1 a stack (or the synth) failed, 2 a problem with the arguments.
+// that failed. Terraform runs with the member stacks' AWS profiles (scripts/member-profiles.ts): to plan
+// they assume each member's read-only plan role, to apply its deploy role. Exit codes: 0 done, 1 a
+// stack (or the synth) failed or no credentials, 2 a problem with the arguments.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative } from "path";
 import { parseArgs } from "util";
 import type { ResolvedMember } from "../config/organization-types";
 import { WAVE_VARIABLE } from "../config/stacks";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
-import { MemberProfile, missingCredentials, ProfileRole, writeMemberProfiles } from "./member-profiles";
+import { MemberProfile, missingCredentials, writeMemberProfiles } from "./member-profiles";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
 
 export const USAGE =
@@ -181,7 +183,12 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
       );
   }
 
-  const profiles = memberProfiles(stacks, members, "plan", deps.env);
+  // The profiles assume the members' read-only plan role: nothing before the reviewers' gate can change an account.
+  const profiles = writeMemberProfiles(
+    stacks.map((s) => members.get(s.name)!),
+    "plan",
+    deps.env,
+  );
   const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<StackPlan> => {
     const steps = [
       { args: ["init", "-input=false", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
@@ -242,7 +249,11 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
     );
 
   const logs = prepareFolder(deps.cwd, folder);
-  const profiles = memberProfiles(changed, members, "apply", deps.env);
+  const profiles = writeMemberProfiles(
+    changed.map((s) => members.get(s.name)!),
+    "apply",
+    deps.env,
+  );
   let stopped = false;
   const results = await inParallel(
     changed,
@@ -305,20 +316,6 @@ interface TerraformStep {
   readonly timeoutMs: number;
   /** @default exit code 0 */
   readonly succeeded?: (code: number) => boolean;
-}
-
-/** The member profiles of these stacks, assuming the role of `role`, in a file only the wave's Terraform reads. */
-function memberProfiles(
-  stacks: readonly { readonly name: string }[],
-  members: ReadonlyMap<string, MemberProfile>,
-  role: ProfileRole,
-  env: NodeJS.ProcessEnv,
-) {
-  return writeMemberProfiles(
-    stacks.map((s) => members.get(s.name)!),
-    role,
-    env,
-  );
 }
 
 /** Runs terraform's steps in `stackDir`, with the member profiles' AWS_CONFIG_FILE, until one fails; all their output goes to `log`. */

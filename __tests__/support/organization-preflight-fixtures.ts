@@ -18,7 +18,11 @@ export const PREFLIGHT_ROLE_NAME = "vss-backup-preflight";
 export const ORGANIZATION: OrganizationConfig = {
   project: "vss-backup",
   management: { account: MANAGEMENT_ACCOUNT, region: "eu-west-1" },
-  memberRoles: { deployRoleName: "vss-backup-deploy", planRoleName: "vss-backup-plan", preflightRoleName: PREFLIGHT_ROLE_NAME },
+  memberRoles: {
+    deployRoleName: "vss-backup-deploy",
+    planRoleName: "vss-backup-plan",
+    preflightRoleName: PREFLIGHT_ROLE_NAME,
+  },
   waves: ["non-prod", "prod"],
   templates: [
     {
