@@ -1,8 +1,9 @@
 // `npm run deploy:wave`: plan and apply of one wave's member stacks, with a fake of the processes it starts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { ResolvedMember } from "../config/organization-types";
+import type { MemberProfile } from "../scripts/member-profiles";
 import { runCommand } from "../scripts/terraform/tools";
 import { main, planMarkdown, waveEnvironment, waveSource, WaveSource } from "../scripts/wave-deploy";
 import { FakeStack, fakeProcesses } from "./support/fake-terraform";
@@ -10,10 +11,24 @@ import { FakeStack, fakeProcesses } from "./support/fake-terraform";
 const SANDBOX = "a111111111111-eu-west-1";
 const NON_PROD = ["a222222222222-eu-west-1", "a222222222222-us-east-1", "a333333333333-eu-west-1"];
 const PROD = "a444444444444-eu-west-1";
+/** Member stacks by name, each with its profile and the roles of its account (the names of config/organization.ts). */
+const membersOf = (stacks: readonly string[]): ReadonlyMap<string, MemberProfile> =>
+  new Map(
+    stacks.map((name) => [
+      name,
+      {
+        profile: `vss-backup-${name}`,
+        planRoleArn: `arn:aws:iam::${name.slice(1, 13)}:role/vss-backup-plan`,
+        deployRoleArn: `arn:aws:iam::${name.slice(1, 13)}:role/vss-backup-deploy`,
+      },
+    ]),
+  );
 const WAVES: WaveSource = {
   waves: ["sandbox", "non-prod", "prod"],
-  stacksOf: (wave) => new Set({ sandbox: [SANDBOX], "non-prod": NON_PROD, prod: [PROD] }[wave] ?? []),
+  stacksOf: (wave) => membersOf({ sandbox: [SANDBOX], "non-prod": NON_PROD, prod: [PROD] }[wave] ?? []),
 };
+/** What GitHub's configure-aws-credentials leaves in a job's environment. */
+const KEYS = { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" };
 const INIT = ["init", "-input=false", "-no-color"];
 const PLAN = ["plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode", "-out=tfplan"];
 const APPLY_INIT = ["init", "-input=false", "-lockfile=readonly", "-no-color"];
@@ -32,12 +47,17 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 /** The whole organization's stacks, each as `behaviour` says (default: a plan with changes that applies). */
 const organization = (behaviour: Record<string, FakeStack> = {}) =>
   Object.fromEntries([SANDBOX, ...NON_PROD, PROD].map((name) => [name, behaviour[name] ?? {}]));
-const deploy = (argv: string[], processes: ReturnType<typeof fakeProcesses>, waves = WAVES) =>
+const deploy = (
+  argv: string[],
+  processes: ReturnType<typeof fakeProcesses>,
+  waves = WAVES,
+  credentials: NodeJS.ProcessEnv = KEYS,
+) =>
   main(argv, {
     run: processes.run,
     waves,
     cwd: root,
-    env: { PATH: "/usr/bin", TF_PLUGIN_CACHE_DIR: "/cache" },
+    env: { PATH: "/usr/bin", TF_PLUGIN_CACHE_DIR: "/cache", ...credentials },
     stdout: (line) => out.push(line),
     stderr: (line) => err.push(line),
   });
@@ -116,7 +136,7 @@ describe("deploy:wave plan", () => {
   it("plans the first stack alone (its init fills the plugin cache), then at most --parallel at a time", async () => {
     const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}00000000000-eu-west-1`, {}]));
     const processes = fakeProcesses(root, many);
-    const waves = { waves: ["all"], stacksOf: () => new Set(Object.keys(many)) };
+    const waves = { waves: ["all"], stacksOf: () => membersOf(Object.keys(many)) };
     expect(await deploy(["plan", "--wave", "all", "--parallel", "3"], processes, waves)).toBe(0);
     const terraform = processes.calls.map((call, i) => [call, processes.concurrency[i]] as const).slice(1);
     expect(terraform.slice(0, 2).map(([call, running]) => [call.cwd, call.args[0], running])).toEqual([
@@ -194,7 +214,7 @@ describe("deploy:wave plan", () => {
 
   it("says when no wave is configured", async () => {
     const processes = fakeProcesses(root, organization());
-    expect(await deploy(["plan", "--wave", "prod"], processes, { waves: [], stacksOf: () => new Set() })).toBe(2);
+    expect(await deploy(["plan", "--wave", "prod"], processes, { waves: [], stacksOf: () => new Map() })).toBe(2);
     expect(err[0].split("\n")[0]).toBe(
       "--wave prod: not a configured wave; the waves are: none (config/organization.ts)",
     );
@@ -305,6 +325,133 @@ describe("deploy:wave apply", () => {
   });
 });
 
+describe("deploy:wave: the member profiles its Terraform uses", () => {
+  /** The AWS config file each terraform call was given, and its content then. */
+  const configsOf = (processes: ReturnType<typeof fakeProcesses>) =>
+    processes.calls.filter((call) => call.command === "terraform").map((call) => call.awsConfig);
+  const profile = (stack: string, roleArn: string, source: string) => [
+    `[profile vss-backup-${stack}]`,
+    `role_arn = ${roleArn}`,
+    `role_session_name = vss-backup-${stack}`,
+    source,
+    "",
+  ];
+
+  it("plans with one profile per stack of the wave that assumes the member's plan role with the environment's keys, in a file for terraform only, removed afterwards", async () => {
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
+    const configs = configsOf(processes);
+    expect(configs).toHaveLength(6);
+    expect(new Set(configs.map((c) => c?.file)).size).toBe(1);
+    expect(configs[0]!.content).toBe(
+      [
+        ...profile(NON_PROD[0], "arn:aws:iam::222222222222:role/vss-backup-plan", "credential_source = Environment"),
+        ...profile(NON_PROD[1], "arn:aws:iam::222222222222:role/vss-backup-plan", "credential_source = Environment"),
+        ...profile(NON_PROD[2], "arn:aws:iam::333333333333:role/vss-backup-plan", "credential_source = Environment"),
+      ].join("\n"),
+    );
+    expect(configs.every((c) => c!.content === configs[0]!.content)).toBe(true);
+    expect(processes.calls[0].awsConfig).toBeUndefined(); // the synth runs without it
+    expect(existsSync(configs[0]!.file)).toBe(false);
+  });
+
+  it("applies with the profiles of the stacks with changes, assuming the member's deploy role", async () => {
+    await deploy(
+      ["plan", "--wave", "non-prod"],
+      fakeProcesses(root, organization({ [NON_PROD[0]]: { plan: "no-changes" } })),
+    );
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "non-prod"], processes)).toBe(0);
+    const configs = configsOf(processes);
+    expect(configs.map((c) => c!.content)).toEqual(
+      Array(4).fill(
+        [
+          ...profile(
+            NON_PROD[1],
+            "arn:aws:iam::222222222222:role/vss-backup-deploy",
+            "credential_source = Environment",
+          ),
+          ...profile(
+            NON_PROD[2],
+            "arn:aws:iam::333333333333:role/vss-backup-deploy",
+            "credential_source = Environment",
+          ),
+        ].join("\n"),
+      ),
+    );
+    expect(existsSync(configs[0]!.file)).toBe(false);
+  });
+
+  it("with AWS_PROFILE, assumes the roles from that profile, keeping the user's own config file (AWS_CONFIG_FILE) but not a profile of the same name", async () => {
+    const own = join(root, "my-aws-config");
+    writeFileSync(
+      own,
+      [
+        "[profile admin]",
+        "sso_session = acme",
+        "sso_account_id = 999999999999",
+        `[profile vss-backup-${PROD}]`,
+        "role_arn = arn:aws:iam::444444444444:role/old",
+        "source_profile = admin",
+        "[sso-session acme]",
+        "sso_start_url = https://acme.awsapps.com/start",
+      ].join("\n"),
+    );
+    const processes = fakeProcesses(root, organization());
+    const credentials = { AWS_PROFILE: "admin", AWS_CONFIG_FILE: own };
+    expect(await deploy(["plan", "--wave", "prod"], processes, WAVES, credentials)).toBe(0);
+    expect(configsOf(processes).map((c) => c!.content)).toEqual(
+      Array(2).fill(
+        [
+          "[profile admin]",
+          "sso_session = acme",
+          "sso_account_id = 999999999999",
+          "[sso-session acme]",
+          "sso_start_url = https://acme.awsapps.com/start",
+          "",
+          ...profile(PROD, "arn:aws:iam::444444444444:role/vss-backup-plan", "source_profile = admin"),
+        ].join("\n"),
+      ),
+    );
+    expect(readFileSync(own, "utf8")).toContain("role/old"); // the user's file is left as it is
+  });
+
+  it("with AWS_PROFILE and no AWS_CONFIG_FILE, keeps ~/.aws/config; without either file, writes the profiles alone", async () => {
+    await deploy(["plan", "--wave", "sandbox"], fakeProcesses(root, organization()));
+    const home = join(root, "home");
+    const credentials = { AWS_PROFILE: "ops", HOME: home };
+    let processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "sandbox"], processes, WAVES, credentials)).toBe(0);
+    const alone = profile(SANDBOX, "arn:aws:iam::111111111111:role/vss-backup-deploy", "source_profile = ops");
+    expect(configsOf(processes)[0]!.content).toBe(alone.join("\n"));
+    mkdirSync(join(home, ".aws"), { recursive: true });
+    writeFileSync(join(home, ".aws/config"), "[profile ops]\nregion = eu-west-1\n");
+    processes = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "sandbox"], processes, WAVES, credentials)).toBe(0);
+    expect(configsOf(processes)[0]!.content).toBe(["[profile ops]", "region = eu-west-1", "", ...alone].join("\n"));
+  });
+
+  it("refuses to start without AWS_PROFILE or keys in the environment: no profile could assume a role", async () => {
+    const processes = fakeProcesses(root, organization());
+    expect(await deploy(["plan", "--wave", "prod"], processes, WAVES, {})).toBe(1);
+    expect(err).toEqual([
+      "wave prod: no credentials to assume the member roles with: set AWS_PROFILE (a profile of your AWS config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (as GitHub's configure-aws-credentials does)",
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("refuses to apply a saved plan of a stack the configuration no longer puts in the wave", async () => {
+    await deploy(["plan", "--wave", "non-prod"], fakeProcesses(root, organization()));
+    const processes = fakeProcesses(root, organization());
+    const moved = { ...WAVES, stacksOf: (wave: string) => membersOf(wave === "non-prod" ? NON_PROD.slice(1) : []) };
+    expect(await deploy(["apply", "--wave", "non-prod"], processes, moved)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: ${NON_PROD[0]} of cdktf.out/waves/non-prod/plan.json are not member stacks of the wave in the configuration: nothing applied; plan again`,
+    ]);
+    expect(processes.calls).toEqual([]);
+  });
+});
+
 describe("the wave's Terraform environment and summary", () => {
   it("shares one plugin cache between the stacks, unless a cache or CLI configuration is already set", () => {
     expect(waveEnvironment({ PATH: "/usr/bin" })).toEqual({
@@ -327,15 +474,24 @@ describe("the wave's Terraform environment and summary", () => {
 });
 
 describe("waveSource", () => {
-  it("puts each member stack in its template's wave", () => {
-    const member = (name: string, wave: string) => ({ name, member: { wave } }) as unknown as ResolvedMember;
+  it("puts each member stack in its template's wave, with its profile and roles", () => {
+    const member = (name: string, wave: string) =>
+      ({
+        name,
+        member: { wave, profile: `p-${name}`, planRoleArn: `plan-${name}`, deployRoleArn: `deploy-${name}` },
+      }) as unknown as ResolvedMember;
     const source = waveSource(
       ["sandbox", "prod"],
       [member("a1-eu-west-1", "sandbox"), member("a2-eu-west-1", "prod"), member("a1-us-east-1", "sandbox")],
     );
     expect(source.waves).toEqual(["sandbox", "prod"]);
-    expect([...source.stacksOf("sandbox")]).toEqual(["a1-eu-west-1", "a1-us-east-1"]);
-    expect([...source.stacksOf("prod")]).toEqual(["a2-eu-west-1"]);
+    expect([...source.stacksOf("sandbox").keys()]).toEqual(["a1-eu-west-1", "a1-us-east-1"]);
+    expect([...source.stacksOf("prod")]).toEqual([
+      [
+        "a2-eu-west-1",
+        { profile: "p-a2-eu-west-1", planRoleArn: "plan-a2-eu-west-1", deployRoleArn: "deploy-a2-eu-west-1" },
+      ],
+    ]);
     expect([...source.stacksOf("other")]).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ describe("the committed workflows follow config/environments.ts", () => {
   // The waves of scripts/generate-workflows.ts until config/organization.ts wires them (then: its waves).
   it(`${ORGANIZATION_DEPLOY_PATH} is up to date (else: npm run generate:workflows)`, () => {
     const committed = readFileSync(join(ROOT, ORGANIZATION_DEPLOY_PATH), "utf8");
-    expect(committed).toBe(organizationDeployWorkflow(["sandbox", "non-prod", "prod"]));
+    expect(committed).toBe(organizationDeployWorkflow(["sandbox", "non-prod", "prod"], "vss-backup-deploy"));
   });
 
   it("the pull request plans every environment, and the deploy plans and applies each in order", () => {

@@ -1,6 +1,6 @@
 // Organization mode's deploy workflow, generated from waves given here, and the composite action its
 // apply jobs run, against a fake terraform.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
@@ -25,7 +25,7 @@ const WAVES = ["canary", "non-prod", "prod"];
 let source: string;
 let generated: Workflow;
 beforeEach(() => {
-  source = organizationDeployWorkflow(WAVES);
+  source = organizationDeployWorkflow(WAVES, "acme-deploy");
   generated = parse(source) as Workflow;
 });
 const jobs = () => generated.jobs;
@@ -177,6 +177,7 @@ describe("the generated organization-deploy workflow", () => {
       "out-dir": "cdktf.out",
       wave: "non-prod",
       parallel: "${{ env.WAVE_PARALLEL }}",
+      "deploy-role-name": "acme-deploy",
     });
     const commands = expandedSteps(apply).flatMap((s) => (s.run ? s.run.split("\n") : []));
     expect(commands.filter((line) => /^\s*terraform /.test(line)).map((line) => line.trim())).toEqual([
@@ -187,36 +188,62 @@ describe("the generated organization-deploy workflow", () => {
   });
 
   it.each([
-    [[], "Invalid organization waves (1 problem):\n  waves: no wave: organization mode deploys in at least one"],
+    [
+      [],
+      "acme-deploy",
+      "Invalid organization deploy workflow (1 problem):\n  waves: no wave: organization mode deploys in at least one",
+    ],
     [
       ["Prod", "eu_1", "prod", "prod"],
+      "acme deploy",
       [
-        "Invalid organization waves (3 problems):",
+        "Invalid organization deploy workflow (4 problems):",
         '  waves[0]: "Prod" is not allowed, allowed: 1-32 of a-z 0-9 -, starting with a letter',
         '  waves[1]: "eu_1" is not allowed, allowed: 1-32 of a-z 0-9 -, starting with a letter',
         '  waves[3]: "prod" is already waves[2]',
+        `  memberRoles.deployRoleName: "acme deploy" has ' ', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _`,
       ].join("\n"),
     ],
-  ])("refuses waves %j that cannot name jobs, environments and variables", (waves, message) => {
-    expect(() => organizationDeployWorkflow(waves)).toThrow(new Error(message));
-  });
+  ])(
+    "refuses waves %j that cannot name jobs, environments and variables, and a deploy role %j IAM refuses",
+    (waves, deployRoleName, message) => {
+      expect(() => organizationDeployWorkflow(waves, deployRoleName)).toThrow(new Error(message));
+    },
+  );
 });
 
 describe("apply-saved-plans: the apply job's apply, against a fake terraform", () => {
   const STACKS = ["a111111111111-eu-west-1", "a222222222222-eu-west-1", "a333333333333-eu-west-1"];
-  const waves: WaveSource = { waves: ["prod"], stacksOf: () => new Set(STACKS) };
+  const waves: WaveSource = {
+    waves: ["prod"],
+    stacksOf: () =>
+      new Map(
+        STACKS.map((name) => [
+          name,
+          {
+            profile: `vss-backup-${name}`,
+            planRoleArn: `arn:aws:iam::${name.slice(1, 13)}:role/vss-backup-plan`,
+            deployRoleArn: `arn:aws:iam::${name.slice(1, 13)}:role/vss-backup-deploy`,
+          },
+        ]),
+      ),
+  };
+  /** The keys GitHub's configure-aws-credentials leaves in the job's environment. */
+  const KEYS = { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" };
   let root: string;
   let bin: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), "apply-saved-plans-"));
     bin = join(root, "bin");
     mkdirSync(bin);
-    // Logs each call with its stack folder; applies a saved plan unless the stack holds a "fail" file.
+    // Logs each call with its stack folder, and the AWS config file it was given; applies a saved plan
+    // unless the stack holds a "fail" file.
     writeFileSync(
       join(bin, "terraform"),
       [
         "#!/bin/bash",
         'echo "${PWD##*/} $*" >> "$TERRAFORM_CALLS"',
+        'cat "$AWS_CONFIG_FILE" > "$TERRAFORM_CALLS.aws-config" || exit 1',
         'case "$*" in',
         '  "init -input=false -lockfile=readonly -no-color") exit 0 ;;',
         '  "apply -input=false -lock-timeout=10m -no-color tfplan")',
@@ -233,33 +260,49 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
 
   /** Plans the wave with deploy:wave (fake processes), as the plan job hands it over. */
   const plannedWave = async (noChanges: string[] = []) => {
+    // The first stack as one with a DR region: two AWS providers, one profile.
+    const profile = `vss-backup-${STACKS[0]}`;
+    const withDr = {
+      aws: [
+        { region: "eu-west-1", allowed_account_ids: ["111111111111"], profile },
+        { alias: "dr", region: "eu-central-1", allowed_account_ids: ["111111111111"], profile },
+      ],
+    };
     const processes = fakeProcesses(
       root,
-      Object.fromEntries(STACKS.map((s) => [s, noChanges.includes(s) ? { plan: "no-changes" as const } : {}])),
+      Object.fromEntries(
+        STACKS.map((s) => [
+          s,
+          {
+            plan: noChanges.includes(s) ? ("no-changes" as const) : undefined,
+            provider: s === STACKS[0] ? withDr : undefined,
+          },
+        ]),
+      ),
     );
     const silent = () => undefined;
     const code = await main(["plan", "--wave", "prod"], {
       run: processes.run,
       waves,
       cwd: root,
-      env: {},
+      env: KEYS,
       stdout: silent,
       stderr: silent,
     });
     expect(code).toBe(0);
   };
-  const applyAction = (parallel = "2") =>
+  const applyAction = (parallel = "2", deployRoleName = "vss-backup-deploy") =>
     runAction(
       "apply-saved-plans",
-      { "out-dir": "cdktf.out", wave: "prod", parallel },
+      { "out-dir": "cdktf.out", wave: "prod", parallel, "deploy-role-name": deployRoleName },
       {
         cwd: root,
-        env: { PATH: `${bin}:${process.env.PATH}`, TERRAFORM_CALLS: join(root, "calls"), RUNNER_TEMP: root },
+        env: { PATH: `${bin}:${process.env.PATH}`, TERRAFORM_CALLS: join(root, "calls"), RUNNER_TEMP: root, ...KEYS },
       },
     );
   const calls = () => readFileSync(join(root, "calls"), "utf8").trim().split("\n");
 
-  it("makes the same terraform calls as deploy:wave apply, on the stacks with changes only", async () => {
+  it("makes the same terraform calls as deploy:wave apply, on the stacks with changes only, with the same member profiles", async () => {
     await plannedWave([STACKS[1]]);
     const result = applyAction();
     expect(result.status).toBe(0);
@@ -277,12 +320,30 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       run: script.run,
       waves,
       cwd: root,
-      env: {},
+      env: KEYS,
       stdout: silent,
       stderr: silent,
     });
     expect(script.calls.map((c) => `${c.cwd.split("/").at(-1)} ${c.args.join(" ")}`).sort()).toEqual(calls().sort());
     expect(result.stdout).toContain("wave prod: 2 of 2 stacks with changes applied (1 without changes)\n");
+    // The profiles: one per stack applied, as its providers name it, assuming its account's deploy role.
+    const profiles = readFileSync(join(root, "calls.aws-config"), "utf8");
+    expect(profiles).toBe(
+      [
+        `[profile vss-backup-${STACKS[0]}]`,
+        "role_arn = arn:aws:iam::111111111111:role/vss-backup-deploy",
+        `role_session_name = vss-backup-${STACKS[0]}`,
+        "credential_source = Environment",
+        "",
+        `[profile vss-backup-${STACKS[2]}]`,
+        "role_arn = arn:aws:iam::333333333333:role/vss-backup-deploy",
+        `role_session_name = vss-backup-${STACKS[2]}`,
+        "credential_source = Environment",
+        "",
+      ].join("\n"),
+    );
+    expect(script.calls.map((c) => c.awsConfig?.content)).toEqual(Array(4).fill(profiles));
+    expect(readdirSync(root).filter((f) => f.startsWith("member-profiles"))).toEqual([]); // removed afterwards
   });
 
   it("starts no further stack after one fails, and fails naming the failed and the unstarted", async () => {
@@ -313,6 +374,22 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       1,
       `::error::wave prod: its plan failed for ${STACKS[1]}: nothing applied; plan again\n`,
     ]);
+    expect(() => readFileSync(join(root, "calls"))).toThrow(/ENOENT/);
+  });
+
+  it("refuses a stack whose AWS providers name no profile, and a deploy role IAM would refuse: nothing is applied", async () => {
+    await plannedWave();
+    const stackFile = join(root, "cdktf.out/stacks", STACKS[1], "cdk.tf.json");
+    writeFileSync(
+      stackFile,
+      JSON.stringify({ provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["222222222222"] }] } }),
+    );
+    expect(applyAction().stdout).toBe(
+      `::error::wave prod: the AWS providers of ${STACKS[1]} do not name one profile and one account: nothing applied; plan again\n`,
+    );
+    expect(applyAction("2", "deploy role").stdout).toBe(
+      '::error::deploy-role-name: "deploy role" is not an IAM role name\n',
+    );
     expect(() => readFileSync(join(root, "calls"))).toThrow(/ENOENT/);
   });
 

@@ -83,6 +83,13 @@ const MANAGEMENT_ACCOUNT_SKIPPED =
 /** The member stack's name (and Environment tag) of an account and region. */
 export const memberNameOf = (accountId: string, region: string): string => `a${accountId}-${region}`;
 
+/**
+ * The named AWS profile every AWS provider of a member stack uses (`<project>-a<account id>-<region>`),
+ * also the role session name of that profile, so CloudTrail tells stacks apart (at most 49 characters
+ * of the 64 STS allows). Which role it assumes is the deploy's choice (scripts/wave-deploy.ts).
+ */
+export const memberProfileNameOf = (project: string, stackName: string): string => `${project}-${stackName}`;
+
 /** The management stack's name. */
 export const managementNameOf = (project: string): string => `${project}-management`;
 
@@ -172,7 +179,7 @@ export function loadOrganization(
 
   const members: ResolvedMember[] = expanded.members.map(({ template, account }, i) => ({
     ...judged.resolved[i],
-    member: memberOf(config, template, account),
+    member: memberOf(config, template, account, judged.resolved[i].name),
   }));
   const wanted = (wave: string, ouPath: string) =>
     (options.wave === undefined || wave === options.wave) && (options.ou === undefined || isInOu(ouPath, options.ou));
@@ -270,7 +277,7 @@ function organizationProblems(
   // The topic's name derives from the project (judged there): its e-mails are management.alertEmails.
   for (const p of topic.all)
     if (p.path.startsWith("emails")) problems.add(`management.${p.path.replace("emails", "alertEmails")}`, p.message);
-  for (const field of ["deployRoleName", "preflightRoleName"] as const) {
+  for (const field of ["deployRoleName", "planRoleName", "preflightRoleName"] as const) {
     const problem = nameProblem(config.memberRoles[field], IAM_ROLE_NAME);
     if (problem) problems.add(`memberRoles.${field}`, problem);
   }
@@ -541,7 +548,12 @@ function filterProblems(
     );
 }
 
-function memberOf(config: OrganizationConfig, template: OrganizationTemplate, account: OrganizationAccount): MemberOf {
+function memberOf(
+  config: OrganizationConfig,
+  template: OrganizationTemplate,
+  account: OrganizationAccount,
+  stackName: string,
+): MemberOf {
   return {
     accountName: account.name,
     ouPath: account.ouPath,
@@ -549,6 +561,8 @@ function memberOf(config: OrganizationConfig, template: OrganizationTemplate, ac
     wave: template.wave,
     planSource: template.planSource ?? DEFAULT_PLAN_SOURCE,
     deployRoleArn: `arn:aws:iam::${account.id}:role/${config.memberRoles.deployRoleName}`,
+    planRoleArn: `arn:aws:iam::${account.id}:role/${config.memberRoles.planRoleName}`,
+    profile: memberProfileNameOf(config.project, stackName),
     homeRegion: regionsOf(template)[0],
     centralBusArn: `arn:aws:events:${config.management.region}:${config.management.account}:event-bus/${centralAlertsNameOf(config.project)}`,
   };

@@ -27,7 +27,7 @@ export const organizationSchema = z.strictObject({
     backend: backendSchema.optional(),
     alertEmails: z.array(text).optional(),
   }),
-  memberRoles: z.strictObject({ deployRoleName: text, preflightRoleName: text }),
+  memberRoles: z.strictObject({ deployRoleName: text, planRoleName: text, preflightRoleName: text }),
   memberBackend: backendSchema.optional(),
   waves: z.array(text),
   templates: z.array(templateSchema),

@@ -76,8 +76,13 @@ export interface OrganizationConfig {
   };
   /** Roles that exist in every member account (e.g. by a StackSet), assumed by name. */
   readonly memberRoles: {
-    /** Assumed by the member stacks' AWS provider: may create what a member stack creates. */
+    /** Assumed by the member stacks' AWS provider when a wave applies: may create what a member stack creates. */
     readonly deployRoleName: string;
+    /**
+     * Assumed by the member stacks' AWS provider when a wave plans: read-only (what `terraform plan`
+     * of a member stack reads). The provider names a profile, and the deploy chooses the role.
+     */
+    readonly planRoleName: string;
     /** Assumed by `preflight --organization`: read-only (the calls preflight makes). */
     readonly preflightRoleName: string;
   };
@@ -95,8 +100,16 @@ export interface MemberOf {
   readonly template: string;
   readonly wave: string;
   readonly planSource: PlanSource;
-  /** The role the stack's AWS provider assumes in the member account. */
+  /** The role the stack's AWS provider assumes in the member account when a wave applies (memberRoles.deployRoleName). */
   readonly deployRoleArn: string;
+  /** The read-only role it assumes when a wave plans (memberRoles.planRoleName). */
+  readonly planRoleArn: string;
+  /**
+   * The named AWS profile of the stack's AWS providers (memberProfileNameOf): a saved plan keeps its
+   * provider configuration, so the provider names a profile and the deploy writes which role that
+   * profile assumes, the plan role for a plan and the deploy role for an apply.
+   */
+  readonly profile: string;
   /** The first of the template's regions: the stack that creates the account's IAM roles. */
   readonly homeRegion: string;
   /** The central event bus the member's alert rule forwards to (in the management account). */

@@ -13,9 +13,13 @@ export const organization: OrganizationConfig | undefined = {
   // The management account (or a delegated administrator for backup policies): the policies and the
   // central event bus and alert topic that every member account's alerts reach.
   management: { account: "999999999999", region: "eu-west-1", alertEmails: ["backup-oncall@example.com"] },
-  // Roles every member account has (e.g. from a StackSet): the member stacks deploy through the first,
-  // `preflight --organization` reads through the second.
-  memberRoles: { deployRoleName: "vss-backup-deploy", preflightRoleName: "vss-backup-preflight" },
+  // Roles every member account has (e.g. from a StackSet): a wave's apply deploys the member stacks
+  // through the first, its plan reads through the second (read-only), `preflight --organization` through the third.
+  memberRoles: {
+    deployRoleName: "vss-backup-deploy",
+    planRoleName: "vss-backup-plan",
+    preflightRoleName: "vss-backup-preflight",
+  },
   // Deploy order: a failed wave stops the later ones.
   waves: ["sandbox", "non-prod", "prod"],
   templates: [

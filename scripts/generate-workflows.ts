@@ -21,8 +21,8 @@ const workflows = [
     ? [
         {
           path: ORGANIZATION_DEPLOY_PATH,
-          source: "the waves of config/organization.ts",
-          generated: organizationDeployWorkflow(organization.waves),
+          source: "the waves and member deploy role of config/organization.ts",
+          generated: organizationDeployWorkflow(organization.waves, organization.memberRoles.deployRoleName),
         },
       ]
     : []),

@@ -58,7 +58,11 @@ const protection = {
 const organization: OrganizationConfig = {
   project: "vss-backup",
   management: { account: "999999999999", region: "eu-west-1", alertEmails: ["backup-oncall@example.com"] },
-  memberRoles: { deployRoleName: "vss-backup-deploy", preflightRoleName: "vss-backup-preflight" },
+  memberRoles: {
+    deployRoleName: "vss-backup-deploy",
+    planRoleName: "vss-backup-plan",
+    preflightRoleName: "vss-backup-preflight",
+  },
   waves: ous.map((ou) => ou.wave),
   templates: [
     {

@@ -3,13 +3,16 @@
 // plan: synthesizes the wave's stacks (VSS_WAVE names the wave to the app), then `terraform init` and
 // `terraform plan -out=tfplan` in each, N at a time, and writes the wave's summary. apply: applies
 // exactly the saved plans of that summary (never plans again), N at a time, and fails naming the stacks
-// that failed. Exit codes: 0 done, 1 a stack (or the synth) failed, 2 a problem with the arguments.
+// that failed. Terraform runs with the member stacks' AWS profiles (scripts/member-profiles.ts): to plan
+// they assume each member's read-only plan role, to apply its deploy role. Exit codes: 0 done, 1 a
+// stack (or the synth) failed or no credentials, 2 a problem with the arguments.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative } from "path";
 import { parseArgs } from "util";
 import type { ResolvedMember } from "../config/organization-types";
 import { WAVE_VARIABLE } from "../config/stacks";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
+import { MemberProfile, missingCredentials, writeMemberProfiles } from "./member-profiles";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
 
 export const USAGE =
@@ -29,15 +32,26 @@ export const TIMEOUTS_MS = { synth: 15 * 60_000, init: 10 * 60_000, plan: 30 * 6
 export interface WaveSource {
   /** The configured waves, in deploy order (OrganizationConfig.waves). */
   readonly waves: readonly string[];
-  /** The names of the member stacks (ResolvedMember.name, "a<account id>-<region>") the configuration puts in `wave`. */
-  stacksOf(wave: string): ReadonlySet<string>;
+  /**
+   * The member stacks the configuration puts in `wave`, by name (ResolvedMember.name, "a<account id>-<region>"),
+   * each with its AWS profile and the roles that profile assumes.
+   */
+  stacksOf(wave: string): ReadonlyMap<string, MemberProfile>;
 }
 
 /** A WaveSource over the resolved organization's member stacks. */
 export function waveSource(waves: readonly string[], members: readonly ResolvedMember[]): WaveSource {
   return {
     waves,
-    stacksOf: (wave) => new Set(members.filter((m) => m.member.wave === wave).map((m) => m.name)),
+    stacksOf: (wave) =>
+      new Map(
+        members
+          .filter((m) => m.member.wave === wave)
+          .map(({ name, member: { profile, planRoleArn, deployRoleArn } }) => [
+            name,
+            { profile, planRoleArn, deployRoleArn },
+          ]),
+      ),
   };
 }
 
@@ -80,6 +94,8 @@ class WaveError extends Error {}
 export async function main(argv: readonly string[], deps: WaveDeployDependencies): Promise<number> {
   try {
     const options = parseArguments(argv, deps.waves);
+    const noCredentials = missingCredentials(deps.env);
+    if (noCredentials) throw new WaveError(`wave ${options.wave}: ${noCredentials}`);
     return options.command === "plan" ? await plan(options, deps) : await apply(options, deps);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -153,7 +169,7 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   const manifestFile = join(out, "manifest.json");
   const synthesized = manifestStacks(readJson(join(deps.cwd, manifestFile), manifestFile), manifestFile);
   const members = deps.waves.stacksOf(wave);
-  const missing = [...members].filter((name) => !synthesized.has(name)).sort();
+  const missing = [...members.keys()].filter((name) => !synthesized.has(name)).sort();
   if (missing.length > 0)
     throw new WaveError(`wave ${wave}: ${manifestFile} lacks ${missing.length} of its stacks: ${missing.join(", ")}`);
   const stacks = [...synthesized]
@@ -167,6 +183,12 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
       );
   }
 
+  // The profiles assume the members' read-only plan role: nothing before the reviewers' gate can change an account.
+  const profiles = writeMemberProfiles(
+    stacks.map((s) => members.get(s.name)!),
+    "plan",
+    deps.env,
+  );
   const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<StackPlan> => {
     const steps = [
       { args: ["init", "-input=false", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
@@ -177,12 +199,13 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
         succeeded: (code: number) => code === 0 || code === 2,
       },
     ];
-    const outcome = await terraformSteps(deps, join(deps.cwd, out, directory), steps, join(folder, `${name}.plan.log`));
+    const log = join(folder, `${name}.plan.log`);
+    const outcome = await terraformSteps(deps, profiles.env, join(deps.cwd, out, directory), steps, log);
     if (outcome.failed) return { name, directory, status: "failed", detail: outcome.failed };
     const output = outcome.last!.stdout;
     const detail = /^(Plan: .*|No changes\..*)$/m.exec(output)?.[1] ?? "planned";
     return { name, directory, status: outcome.last!.code === 2 ? "changes" : "no-changes", detail };
-  });
+  }).finally(profiles.remove);
 
   const summary: WavePlan = { wave, stacks: results.map((r) => r!) };
   writeFileSync(join(folder, "plan.json"), `${JSON.stringify(summary, null, 2)}\n`);
@@ -218,7 +241,19 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
   if (unsaved.length > 0)
     throw new WaveError(`wave ${wave}: no saved plan (${PLAN_FILE}) for ${unsaved.join(", ")}: nothing applied`);
 
+  const members = deps.waves.stacksOf(wave);
+  const unknown = changed.filter((s) => !members.has(s.name)).map((s) => s.name);
+  if (unknown.length > 0)
+    throw new WaveError(
+      `wave ${wave}: ${unknown.join(", ")} of ${summaryFile} are not member stacks of the wave in the configuration: nothing applied; plan again`,
+    );
+
   const logs = prepareFolder(deps.cwd, folder);
+  const profiles = writeMemberProfiles(
+    changed.map((s) => members.get(s.name)!),
+    "apply",
+    deps.env,
+  );
   let stopped = false;
   const results = await inParallel(
     changed,
@@ -226,6 +261,7 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
     async ({ name, directory }) => {
       const outcome = await terraformSteps(
         deps,
+        profiles.env,
         join(deps.cwd, out, directory),
         [
           { args: ["init", "-input=false", "-lockfile=readonly", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
@@ -242,7 +278,7 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
     },
     // After a failure no further stack starts: what failed in one account likely fails in the next.
     () => stopped,
-  );
+  ).finally(profiles.remove);
   const failed = changed.filter((_, i) => results[i] !== undefined && results[i] !== false).map((s) => s.name);
   const notStarted = changed.filter((_, i) => results[i] === undefined).map((s) => s.name);
   const applied = changed.length - failed.length - notStarted.length;
@@ -282,14 +318,15 @@ interface TerraformStep {
   readonly succeeded?: (code: number) => boolean;
 }
 
-/** Runs terraform's steps in `stackDir` until one fails; all their output goes to `log`. */
+/** Runs terraform's steps in `stackDir`, with the member profiles' AWS_CONFIG_FILE, until one fails; all their output goes to `log`. */
 async function terraformSteps(
   deps: WaveDeployDependencies,
+  profiles: { readonly AWS_CONFIG_FILE: string },
   stackDir: string,
   steps: readonly TerraformStep[],
   log: string,
 ): Promise<{ failed: string | false; last?: CommandResult }> {
-  const env = { ...deps.env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const env = { ...deps.env, ...profiles, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
   let text = "";
   let last: CommandResult | undefined;
   try {

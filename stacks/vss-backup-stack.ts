@@ -35,8 +35,8 @@ import { SelfContainedStack } from "./self-contained-stack";
  * One environment's Windows VSS backups: the instance side (role, profile, package association)
  * and the backup side (vault, plan, selection, service role), tied together by one tag.
  *
- * A member stack of organization mode (`env.member`) deploys through a provider that assumes the
- * member account's deploy role; with an organization backup policy it creates no plan of its own
+ * A member stack of organization mode (`env.member`) deploys through providers that name the member's
+ * AWS profile (the deploy chooses the role it assumes); with an organization backup policy it creates no plan of its own
  * (the policy's plan runs in the account); only its home region creates what the account has once,
  * the IAM roles (IAM is global) and the DR region's vault, which the other regions name by ARN; and
  * its alerts go to the organization's central bus.
@@ -242,26 +242,19 @@ export class VssBackupStack extends SelfContainedStack {
 }
 
 /**
- * An AWS provider of the environment's account in `region`; a member stack's assumes the member
- * account's deploy role (the credentials Terraform runs with are the deploy wave's).
+ * An AWS provider of the environment's account in `region`. A member stack's names the member's AWS
+ * profile and no role: a saved plan keeps its provider configuration, so a role written here would
+ * be assumed by the plan as by the apply; the profile lets the wave's plan assume the member's
+ * read-only plan role and its apply the deploy role (scripts/wave-deploy.ts writes the profiles).
+ * `allowed_account_ids` still refuses a profile that reaches another account.
  */
 function providerConfig(env: ResolvedEnvironment | ResolvedMember, region: string): AwsProviderConfig {
   return {
     region,
     allowedAccountIds: [env.account],
     defaultTags: [{ tags: { ...env.defaultTags } }],
-    ...("member" in env
-      ? { assumeRole: [{ roleArn: env.member.deployRoleArn, sessionName: deploySessionName(env.name) }] }
-      : {}),
+    ...("member" in env ? { profile: env.member.profile } : {}),
   };
-}
-
-/**
- * The session name of a member stack's deploy role session: the stack's name, so CloudTrail tells
- * stacks apart (member stacks are "a<account id>-<region>": at most 39 characters here, of the 64 STS allows).
- */
-export function deploySessionName(stackName: string): string {
-  return `vss-backup-${stackName}`;
 }
 
 /** The DR vault a member's home region stack created: another region's stack copies to it by ARN. */

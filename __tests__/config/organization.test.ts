@@ -92,6 +92,8 @@ describe("loadOrganization: the members", () => {
         wave: "dev",
         planSource: "organization-policy",
         deployRoleArn: "arn:aws:iam::111111111111:role/acme-deploy",
+        planRoleArn: "arn:aws:iam::111111111111:role/acme-plan",
+        profile: "acme-a111111111111-eu-central-1",
         homeRegion: "eu-west-1",
         centralBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/acme-backup-alerts",
       },
@@ -586,10 +588,18 @@ describe("loadOrganization: validation", () => {
   });
 
   it("refuses member role names IAM would refuse", () => {
-    const config = { ...ORG_CONFIG, memberRoles: { deployRoleName: "acme deploy", preflightRoleName: "r".repeat(65) } };
-    expect(problemsOf(config)).toEqual([
+    const memberRoles = { deployRoleName: "acme deploy", planRoleName: "acme/plan", preflightRoleName: "r".repeat(65) };
+    expect(problemsOf({ ...ORG_CONFIG, memberRoles })).toEqual([
       `memberRoles.deployRoleName: "acme deploy" has ' ', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _`,
+      `memberRoles.planRoleName: "acme/plan" has '/', allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _`,
       `memberRoles.preflightRoleName: "${"r".repeat(65)}" has 65 characters, allowed: 1-64 of A-Z a-z 0-9 + = , . @ - _`,
+    ]);
+  });
+
+  it("requires the member plan role: a wave's plan reads the member accounts through it", () => {
+    const memberRoles = { deployRoleName: "acme-deploy", preflightRoleName: "acme-read" };
+    expect(problemsOf({ ...ORG_CONFIG, memberRoles })).toEqual([
+      "memberRoles.planRoleName: is missing, allowed: a string",
     ]);
   });
 

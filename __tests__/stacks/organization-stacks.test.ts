@@ -103,22 +103,15 @@ describe("ManagementStack", () => {
 });
 
 describe("member stack: the provider", () => {
-  it("assumes the member account's deploy role and works in that account only, in its region and the DR region", () => {
+  it("names the member's AWS profile and no role (the deploy chooses it), and works in that account only, in its region and the DR region", () => {
     const stack = memberStack(prodMember("eu-west-1"));
-    const assumeRole = [
-      {
-        role_arn: `arn:aws:iam::${PROD_ACCOUNT}:role/vss-backup-deploy`,
-        session_name: "vss-backup-a444455556666-eu-west-1",
-      },
+    const default_tags = [
+      { tags: { Project: "vss-backup", Environment: "a444455556666-eu-west-1", ManagedBy: "cdktf" } },
     ];
+    const profile = "vss-backup-a444455556666-eu-west-1";
     expect(stack.provider!.aws).toEqual([
-      expect.objectContaining({ region: "eu-west-1", allowed_account_ids: [PROD_ACCOUNT], assume_role: assumeRole }),
-      expect.objectContaining({
-        alias: "dr",
-        region: "eu-central-1",
-        allowed_account_ids: [PROD_ACCOUNT],
-        assume_role: assumeRole,
-      }),
+      { region: "eu-west-1", allowed_account_ids: [PROD_ACCOUNT], default_tags, profile },
+      { alias: "dr", region: "eu-central-1", allowed_account_ids: [PROD_ACCOUNT], default_tags, profile },
     ]);
   });
 });

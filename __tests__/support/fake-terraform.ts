@@ -3,7 +3,7 @@
 // commands the deploy may run (anything else is refused, as an unknown command would fail), and does
 // what the real ones leave behind: the synth writes the manifest and stack folders, a plan its saved
 // plan file, an apply refuses a missing saved plan.
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { basename, dirname, join, relative } from "path";
 import type { CommandRunner } from "../../scripts/wave-deploy";
 import type { CommandResult } from "../../scripts/terraform/tools";
@@ -15,6 +15,11 @@ export interface FakeStack {
   readonly apply?: "applied" | "fails";
   /** The synthesized stack's `terraform` block. @default an S3 backend */
   readonly terraform?: object;
+  /**
+   * The synthesized stack's `provider` block.
+   * @default one AWS provider of the stack's account and region (from its name), with profile "vss-backup-<name>"
+   */
+  readonly provider?: object;
 }
 
 export interface RecordedCall {
@@ -24,6 +29,8 @@ export interface RecordedCall {
   readonly cwd: string;
   readonly timeoutMs: number;
   readonly wave?: string;
+  /** The AWS config file the call was given (AWS_CONFIG_FILE), and its content at the time of the call. */
+  readonly awsConfig?: { readonly file: string; readonly content: string };
 }
 
 const PLANS = {
@@ -67,7 +74,11 @@ export function fakeProcesses(
       for (const name of Object.keys(stacks)) {
         mkdirSync(join(out, "stacks", name), { recursive: true });
         const terraform = stacks[name].terraform ?? { backend: { s3: { bucket: "state", key: `${name}.tfstate` } } };
-        writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform }));
+        const [, account, region] = /^a(\d{12})-(.+)$/.exec(name) ?? [];
+        const provider = stacks[name].provider ?? {
+          aws: [{ region, allowed_account_ids: [account], profile: `vss-backup-${name}` }],
+        };
+        writeFileSync(join(out, "stacks", name, "cdk.tf.json"), JSON.stringify({ terraform, provider }));
         manifest[name] = {
           name,
           synthesizedStackPath: `stacks/${name}/cdk.tf.json`,
@@ -97,7 +108,9 @@ export function fakeProcesses(
   };
 
   const run: CommandRunner = async (command, args, { cwd, env, timeoutMs }) => {
-    calls.push({ command, args, cwd: relative(root, cwd), timeoutMs, wave: env.VSS_WAVE });
+    const file = env.AWS_CONFIG_FILE;
+    const awsConfig = file === undefined ? undefined : { file, content: readFileSync(file, "utf8") };
+    calls.push({ command, args, cwd: relative(root, cwd), timeoutMs, wave: env.VSS_WAVE, awsConfig });
     concurrency.push(++running);
     try {
       await new Promise((resolve) => setTimeout(resolve, 2));

@@ -36,7 +36,7 @@ export const ORG_ACCOUNTS: AccountsFile = {
 export const ORG_CONFIG: OrganizationConfig = {
   project: "acme",
   management: { account: "123456789012", region: "us-east-1", alertEmails: ["oncall@example.com"] },
-  memberRoles: { deployRoleName: "acme-deploy", preflightRoleName: "acme-read" },
+  memberRoles: { deployRoleName: "acme-deploy", planRoleName: "acme-plan", preflightRoleName: "acme-read" },
   waves: ["dev", "prod"],
   templates: [
     {

@@ -18,7 +18,11 @@ export const PREFLIGHT_ROLE_NAME = "vss-backup-preflight";
 export const ORGANIZATION: OrganizationConfig = {
   project: "vss-backup",
   management: { account: MANAGEMENT_ACCOUNT, region: "eu-west-1" },
-  memberRoles: { deployRoleName: "vss-backup-deploy", preflightRoleName: PREFLIGHT_ROLE_NAME },
+  memberRoles: {
+    deployRoleName: "vss-backup-deploy",
+    planRoleName: "vss-backup-plan",
+    preflightRoleName: PREFLIGHT_ROLE_NAME,
+  },
   waves: ["non-prod", "prod"],
   templates: [
     {
@@ -63,6 +67,8 @@ export function member(
       wave: "prod",
       planSource: "account-plan",
       deployRoleArn: `arn:aws:iam::${account.id}:role/${ORGANIZATION.memberRoles.deployRoleName}`,
+      planRoleArn: `arn:aws:iam::${account.id}:role/${ORGANIZATION.memberRoles.planRoleName}`,
+      profile: `vss-backup-${env.name}`,
       homeRegion,
       centralBusArn: `arn:aws:events:eu-west-1:${MANAGEMENT_ACCOUNT}:event-bus/vss-backup-central`,
     },

@@ -90,6 +90,8 @@ export function prodMember(region: string, planSource: MemberOf["planSource"] = 
       wave: "prod",
       planSource,
       deployRoleArn: `arn:aws:iam::${PROD_ACCOUNT}:role/vss-backup-deploy`,
+      planRoleArn: `arn:aws:iam::${PROD_ACCOUNT}:role/vss-backup-plan`,
+      profile: `vss-backup-${name}`,
       homeRegion: "eu-west-1",
       centralBusArn: CENTRAL_BUS_ARN,
     },

@@ -3,7 +3,9 @@
 // management account): an organization with two OUs and a member account in each, created first
 // (moto gives member accounts random IDs), the accounts sync over it, the organization's
 // configuration loaded against that file, the management stack planned, member stacks applied
-// through the assume-role provider into their accounts and read back there, and
+// through their named AWS profile (written as deploy:wave writes it: role_arn and
+// credential_source = Environment, in the file AWS_CONFIG_FILE names) into their accounts and read
+// back there, and
 // `preflight --organization` over the fleet.
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand } from "@aws-sdk/client-backup";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
@@ -34,6 +36,7 @@ import { formatAccountsFile, readOrganization } from "../../organization/sync";
 import { AwsCaller, AwsCredentials, Clients } from "../../preflight/aws";
 import { main as preflight } from "../../preflight/cli";
 import type { OrganizationReport } from "../../preflight/organization";
+import { memberProfilesConfig } from "../../scripts/member-profiles";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
 import { initAndValidate, terraformOk } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
@@ -49,6 +52,7 @@ jest.setTimeout(10 * 60_000);
 const MANAGEMENT_ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 const DEPLOY_ROLE = "vss-backup-deploy";
+const PLAN_ROLE = "vss-backup-plan";
 const PREFLIGHT_ROLE = "vss-backup-preflight";
 
 /**
@@ -58,7 +62,7 @@ const PREFLIGHT_ROLE = "vss-backup-preflight";
 const CONFIG: OrganizationConfig = {
   project: "vss-backup",
   management: { account: MANAGEMENT_ACCOUNT, region: REGION, alertEmails: ["backup-oncall@example.com"] },
-  memberRoles: { deployRoleName: DEPLOY_ROLE, preflightRoleName: PREFLIGHT_ROLE },
+  memberRoles: { deployRoleName: DEPLOY_ROLE, planRoleName: PLAN_ROLE, preflightRoleName: PREFLIGHT_ROLE },
   waves: ["sandbox", "prod"],
   templates: [
     {
@@ -219,7 +223,7 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
     });
     for (const account of Object.values(ids)) {
       const iam = new IAMClient(await inAccount(account));
-      for (const RoleName of [DEPLOY_ROLE, PREFLIGHT_ROLE])
+      for (const RoleName of [DEPLOY_ROLE, PLAN_ROLE, PREFLIGHT_ROLE])
         await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trustManagement }));
     }
 
@@ -239,7 +243,19 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
 
     const out = freshDir("organization-moto");
     buildApp(org.members, { outdir: out }, NOW, org.management).synth();
-    const env = { ...tier.env, ...moto.env };
+    // The member profiles an apply of deploy:wave writes: each assumes its account's deploy role with moto's keys.
+    const awsConfig = join(out, "aws-config");
+    writeFileSync(
+      awsConfig,
+      memberProfilesConfig(
+        org.members.map((m) => m.member),
+        "apply",
+        moto.env,
+      ),
+    );
+    // The provider assumes a profile's role while it resolves credentials, with an STS client that
+    // takes its endpoint from AWS_ENDPOINT_URL_STS (or endpoints.sts), not from AWS_ENDPOINT_URL.
+    const env = { ...tier.env, ...moto.env, AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_CONFIG_FILE: awsConfig };
     for (const name of [org.management.name, ...org.members.map((m) => m.name)])
       runs.set(name, startRun(join(out, "stacks", name), env));
   });
@@ -345,7 +361,7 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
   describe.each([
     ["prod", "organization-policy", 35],
     ["sandbox", "account-plan", 7],
-  ] as const)("the %s member stack (%s), through the assume-role provider", (template, planSource, lockDays) => {
+  ] as const)("the %s member stack (%s), through its AWS profile", (template, planSource, lockDays) => {
     const member = () => (template === "prod" ? prodMember : sandboxMember);
     const run = () => runs.get(member().name)!;
 

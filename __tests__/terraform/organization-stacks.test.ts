@@ -11,7 +11,7 @@ jest.setTimeout(10 * 60_000);
 /**
  * The management stack and two member stacks of one account (its home region under the backup
  * policy, another region with a plan of its own), synthesized in both forms and validated by
- * Terraform with hashicorp/aws 5.100.0: the provider's schema judges the assume_role block, the
+ * Terraform with hashicorp/aws 5.100.0: the provider's schema judges the member providers' profile, the
  * organizations and event bus resources. Nothing is planned against AWS here.
  */
 const MEMBERS = [prodMember("eu-west-1"), prodMember("us-east-1", "account-plan")];
