@@ -16,10 +16,11 @@ const MAX_THREADS = 64;
 const STACKS_PER_THREAD = 100;
 
 /**
- * What a thread started by `synthesize` gets: the first thread's clock, the batch size, and the counter
- * every thread takes its next batch from.
+ * What a thread started by `synthesize` gets: the stacks the first thread loaded (plain data, copied),
+ * the first thread's clock, the batch size, and the counter every thread takes its next batch from.
  */
 interface Helper {
+  readonly stacks: SelectedStacks;
   readonly now: string;
   readonly batchSize: number;
   readonly nextBatch: Int32Array;
@@ -32,12 +33,9 @@ const HELPER = "vssSynthesisHelper";
 const BATCH_SIZE = 16;
 
 export interface Synthesis {
-  /**
-   * Loads (and validates) the stacks at `now`. Every thread runs it with the same `now`, so every
-   * thread gets the same stacks and synthesizes its share of them.
-   */
+  /** Loads (and validates) the stacks at `now`; only the first thread runs it. */
   readonly load: (now: Date) => SelectedStacks;
-  /** Runs in the first thread only, before anything is written: e.g. to print warnings. @default nothing */
+  /** Runs after `load`, before anything is written: e.g. to print warnings. @default nothing */
   readonly loaded?: (stacks: SelectedStacks) => void;
   /** The app's configuration (outdir, context), the same in every thread. @default cdktf's defaults */
   readonly appConfig?: AppConfig;
@@ -56,19 +54,19 @@ export interface SynthesisSummary {
  * would take 7 s on one core. The stacks are self-contained (no cross-stack references), so threads
  * take batches of them in turn from a shared counter, each batch in an App of its own, until none is
  * left; the first thread then writes the one manifest.json of every stack, after the others have
- * written theirs. The entry point runs again in each thread (it is the only code that knows how to
- * load the stacks), so it must be a JavaScript file that calls this function: what scripts/run.js and
- * cdktf's app command run. Resolves, in the first thread, to how many stacks each thread wrote; in a
- * helper thread to undefined.
+ * written theirs. A helper thread runs the entry point again (the bundle that holds the constructs),
+ * so that must be a JavaScript file that calls this function, as scripts/run.js and cdktf's app
+ * command run it; the helper then takes the stacks the first thread loaded instead of loading them
+ * again. Resolves, in the first thread, to how many stacks each thread wrote; in a helper to undefined.
  */
 export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary | undefined> {
   const helper = (workerData as Record<string, Helper> | null)?.[HELPER];
-  const now = helper ? new Date(helper.now) : new Date();
-  const stacks = synthesis.load(now);
   if (helper) {
-    parentPort!.postMessage(synthesizeBatches(stacks, helper, synthesis.appConfig, now));
+    parentPort!.postMessage(synthesizeBatches(helper, synthesis.appConfig, new Date(helper.now)));
     return undefined;
   }
+  const now = new Date();
+  const stacks = synthesis.load(now);
   synthesis.loaded?.(stacks);
   const threads = synthesisThreads(
     stacks.environments.length + (stacks.management ? 1 : 0),
@@ -76,6 +74,7 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
     synthesis.variables[THREADS_VARIABLE],
   );
   const batches: Helper = {
+    stacks,
     now: now.toISOString(),
     batchSize: threads === 1 ? Math.max(1, stacks.environments.length) : BATCH_SIZE,
     nextBatch: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
@@ -84,7 +83,7 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
   const written = Promise.all(helpers.map((other) => other.written));
   written.catch(() => undefined); // awaited below; a failure here first must not also go unhandled
   try {
-    const own = synthesizeBatches(stacks, batches, synthesis.appConfig, now);
+    const own = synthesizeBatches(batches, synthesis.appConfig, now);
     if (helpers.length === 0) return { stacksPerThread: [Object.keys(own).length] };
     const theirs = await written;
     // An empty App of the same configuration writes the manifest as cdktf's own apps do.
@@ -102,8 +101,7 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
  * shared counter runs past the last one; returns the manifest entries of the stacks it wrote.
  */
 function synthesizeBatches(
-  stacks: SelectedStacks,
-  { batchSize, nextBatch }: Helper,
+  { stacks, batchSize, nextBatch }: Helper,
   appConfig: AppConfig | undefined,
   now: Date,
 ): Record<string, unknown> {

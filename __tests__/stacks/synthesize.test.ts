@@ -112,7 +112,7 @@ describe("a helper thread that fails", () => {
         { encoding: "utf8" },
       );
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain("Error: the helper thread could not load the configuration");
+      expect(result.stderr).toContain("Error: the helper thread failed as it started");
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
