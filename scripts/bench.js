@@ -108,7 +108,9 @@ try {
     const m = measure([run, path.join(root, "scripts/synth-organization.ts"), "500", outdir], { env });
     const { stacksPerThread } = JSON.parse(m.stdout);
     const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-    const threads = `${plural(stacksPerThread.length, "thread")} (${stacksPerThread.join(" + ")} stacks in the last run)`;
+    const total = stacksPerThread.reduce((sum, n) => sum + n, 0);
+    const shares = `${stacksPerThread.join(" + ")} ${total === 1 ? "stack" : "stacks"}`;
+    const threads = `${plural(stacksPerThread.length, "thread")} (${shares} in the last run)`;
     return { ...m, stacks: stacksIn(outdir).length, resources: resourcesIn(outdir), threads };
   };
   const full = organization(path.join(scratch, "organization"));
