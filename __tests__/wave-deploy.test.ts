@@ -452,6 +452,84 @@ describe("deploy:wave: the member profiles its Terraform uses", () => {
   });
 });
 
+describe("deploy:wave: Terraform Cloud tokens", () => {
+  const CLOUD = { cloud: { organization: "acme", workspaces: { name: "vss-backup-x" } } };
+  const CUSTOM_HOST = { cloud: { organization: "acme", hostname: "tfe.acme-corp.example", workspaces: { name: "x" } } };
+  /** The wave non-prod: one stack in app.terraform.io, one on a host of its own, one in S3. */
+  const inCloud = () =>
+    organization({ [NON_PROD[0]]: { terraform: CLOUD }, [NON_PROD[1]]: { terraform: CUSTOM_HOST } });
+  /** The tokens each terraform call was given, by stack. */
+  const tokensOf = (processes: ReturnType<typeof fakeProcesses>) =>
+    processes.calls
+      .filter((call) => call.command === "terraform")
+      .map((call) => [call.cwd.split("/").at(-1), call.args[0], call.tokens]);
+
+  it("gives each stack in Terraform Cloud, and no other, the token as TF_TOKEN_<host> of its cloud block", async () => {
+    const processes = fakeProcesses(root, inCloud());
+    expect(await deploy(["plan", "--wave", "non-prod"], processes, WAVES, { ...KEYS, TF_API_TOKEN: "plan-t" })).toBe(0);
+    expect(tokensOf(processes).sort()).toEqual([
+      [NON_PROD[0], "init", { TF_TOKEN_app_terraform_io: "plan-t" }],
+      [NON_PROD[0], "plan", { TF_TOKEN_app_terraform_io: "plan-t" }],
+      [NON_PROD[1], "init", { TF_TOKEN_tfe_acme__corp_example: "plan-t" }],
+      [NON_PROD[1], "plan", { TF_TOKEN_tfe_acme__corp_example: "plan-t" }],
+      [NON_PROD[2], "init", undefined],
+      [NON_PROD[2], "plan", undefined],
+    ]);
+    expect(out.filter((line) => line.includes("plan-t"))).toEqual([]); // masked in GitHub only: printed nowhere else
+
+    const apply = fakeProcesses(root, inCloud());
+    const github = { ...KEYS, TF_API_TOKEN: "apply-t", GITHUB_ACTIONS: "true" };
+    out = [];
+    expect(await deploy(["apply", "--wave", "non-prod"], apply, WAVES, github)).toBe(0);
+    expect(out[0]).toBe("::add-mask::apply-t");
+    expect(tokensOf(apply).filter(([, command]) => command === "apply")).toEqual([
+      [NON_PROD[0], "apply", { TF_TOKEN_app_terraform_io: "apply-t" }],
+      [NON_PROD[1], "apply", { TF_TOKEN_tfe_acme__corp_example: "apply-t" }],
+      [NON_PROD[2], "apply", undefined],
+    ]);
+  });
+
+  it.each([
+    ["plan", "TF_API_TOKEN_PLAN", "wave-non-prod-plan"],
+    ["apply", "TF_API_TOKEN", "wave-non-prod"],
+  ])(
+    "%s: with an empty token, fails before any terraform runs, naming the stacks in Terraform Cloud, the secret %s and its environment",
+    async (command, secret, environment) => {
+      if (command === "apply")
+        expect(
+          await deploy(["plan", "--wave", "non-prod"], fakeProcesses(root, inCloud()), WAVES, {
+            ...KEYS,
+            TF_API_TOKEN: "plan-t",
+          }),
+        ).toBe(0);
+      for (const token of [{ TF_API_TOKEN: "" }, {}]) {
+        const processes = fakeProcesses(root, inCloud());
+        err = [];
+        expect(await deploy([command, "--wave", "non-prod"], processes, WAVES, { ...KEYS, ...token })).toBe(1);
+        expect(err).toEqual([
+          `wave non-prod: ${NON_PROD[0]}, ${NON_PROD[1]} keep their state in Terraform Cloud (app.terraform.io, tfe.acme-corp.example), but TF_API_TOKEN is empty: set the secret ${secret} in the GitHub environment ${environment} (by hand: export TF_API_TOKEN, or TF_TOKEN_app_terraform_io, TF_TOKEN_tfe_acme__corp_example)`,
+        ]);
+        expect(terraformCalls(processes)).toEqual([]);
+      }
+    },
+  );
+
+  it("without TF_API_TOKEN, leaves a stack to the TF_TOKEN_<host> set by hand, and needs none for S3", async () => {
+    const byHand = fakeProcesses(root, inCloud());
+    const env = { ...KEYS, TF_TOKEN_app_terraform_io: "mine", TF_TOKEN_tfe_acme__corp_example: "mine too" };
+    expect(await deploy(["plan", "--wave", "non-prod"], byHand, WAVES, env)).toBe(0);
+    expect(tokensOf(byHand).find(([stack]) => stack === NON_PROD[1])?.[2]).toEqual({
+      TF_TOKEN_app_terraform_io: "mine",
+      TF_TOKEN_tfe_acme__corp_example: "mine too",
+    });
+    err = [];
+    const s3 = fakeProcesses(root, organization());
+    expect(await deploy(["plan", "--wave", "non-prod"], s3, WAVES, { ...KEYS, TF_API_TOKEN: "" })).toBe(0);
+    expect(err).toEqual([]);
+    expect(tokensOf(s3).every(([, , tokens]) => tokens === undefined)).toBe(true);
+  });
+});
+
 describe("the wave's Terraform environment and summary", () => {
   it("shares one plugin cache between the stacks, unless a cache or CLI configuration is already set", () => {
     expect(waveEnvironment({ PATH: "/usr/bin" })).toEqual({

@@ -13,7 +13,9 @@ import type { ResolvedMember } from "../config/organization-types";
 import { WAVE_VARIABLE } from "../config/stacks";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
 import { MemberProfile, missingCredentials, writeMemberProfiles } from "./member-profiles";
+import { cloudHost, cloudTokens, TOKEN_VARIABLE } from "./terraform-cloud-token";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
+import { WAVE_JOBS } from "./wave-jobs";
 
 export const USAGE =
   "usage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]";
@@ -183,6 +185,7 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
       );
   }
 
+  const tokens = cloudTokenVariables(options, deps, stacks);
   // The profiles assume the members' read-only plan role: nothing before the reviewers' gate can change an account.
   const profiles = writeMemberProfiles(
     stacks.map((s) => members.get(s.name)!),
@@ -200,7 +203,8 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
       },
     ];
     const log = join(folder, `${name}.plan.log`);
-    const outcome = await terraformSteps(deps, profiles.env, join(deps.cwd, out, directory), steps, log);
+    const env = { ...profiles.env, ...tokens.get(name) };
+    const outcome = await terraformSteps(deps, env, join(deps.cwd, out, directory), steps, log);
     if (outcome.failed) return { name, directory, status: "failed", detail: outcome.failed };
     const output = outcome.last!.stdout;
     const detail = /^(Plan: .*|No changes\..*)$/m.exec(output)?.[1] ?? "planned";
@@ -248,6 +252,7 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
       `wave ${wave}: ${unknown.join(", ")} of ${summaryFile} are not member stacks of the wave in the configuration: nothing applied; plan again`,
     );
 
+  const tokens = cloudTokenVariables(options, deps, changed);
   const logs = prepareFolder(deps.cwd, folder);
   const profiles = writeMemberProfiles(
     changed.map((s) => members.get(s.name)!),
@@ -261,7 +266,7 @@ async function apply(options: Options, deps: WaveDeployDependencies): Promise<nu
     async ({ name, directory }) => {
       const outcome = await terraformSteps(
         deps,
-        profiles.env,
+        { ...profiles.env, ...tokens.get(name) },
         join(deps.cwd, out, directory),
         [
           { args: ["init", "-input=false", "-lockfile=readonly", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
@@ -311,6 +316,28 @@ function keepsLocalState(stackFile: string, cwd: string): boolean {
   return terraform?.cloud === undefined && (terraform?.backend === undefined || "local" in terraform.backend);
 }
 
+/**
+ * The TF_TOKEN_<host> of each stack in Terraform Cloud, from TF_API_TOKEN (terraform-cloud-token.ts);
+ * throws, before any Terraform runs, when a stack there would have none.
+ */
+function cloudTokenVariables(
+  { command, wave, out }: Options,
+  deps: WaveDeployDependencies,
+  stacks: readonly { readonly name: string; readonly directory: string }[],
+) {
+  const hosts = stacks.map(({ name, directory }) => {
+    const stackFile = join(out, directory, "cdk.tf.json");
+    return { name, host: cloudHost(readJson(join(deps.cwd, stackFile), stackFile)) };
+  });
+  const job = WAVE_JOBS[command];
+  const tokens = cloudTokens(hosts, deps.env, { tokenSecret: job.tokenSecret, environment: job.environment(wave) });
+  if (tokens.problem) throw new WaveError(`wave ${wave}: ${tokens.problem}`);
+  // As the bash twin does; GitHub masks a secret itself, not a value it reaches by another way.
+  if (tokens.variables.size > 0 && deps.env.GITHUB_ACTIONS === "true")
+    deps.stdout(`::add-mask::${deps.env[TOKEN_VARIABLE]}`);
+  return tokens.variables;
+}
+
 interface TerraformStep {
   readonly args: readonly string[];
   readonly timeoutMs: number;
@@ -318,15 +345,26 @@ interface TerraformStep {
   readonly succeeded?: (code: number) => boolean;
 }
 
-/** Runs terraform's steps in `stackDir`, with the member profiles' AWS_CONFIG_FILE, until one fails; all their output goes to `log`. */
+/**
+ * Runs terraform's steps in `stackDir`, with `variables` (the member profiles' AWS_CONFIG_FILE, the stack's
+ * TF_TOKEN_<host>), until one fails; all their output goes to `log`.
+ */
 async function terraformSteps(
   deps: WaveDeployDependencies,
-  profiles: { readonly AWS_CONFIG_FILE: string },
+  variables: Readonly<Record<string, string>>,
   stackDir: string,
   steps: readonly TerraformStep[],
   log: string,
 ): Promise<{ failed: string | false; last?: CommandResult }> {
-  const env = { ...deps.env, ...profiles, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  // Terraform reads the token as TF_TOKEN_<host>, and only for a stack in Terraform Cloud.
+  const env = {
+    ...deps.env,
+    [TOKEN_VARIABLE]: undefined,
+    ...variables,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+  };
   let text = "";
   let last: CommandResult | undefined;
   try {

@@ -31,6 +31,8 @@ export interface RecordedCall {
   readonly wave?: string;
   /** The AWS config file the call was given (AWS_CONFIG_FILE), and its content at the time of the call. */
   readonly awsConfig?: { readonly file: string; readonly content: string };
+  /** The Terraform Cloud tokens the call was given (TF_TOKEN_<host>, and TF_API_TOKEN), when any. */
+  readonly tokens?: Readonly<Record<string, string>>;
 }
 
 const PLANS = {
@@ -110,7 +112,11 @@ export function fakeProcesses(
   const run: CommandRunner = async (command, args, { cwd, env, timeoutMs }) => {
     const file = env.AWS_CONFIG_FILE;
     const awsConfig = file === undefined ? undefined : { file, content: readFileSync(file, "utf8") };
-    calls.push({ command, args, cwd: relative(root, cwd), timeoutMs, wave: env.VSS_WAVE, awsConfig });
+    const given = Object.entries(env).filter(
+      (entry): entry is [string, string] => /^TF_(TOKEN_|API_TOKEN$)/.test(entry[0]) && entry[1] !== undefined,
+    );
+    const tokens = given.length > 0 ? Object.fromEntries(given) : undefined;
+    calls.push({ command, args, cwd: relative(root, cwd), timeoutMs, wave: env.VSS_WAVE, awsConfig, tokens });
     concurrency.push(++running);
     try {
       await new Promise((resolve) => setTimeout(resolve, 2));
