@@ -35,7 +35,7 @@ describe("terraform-cloud-token", () => {
     const result = token("");
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
-      "::error::The stack keeps its state in Terraform Cloud (app.terraform.io), but the token is empty",
+      "::error::stack keep their state in Terraform Cloud (app.terraform.io), but the token is empty: set the secret in this job's GitHub environment\n",
     );
     expect(result.githubEnv).toBe("");
   });
@@ -59,6 +59,68 @@ describe("terraform-cloud-token", () => {
 
   it("fails when there is no synthesized stack to read", () => {
     expect(token("t").status).toBe(1);
+  });
+
+  describe("with a wave's summary: every stack with changes", () => {
+    const cloud = (hostname?: string) => ({ cloud: { organization: "acme", hostname, workspaces: { name: "x" } } });
+    /** A wave's output folder: its stacks, and a summary of their plans. */
+    const writeWave = (stacks: Record<string, { terraform: object; status: string }>) => {
+      for (const [name, { terraform }] of Object.entries(stacks)) {
+        mkdirSync(join(dir, "out/stacks", name), { recursive: true });
+        writeFileSync(join(dir, "out/stacks", name, "cdk.tf.json"), JSON.stringify({ terraform }));
+      }
+      mkdirSync(join(dir, "out/waves/prod"), { recursive: true });
+      const summary = Object.entries(stacks).map(([name, { status }]) => ({
+        name,
+        directory: `stacks/${name}`,
+        status,
+        detail: "",
+      }));
+      writeFileSync(join(dir, "out/waves/prod/plan.json"), JSON.stringify({ wave: "prod", stacks: summary }));
+    };
+    const waveToken = (value: string) =>
+      runAction(
+        "terraform-cloud-token",
+        { token: value, "stack-dir": "out", "wave-summary": "waves/prod/plan.json" },
+        { cwd: dir },
+      );
+
+    it("exports one TF_TOKEN_<host> per host of the stacks with changes", () => {
+      writeWave({
+        a1: { terraform: cloud(), status: "changes" },
+        a2: { terraform: cloud("tfe.acme-corp.example"), status: "changes" },
+        a3: { terraform: cloud(), status: "changes" },
+        a4: { terraform: cloud("other.example"), status: "no-changes" },
+      });
+      const result = waveToken("apply-t");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe("::add-mask::apply-t\n");
+      expect(result.githubEnv).toBe("TF_TOKEN_app_terraform_io=apply-t\nTF_TOKEN_tfe_acme__corp_example=apply-t\n");
+    });
+
+    it("fails naming the stacks in Terraform Cloud when the token is empty; needs none for S3", () => {
+      const s3 = { backend: { s3: { bucket: "state", key: "a.tfstate" } } };
+      writeWave({
+        a1: { terraform: cloud(), status: "changes" },
+        a2: { terraform: s3, status: "changes" },
+        a3: { terraform: cloud("tfe.acme-corp.example"), status: "changes" },
+      });
+      expect(waveToken("")).toMatchObject({
+        status: 1,
+        stdout:
+          "::error::a1, a3 keep their state in Terraform Cloud (app.terraform.io, tfe.acme-corp.example), but the token is empty: set the secret in this job's GitHub environment\n",
+        githubEnv: "",
+      });
+      writeWave({ a1: { terraform: s3, status: "changes" }, a2: { terraform: cloud(), status: "no-changes" } });
+      expect(waveToken("")).toMatchObject({ status: 0, githubEnv: "" });
+    });
+
+    it("fails when the wave's summary did not arrive", () => {
+      expect(waveToken("t")).toMatchObject({
+        status: 1,
+        stdout: "::error::out/waves/prod/plan.json does not exist: unpack the wave's plan first\n",
+      });
+    });
   });
 });
 

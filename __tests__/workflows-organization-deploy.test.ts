@@ -162,6 +162,7 @@ describe("the generated organization-deploy workflow", () => {
       "hashicorp/setup-terraform",
       "actions/download-artifact",
       "./.github/actions/open-plan",
+      "./.github/actions/terraform-cloud-token",
       "aws-actions/configure-aws-credentials",
       "./.github/actions/apply-saved-plans",
     ]);
@@ -173,7 +174,12 @@ describe("the generated organization-deploy workflow", () => {
       "stack-dir": "cdktf.out",
       "plan-file": "waves/non-prod/plan.json",
     });
-    expect(apply.steps![5].with).toEqual({
+    expect(apply.steps![4].with).toEqual({
+      token: "${{ secrets.TF_API_TOKEN }}",
+      "stack-dir": "cdktf.out",
+      "wave-summary": "waves/non-prod/plan.json",
+    });
+    expect(apply.steps![6].with).toEqual({
       "out-dir": "cdktf.out",
       wave: "non-prod",
       parallel: "${{ env.WAVE_PARALLEL }}",
@@ -185,6 +191,16 @@ describe("the generated organization-deploy workflow", () => {
       "terraform apply -input=false -lock-timeout=10m -no-color tfplan",
     ]);
     expect(commands.join("\n")).not.toMatch(/\b(npm|npx|node|cdktf)\b|scripts\//);
+  });
+
+  it("gives each job of a wave the Terraform Cloud token of its GitHub environment: plan permission to plan, apply to apply", () => {
+    const secrets = (job: Job) => [...JSON.stringify(job.steps).matchAll(/secrets\.(\w+)/g)].map((m) => m[1]).sort();
+    expect(secrets(jobs()["plan-prod"])).toEqual(["PLAN_ENCRYPTION_KEY", "TF_API_TOKEN_PLAN"]);
+    expect(secrets(jobs()["apply-prod"])).toEqual(["PLAN_ENCRYPTION_KEY", "TF_API_TOKEN"]);
+    // deploy:wave reads the token from TF_API_TOKEN, in the one step that runs Terraform.
+    expect(step(jobs()["plan-prod"], (s) => !!s.run?.startsWith("npm run deploy:wave")).env).toEqual({
+      TF_API_TOKEN: "${{ secrets.TF_API_TOKEN_PLAN }}",
+    });
   });
 
   it.each([
@@ -236,7 +252,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
     root = mkdtempSync(join(tmpdir(), "apply-saved-plans-"));
     bin = join(root, "bin");
     mkdirSync(bin);
-    // Logs each call with its stack folder, and the AWS config file it was given; applies a saved plan
+    // Logs each call with its stack folder, and the AWS config file and TF_TOKEN_<host> it was given; applies a saved plan
     // unless the stack holds a "fail" file.
     writeFileSync(
       join(bin, "terraform"),
@@ -244,6 +260,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
         "#!/bin/bash",
         'echo "${PWD##*/} $*" >> "$TERRAFORM_CALLS"',
         'cat "$AWS_CONFIG_FILE" > "$TERRAFORM_CALLS.aws-config" || exit 1',
+        'echo "${PWD##*/} $1 $(env | grep "^TF_TOKEN_" | sort | paste -sd" " -)" >> "$TERRAFORM_CALLS.tokens"',
         'case "$*" in',
         '  "init -input=false -lockfile=readonly -no-color") exit 0 ;;',
         '  "apply -input=false -lock-timeout=10m -no-color tfplan")',
@@ -259,7 +276,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   /** Plans the wave with deploy:wave (fake processes), as the plan job hands it over. */
-  const plannedWave = async (noChanges: string[] = []) => {
+  const plannedWave = async (noChanges: string[] = [], terraform?: object) => {
     // The first stack as one with a DR region: two AWS providers, one profile.
     const profile = `vss-backup-${STACKS[0]}`;
     const withDr = {
@@ -276,6 +293,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
           {
             plan: noChanges.includes(s) ? ("no-changes" as const) : undefined,
             provider: s === STACKS[0] ? withDr : undefined,
+            terraform,
           },
         ]),
       ),
@@ -285,19 +303,25 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       run: processes.run,
       waves,
       cwd: root,
-      env: KEYS,
+      env: { ...KEYS, TF_API_TOKEN: "plan-t" },
       stdout: silent,
       stderr: silent,
     });
     expect(code).toBe(0);
   };
-  const applyAction = (parallel = "2", deployRoleName = "vss-backup-deploy") =>
+  const applyAction = (parallel = "2", deployRoleName = "vss-backup-deploy", jobEnv: Record<string, string> = {}) =>
     runAction(
       "apply-saved-plans",
       { "out-dir": "cdktf.out", wave: "prod", parallel, "deploy-role-name": deployRoleName },
       {
         cwd: root,
-        env: { PATH: `${bin}:${process.env.PATH}`, TERRAFORM_CALLS: join(root, "calls"), RUNNER_TEMP: root, ...KEYS },
+        env: {
+          PATH: `${bin}:${process.env.PATH}`,
+          TERRAFORM_CALLS: join(root, "calls"),
+          RUNNER_TEMP: root,
+          ...KEYS,
+          ...jobEnv,
+        },
       },
     );
   const calls = () => readFileSync(join(root, "calls"), "utf8").trim().split("\n");
@@ -344,6 +368,44 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
     );
     expect(script.calls.map((c) => c.awsConfig?.content)).toEqual(Array(4).fill(profiles));
     expect(readdirSync(root).filter((f) => f.startsWith("member-profiles"))).toEqual([]); // removed afterwards
+  });
+
+  it("with the token terraform-cloud-token exports before it, gives stacks in Terraform Cloud the same TF_TOKEN_<host> as deploy:wave apply", async () => {
+    const cloud = { cloud: { organization: "acme", hostname: "tfe.acme-corp.example", workspaces: { name: "x" } } };
+    await plannedWave([STACKS[1]], cloud);
+    const token = runAction(
+      "terraform-cloud-token",
+      { token: "apply-t", "stack-dir": "cdktf.out", "wave-summary": "waves/prod/plan.json" },
+      { cwd: root },
+    );
+    expect([token.status, token.githubEnv]).toEqual([0, "TF_TOKEN_tfe_acme__corp_example=apply-t\n"]);
+    const [variable, value] = token.githubEnv.trim().split("=");
+    expect(applyAction("2", "vss-backup-deploy", { [variable]: value }).status).toBe(0);
+    const tokens = readFileSync(join(root, "calls.tokens"), "utf8").trim().split("\n").sort();
+    expect(tokens).toEqual(
+      [STACKS[0], STACKS[2]].flatMap((s) => [
+        `${s} apply TF_TOKEN_tfe_acme__corp_example=apply-t`,
+        `${s} init TF_TOKEN_tfe_acme__corp_example=apply-t`,
+      ]),
+    );
+    const script = fakeProcesses(root, Object.fromEntries(STACKS.map((s) => [s, {}])));
+    const silent = () => undefined;
+    const code = await main(["apply", "--wave", "prod"], {
+      run: script.run,
+      waves,
+      cwd: root,
+      env: { ...KEYS, TF_API_TOKEN: "apply-t" },
+      stdout: silent,
+      stderr: silent,
+    });
+    expect(code).toBe(0);
+    const given = script.calls.map(
+      (c) =>
+        `${c.cwd.split("/").at(-1)} ${c.args[0]} ${Object.entries(c.tokens ?? {})
+          .map((entry) => entry.join("="))
+          .join(" ")}`,
+    );
+    expect(given.sort()).toEqual(tokens);
   });
 
   it("starts no further stack after one fails, and fails naming the failed and the unstarted", async () => {

@@ -11,7 +11,9 @@
  */
 import { BACKEND_VARIABLES } from "../config/backend";
 import { formatProblems, IAM_ROLE_NAME, nameProblem, Problems } from "../modules/validation";
+import { TOKEN_VARIABLE } from "./terraform-cloud-token";
 import { DEFAULT_PARALLEL, waveFolder } from "./wave-deploy";
+import { WAVE_JOBS } from "./wave-jobs";
 import {
   AWS_CREDENTIALS,
   CHECKOUT,
@@ -27,8 +29,8 @@ export const ORGANIZATION_DEPLOY_PATH = ".github/workflows/organization-deploy.y
 const OUT = "cdktf.out";
 
 /** The GitHub environment of a wave's apply (`wave-<wave>`; required reviewers go here) and of its plan. */
-export const waveEnvironment = (wave: string) => `wave-${wave}`;
-export const wavePlanEnvironment = (wave: string) => `wave-${wave}-plan`;
+export const waveEnvironment = WAVE_JOBS.apply.environment;
+export const wavePlanEnvironment = WAVE_JOBS.plan.environment;
 /** The repository variables holding the wave's deploy role and its plan role. */
 export const waveRoleVariable = (wave: string) => `AWS_WAVE_ROLE_ARN_${variableSuffix(wave)}`;
 export const wavePlanRoleVariable = (wave: string) => `AWS_WAVE_PLAN_ROLE_ARN_${variableSuffix(wave)}`;
@@ -72,6 +74,8 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
     "# configuration): plan-<wave> writes profiles that assume each member account's read-only plan role",
     "# (memberRoles.planRoleName) from the wave's plan role, apply-<wave> profiles that assume its deploy role",
     `# (${deployRoleName}) from the wave's deploy role (README: Organization mode: deploys in waves).`,
+    "# Member stacks in Terraform Cloud get a token as TF_TOKEN_<host>: the plan's is the environment's secret",
+    `# ${WAVE_JOBS.plan.tokenSecret} (plan permission), the apply's ${WAVE_JOBS.apply.tokenSecret} (apply permission).`,
     "name: organization deploy",
     "",
     "on:",
@@ -129,6 +133,8 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       "      - run: npm ci",
       ...credentials(wavePlanRoleVariable(wave), `vss-backup-plan-wave-${wave}`),
       `      - name: Plan wave ${wave}`,
+      "        env:",
+      `          ${TOKEN_VARIABLE}: \${{ secrets.${WAVE_JOBS.plan.tokenSecret} }}`,
       `        run: npm run deploy:wave --silent -- plan --wave ${wave} --parallel "$WAVE_PARALLEL" --refuse-local-state`,
       "      - name: Show the wave's plan in the run's summary",
       "        if: ${{ !cancelled() }}",
@@ -171,6 +177,11 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       `          bundle: \${{ runner.temp }}/${bundle}.tar.enc`,
       `          stack-dir: ${OUT}`,
       `          plan-file: ${summary}`,
+      "      - uses: ./.github/actions/terraform-cloud-token",
+      "        with:",
+      `          token: \${{ secrets.${WAVE_JOBS.apply.tokenSecret} }}`,
+      `          stack-dir: ${OUT}`,
+      `          wave-summary: ${summary}`,
       ...credentials(waveRoleVariable(wave), `vss-backup-deploy-wave-${wave}`),
       "      - uses: ./.github/actions/apply-saved-plans",
       "        with:",
