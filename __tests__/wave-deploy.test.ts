@@ -507,7 +507,7 @@ describe("deploy:wave: Terraform Cloud tokens", () => {
         err = [];
         expect(await deploy([command, "--wave", "non-prod"], processes, WAVES, { ...KEYS, ...token })).toBe(1);
         expect(err).toEqual([
-          `wave non-prod: ${NON_PROD[0]}, ${NON_PROD[1]} keep their state in Terraform Cloud (app.terraform.io, tfe.acme-corp.example), but TF_API_TOKEN is empty: set the secret ${secret} in the GitHub environment ${environment} (by hand: export TF_API_TOKEN, or TF_TOKEN_app_terraform_io, TF_TOKEN_tfe_acme__corp_example)`,
+          `wave non-prod: Terraform Cloud keeps the state of ${NON_PROD[0]}, ${NON_PROD[1]} (app.terraform.io, tfe.acme-corp.example), but TF_API_TOKEN is empty: set the secret ${secret} in the GitHub environment ${environment} (by hand: export TF_API_TOKEN, or TF_TOKEN_app_terraform_io, TF_TOKEN_tfe_acme__corp_example)`,
         ]);
         expect(terraformCalls(processes)).toEqual([]);
       }

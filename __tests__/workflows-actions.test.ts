@@ -35,7 +35,7 @@ describe("terraform-cloud-token", () => {
     const result = token("");
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
-      "::error::stack keep their state in Terraform Cloud (app.terraform.io), but the token is empty: set the secret in this job's GitHub environment\n",
+      "::error::Terraform Cloud keeps the state of stack (app.terraform.io), but the token is empty: set the secret in this job's GitHub environment\n",
     );
     expect(result.githubEnv).toBe("");
   });
@@ -108,7 +108,7 @@ describe("terraform-cloud-token", () => {
       expect(waveToken("")).toMatchObject({
         status: 1,
         stdout:
-          "::error::a1, a3 keep their state in Terraform Cloud (app.terraform.io, tfe.acme-corp.example), but the token is empty: set the secret in this job's GitHub environment\n",
+          "::error::Terraform Cloud keeps the state of a1, a3 (app.terraform.io, tfe.acme-corp.example), but the token is empty: set the secret in this job's GitHub environment\n",
         githubEnv: "",
       });
       writeWave({ a1: { terraform: s3, status: "changes" }, a2: { terraform: cloud(), status: "no-changes" } });

@@ -50,6 +50,6 @@ export function cloudTokens(
   const variablesByHand = [...hosts].map(tokenVariable).join(", ");
   return {
     variables,
-    problem: `${missing.join(", ")} keep their state in Terraform Cloud (${[...hosts].join(", ")}), but ${TOKEN_VARIABLE} is empty: set the secret ${job.tokenSecret} in the GitHub environment ${job.environment} (by hand: export ${TOKEN_VARIABLE}, or ${variablesByHand})`,
+    problem: `Terraform Cloud keeps the state of ${missing.join(", ")} (${[...hosts].join(", ")}), but ${TOKEN_VARIABLE} is empty: set the secret ${job.tokenSecret} in the GitHub environment ${job.environment} (by hand: export ${TOKEN_VARIABLE}, or ${variablesByHand})`,
   };
 }
