@@ -140,7 +140,7 @@ describe("deploy:wave plan", () => {
       ].join("\n"),
     );
     expect(out.at(-1)).toBe(
-      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json",
+      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json, review (0 warnings: replaced or destroyed) in cdktf.out/waves/non-prod/review.md",
     );
     expect(readFileSync(join(root, `cdktf.out/waves/non-prod/${NON_PROD[0]}.plan.log`), "utf8")).toContain(
       "$ terraform plan -input=false -lock=false -no-color -detailed-exitcode -out=tfplan\nTerraform will perform",
@@ -257,6 +257,9 @@ describe("deploy:wave plan: the review of the saved plans", () => {
       organization({ [NON_PROD[1]]: { changes: REPLACES_VAULT }, [NON_PROD[2]]: { plan: "no-changes" } }),
     );
     expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
+    expect(out.at(-1)).toBe(
+      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json, review (2 warnings: replaced or destroyed) in cdktf.out/waves/non-prod/review.md",
+    );
     expect(section(planMd("non-prod"))).toEqual([
       "#### Replaced or destroyed",
       "",

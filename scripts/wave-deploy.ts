@@ -270,7 +270,7 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   const failed = summary.stacks.filter((s) => s.status === "failed").map((s) => s.name);
   const changed = summary.stacks.filter((s) => s.status === "changes").length;
   deps.stdout(
-    `wave ${wave}: ${summary.stacks.length} stacks planned, ${changed} with changes, ${failed.length} failed; summary in ${relative(deps.cwd, join(folder, "plan.json"))}`,
+    `wave ${wave}: ${summary.stacks.length} stacks planned, ${changed} with changes, ${failed.length} failed; summary in ${relative(deps.cwd, join(folder, "plan.json"))}, review (${review.warnings.length} warnings: replaced or destroyed) in ${reviewFile}`,
   );
   if (failed.length > 0) {
     deps.stderr(`wave ${wave}: the plan failed for ${failed.join(", ")} (logs in ${relative(deps.cwd, folder)})`);
