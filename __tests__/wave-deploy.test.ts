@@ -356,6 +356,16 @@ describe("deploy:wave plan: the review of the saved plans", () => {
     ]);
     expect(applying.calls).toEqual([]);
   });
+  it.each([
+    ["a state", "not `terraform show -json <planfile>` output: no planned_values (a state, not a plan?)"],
+    ["nothing", "not JSON: Unexpected end of JSON input"],
+  ] as const)("fails a stack whose terraform show -json prints %s, naming why", async (show, why) => {
+    const processes = fakeProcesses(root, organization({ [PROD]: { show } }));
+    expect(await deploy(["plan", "--wave", "prod"], processes)).toBe(1);
+    expect(wavePlan("prod").stacks[0].detail).toBe(
+      `Plan: 3 to add, 0 to change, 0 to destroy. Not reviewed: ${PROD}: terraform show -json tfplan: ${why}`,
+    );
+  });
 });
 
 describe("deploy:wave apply", () => {

@@ -21,10 +21,10 @@ export interface FakeStack {
   readonly changes?: readonly FakeChange[];
   /**
    * What `terraform show -json tfplan` prints: the saved plan, the plan of another account (its providers'
-   * allowed_account_ids), or it fails.
+   * allowed_account_ids), a state's JSON (what `show -json` prints without a plan file), nothing; or it fails.
    * @default "plan"
    */
-  readonly show?: "plan" | "another account" | "fails";
+  readonly show?: "plan" | "another account" | "a state" | "nothing" | "fails";
   /** The synthesized stack's `terraform` block. @default an S3 backend */
   readonly terraform?: object;
   /**
@@ -179,6 +179,8 @@ export function fakeProcesses(
       if (!existsSync(join(cwd, "tfplan"))) return { code: 1, stdout: "", stderr: "Error: Failed to read tfplan" };
       if (stack.show === "fails")
         return { code: 1, stdout: "", stderr: "\nError: Failed to read the given file as a state or plan file\n" };
+      if (stack.show === "a state") return ok(JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4" }));
+      if (stack.show === "nothing") return ok();
       const { provider } = JSON.parse(readFileSync(join(cwd, "cdk.tf.json"), "utf8"));
       const planned =
         stack.show === "another account"
