@@ -33,6 +33,9 @@ const INIT = ["init", "-input=false", "-no-color"];
 const PLAN = ["plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode", "-out=tfplan"];
 const APPLY_INIT = ["init", "-input=false", "-lockfile=readonly", "-no-color"];
 const APPLY = ["apply", "-input=false", "-lock-timeout=10m", "-no-color", "tfplan"];
+const SHOW = ["show", "-json", "tfplan"];
+/** The review's date. */
+const TODAY = new Date("2026-11-26T00:00:00Z");
 
 let root: string;
 let out: string[];
@@ -60,6 +63,7 @@ const deploy = (
     env: { PATH: "/usr/bin", TF_PLUGIN_CACHE_DIR: "/cache", ...credentials },
     stdout: (line) => out.push(line),
     stderr: (line) => err.push(line),
+    now: TODAY,
   });
 const terraformCalls = (processes: ReturnType<typeof fakeProcesses>) =>
   processes.calls.filter((call) => call.command === "terraform").map((call) => [call.cwd, ...call.args].join(" "));
@@ -77,13 +81,17 @@ describe("deploy:wave plan", () => {
       wave: "non-prod",
     });
     expect(terraformCalls(processes).sort()).toEqual(
-      NON_PROD.flatMap((name) => [
-        `cdktf.out/stacks/${name} ${INIT.join(" ")}`,
-        `cdktf.out/stacks/${name} ${PLAN.join(" ")}`,
-      ]).sort(),
+      [
+        ...NON_PROD.flatMap((name) => [
+          `cdktf.out/stacks/${name} ${INIT.join(" ")}`,
+          `cdktf.out/stacks/${name} ${PLAN.join(" ")}`,
+        ]),
+        // Only a saved plan with changes is shown as JSON, for the review.
+        ...[NON_PROD[0], NON_PROD[2]].map((name) => `cdktf.out/stacks/${name} ${SHOW.join(" ")}`),
+      ].sort(),
     );
     const timeouts = processes.calls.slice(1).map((call) => [call.args[0], call.timeoutMs]);
-    expect(new Set(timeouts.map((t) => t.join(" ")))).toEqual(new Set(["init 600000", "plan 1800000"]));
+    expect(new Set(timeouts.map((t) => t.join(" ")))).toEqual(new Set(["init 600000", "plan 1800000", "show 300000"]));
     expect(err).toEqual([]);
   });
 
@@ -117,6 +125,12 @@ describe("deploy:wave plan", () => {
       [
         "### Wave non-prod: 3 stacks, 2 with changes, 0 failed",
         "",
+        "#### Replaced or destroyed",
+        "",
+        "Nothing: no saved plan of the wave replaces or destroys a resource of the types the review watches (`aws_backup_vault`, `aws_backup_plan`, `aws_backup_selection`, `aws_iam_role`, `aws_backup_vault_lock_configuration`, `aws_backup_vault_policy`).",
+        "",
+        "The full review (posture, changes, retention of every stack): cdktf.out/waves/non-prod/review.md, in the wave's sealed bundle.",
+        "",
         "| stack | plan | detail |",
         "| --- | --- | --- |",
         "| a222222222222-eu-west-1 | changes | Plan: 3 to add, 0 to change, 0 to destroy. |",
@@ -126,7 +140,7 @@ describe("deploy:wave plan", () => {
       ].join("\n"),
     );
     expect(out.at(-1)).toBe(
-      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json",
+      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json, review (0 warnings: replaced or destroyed) in cdktf.out/waves/non-prod/review.md",
     );
     expect(readFileSync(join(root, `cdktf.out/waves/non-prod/${NON_PROD[0]}.plan.log`), "utf8")).toContain(
       "$ terraform plan -input=false -lock=false -no-color -detailed-exitcode -out=tfplan\nTerraform will perform",
@@ -217,6 +231,139 @@ describe("deploy:wave plan", () => {
     expect(await deploy(["plan", "--wave", "prod"], processes, { waves: [], stacksOf: () => new Map() })).toBe(2);
     expect(err[0].split("\n")[0]).toBe(
       "--wave prod: not a configured wave; the waves are: none (config/organization.ts)",
+    );
+  });
+});
+
+describe("deploy:wave plan: the review of the saved plans", () => {
+  /** A plan that replaces the vault (its name changed) and destroys the selection, and adds a rule's plan. */
+  const REPLACES_VAULT = [
+    { address: "aws_backup_vault.vault_BBE00A92", actions: ["delete", "create"] },
+    { address: "aws_backup_selection.selection_9C14B5B8", actions: ["delete"] },
+    { address: "aws_backup_plan.plan_E1BD42BD", actions: ["create"] },
+    { address: "aws_ssm_association.vss-components_association_CA1D27A4", actions: ["no-op"] },
+  ];
+  const planMd = (wave: string) => readFileSync(join(root, "cdktf.out/waves", wave, "plan.md"), "utf8");
+  const reviewMd = (wave: string) => readFileSync(join(root, "cdktf.out/waves", wave, "review.md"), "utf8");
+  /** plan.md's lines from its review section's heading to the table. */
+  const section = (markdown: string) => {
+    const lines = markdown.split("\n");
+    return lines.slice(lines.indexOf("#### Replaced or destroyed"), lines.indexOf("| stack | plan | detail |"));
+  };
+
+  it("lists above the table what each stack's saved plan replaces or destroys; stacks without changes or warnings are not named", async () => {
+    const processes = fakeProcesses(
+      root,
+      organization({ [NON_PROD[1]]: { changes: REPLACES_VAULT }, [NON_PROD[2]]: { plan: "no-changes" } }),
+    );
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
+    expect(out.at(-1)).toBe(
+      "wave non-prod: 3 stacks planned, 2 with changes, 0 failed; summary in cdktf.out/waves/non-prod/plan.json, review (2 warnings: replaced or destroyed) in cdktf.out/waves/non-prod/review.md",
+    );
+    expect(section(planMd("non-prod"))).toEqual([
+      "#### Replaced or destroyed",
+      "",
+      "- **a222222222222-us-east-1**: replaces `aws_backup_vault.vault_BBE00A92`",
+      "- **a222222222222-us-east-1**: destroys `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create",
+      "",
+      "The full review (posture, changes, retention of every stack): cdktf.out/waves/non-prod/review.md, in the wave's sealed bundle.",
+      "",
+    ]);
+    expect(planMd("non-prod")).toContain(
+      "\n| a222222222222-us-east-1 | changes | Plan: 2 to add, 0 to change, 2 to destroy. |\n",
+    );
+    const review = reviewMd("non-prod");
+    expect(review).toContain(
+      [
+        "> [!WARNING]",
+        "> **Removed environments, weakened protection, moved providers, replaced or destroyed backup resources**",
+        ">",
+        "> - **a222222222222-us-east-1**: replaces `aws_backup_vault.vault_BBE00A92`",
+        "> - **a222222222222-us-east-1**: destroys `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create",
+        "",
+      ].join("\n"),
+    );
+    // Every stack of the wave, each with its saved plan's changes (none for the one without changes).
+    expect(review.match(/^## .*$/gm)).toEqual(NON_PROD.map((name) => `## ${name}`));
+    expect(review).toContain(
+      "**Changes** (from the plan): 1 to add, 0 to change, 1 to replace, 1 to destroy.\n\n| action | resource | forced by (provider: changed) |\n|---|---|---|\n| delete | `aws_backup_selection.selection_9C14B5B8` |  |\n| replace | `aws_backup_vault.vault_BBE00A92` |  |\n| create | `aws_backup_plan.plan_E1BD42BD` |  |\n",
+    );
+    expect(review).toContain(`## ${NON_PROD[2]}\n`);
+    expect(review.split(`## ${NON_PROD[2]}\n`)[1]).toContain("**Changes** (from the plan): none.");
+    // The JSON plan holds the plan's values: the log says it was shown, not what it holds.
+    const log = readFileSync(join(root, `cdktf.out/waves/non-prod/${NON_PROD[1]}.plan.log`), "utf8");
+    expect(log).toMatch(/\$ terraform show -json tfplan\n\(\d+ characters of output, not logged\)\n/);
+    expect(log).not.toContain("resource_changes");
+  });
+
+  it("cuts a long list at 100 lines, saying how many more and where the full review is", async () => {
+    // Two warnings each: 102 in all.
+    const names = Array.from({ length: 51 }, (_, i) => `a${String(100000000000 + i)}-eu-west-1`);
+    const processes = fakeProcesses(root, Object.fromEntries(names.map((name) => [name, { changes: REPLACES_VAULT }])));
+    const waves = { waves: ["all"], stacksOf: () => membersOf(names) };
+    expect(await deploy(["plan", "--wave", "all", "--parallel", "8"], processes, waves)).toBe(0);
+    const lines = section(planMd("all"));
+    expect(lines).toHaveLength(2 + 100 + 1 + 3);
+    expect(lines[2]).toBe(`- **${names[0]}**: replaces \`aws_backup_vault.vault_BBE00A92\``);
+    expect(lines[101]).toBe(
+      `- **${names[49]}**: destroys \`aws_backup_selection.selection_9C14B5B8\`: instances are not selected between destroy and create`,
+    );
+    expect(lines.slice(102)).toEqual([
+      "- ... and 2 more: see the top of cdktf.out/waves/all/review.md",
+      "",
+      "The full review (posture, changes, retention of every stack): cdktf.out/waves/all/review.md, in the wave's sealed bundle.",
+      "",
+    ]);
+    expect(reviewMd("all").match(/^> - \*\*/gm)).toHaveLength(102);
+  });
+
+  it("fails the wave naming a stack whose saved plan could not be reviewed, and keeps its plan line; apply then refuses the wave", async () => {
+    const processes = fakeProcesses(
+      root,
+      organization({
+        [NON_PROD[0]]: { show: "fails" },
+        [NON_PROD[1]]: { changes: REPLACES_VAULT },
+        [NON_PROD[2]]: { show: "another account" },
+      }),
+    );
+    expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: the plan failed for ${NON_PROD[0]}, ${NON_PROD[2]} (logs in cdktf.out/waves/non-prod)`,
+    ]);
+    const showFailed = "terraform show exited 1: Error: Failed to read the given file as a state or plan file";
+    const otherAccount = `${NON_PROD[2]}: terraform show -json tfplan: planned for another environment: provider aws is account 999999999999, region eu-west-1 in the plan but account 333333333333, region eu-west-1 in stack ${NON_PROD[2]}`;
+    expect(section(planMd("non-prod"))).toEqual([
+      "#### Replaced or destroyed",
+      "",
+      `- ❌ **${NON_PROD[0]}**: not reviewed, so what its plan replaces or destroys is unknown: ${showFailed}`,
+      `- ❌ **${NON_PROD[2]}**: not reviewed, so what its plan replaces or destroys is unknown: ${otherAccount}`,
+      "- **a222222222222-us-east-1**: replaces `aws_backup_vault.vault_BBE00A92`",
+      "- **a222222222222-us-east-1**: destroys `aws_backup_selection.selection_9C14B5B8`: instances are not selected between destroy and create",
+      "",
+      "The full review (posture, changes, retention of every stack): cdktf.out/waves/non-prod/review.md, in the wave's sealed bundle.",
+      "",
+    ]);
+    expect(wavePlan("non-prod").stacks.map((s: { status: string; detail: string }) => [s.status, s.detail])).toEqual([
+      ["failed", `Plan: 3 to add, 0 to change, 0 to destroy. Not reviewed: ${showFailed}`],
+      ["changes", "Plan: 2 to add, 0 to change, 2 to destroy."],
+      ["failed", `Plan: 3 to add, 0 to change, 0 to destroy. Not reviewed: ${otherAccount}`],
+    ]);
+    err = [];
+    const applying = fakeProcesses(root, organization());
+    expect(await deploy(["apply", "--wave", "non-prod"], applying)).toBe(1);
+    expect(err).toEqual([
+      `wave non-prod: its plan failed for ${NON_PROD[0]}, ${NON_PROD[2]}: nothing applied; plan again`,
+    ]);
+    expect(applying.calls).toEqual([]);
+  });
+  it.each([
+    ["a state", "not `terraform show -json <planfile>` output: no planned_values (a state, not a plan?)"],
+    ["nothing", "not JSON: Unexpected end of JSON input"],
+  ] as const)("fails a stack whose terraform show -json prints %s, naming why", async (show, why) => {
+    const processes = fakeProcesses(root, organization({ [PROD]: { show } }));
+    expect(await deploy(["plan", "--wave", "prod"], processes)).toBe(1);
+    expect(wavePlan("prod").stacks[0].detail).toBe(
+      `Plan: 3 to add, 0 to change, 0 to destroy. Not reviewed: ${PROD}: terraform show -json tfplan: ${why}`,
     );
   });
 });
@@ -341,7 +488,7 @@ describe("deploy:wave: the member profiles its Terraform uses", () => {
     const processes = fakeProcesses(root, organization());
     expect(await deploy(["plan", "--wave", "non-prod"], processes)).toBe(0);
     const configs = configsOf(processes);
-    expect(configs).toHaveLength(6);
+    expect(configs).toHaveLength(9); // init, plan and show of each
     expect(new Set(configs.map((c) => c?.file)).size).toBe(1);
     expect(configs[0]!.content).toBe(
       [
@@ -401,7 +548,7 @@ describe("deploy:wave: the member profiles its Terraform uses", () => {
     const credentials = { AWS_PROFILE: "admin", AWS_CONFIG_FILE: own };
     expect(await deploy(["plan", "--wave", "prod"], processes, WAVES, credentials)).toBe(0);
     expect(configsOf(processes).map((c) => c!.content)).toEqual(
-      Array(2).fill(
+      Array(3).fill(
         [
           "[profile admin]",
           "sso_session = acme",
@@ -470,10 +617,13 @@ describe("deploy:wave: Terraform Cloud tokens", () => {
     expect(tokensOf(processes).sort()).toEqual([
       [NON_PROD[0], "init", { TF_TOKEN_app_terraform_io: "plan-t" }],
       [NON_PROD[0], "plan", { TF_TOKEN_app_terraform_io: "plan-t" }],
+      [NON_PROD[0], "show", { TF_TOKEN_app_terraform_io: "plan-t" }],
       [NON_PROD[1], "init", { TF_TOKEN_tfe_acme__corp_example: "plan-t" }],
       [NON_PROD[1], "plan", { TF_TOKEN_tfe_acme__corp_example: "plan-t" }],
+      [NON_PROD[1], "show", { TF_TOKEN_tfe_acme__corp_example: "plan-t" }],
       [NON_PROD[2], "init", undefined],
       [NON_PROD[2], "plan", undefined],
+      [NON_PROD[2], "show", undefined],
     ]);
     expect(out.filter((line) => line.includes("plan-t"))).toEqual([]); // masked in GitHub only: printed nowhere else
 
@@ -545,10 +695,13 @@ describe("the wave's Terraform environment and summary", () => {
   });
 
   it("keeps a detail's | from breaking the Markdown table", () => {
-    const summary = planMarkdown({
-      wave: "prod",
-      stacks: [{ name: "a1-eu-west-1", directory: "stacks/a1-eu-west-1", status: "failed", detail: "a | b" }],
-    });
+    const summary = planMarkdown(
+      {
+        wave: "prod",
+        stacks: [{ name: "a1-eu-west-1", directory: "stacks/a1-eu-west-1", status: "failed", detail: "a | b" }],
+      },
+      [],
+    );
     expect(summary).toContain("\n| a1-eu-west-1 | ❌ FAILED | a \\| b |\n");
     expect(summary.split("\n")[0]).toBe("### Wave prod: 1 stacks, 0 with changes, 1 failed");
   });

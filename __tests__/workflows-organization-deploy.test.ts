@@ -306,6 +306,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       env: { ...KEYS, TF_API_TOKEN: "plan-t" },
       stdout: silent,
       stderr: silent,
+      now: new Date("2026-11-26T00:00:00Z"),
     });
     expect(code).toBe(0);
   };
@@ -347,6 +348,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       env: KEYS,
       stdout: silent,
       stderr: silent,
+      now: new Date("2026-11-26T00:00:00Z"),
     });
     expect(script.calls.map((c) => `${c.cwd.split("/").at(-1)} ${c.args.join(" ")}`).sort()).toEqual(calls().sort());
     expect(result.stdout).toContain("wave prod: 2 of 2 stacks with changes applied (1 without changes)\n");
@@ -395,6 +397,7 @@ describe("apply-saved-plans: the apply job's apply, against a fake terraform", (
       waves,
       cwd: root,
       env: { ...KEYS, TF_API_TOKEN: "apply-t" },
+      now: new Date("2026-11-26T00:00:00Z"),
       stdout: silent,
       stderr: silent,
     });

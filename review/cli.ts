@@ -4,16 +4,8 @@
 import { mkdirSync, writeFileSync } from "fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "path";
 import { parseArgs } from "util";
-import { changesFromPlan, changesFromSynth } from "./changes";
-import {
-  checkPlanIsFor,
-  manifestStacks,
-  osReason,
-  readJson,
-  ReviewInputError,
-  terraformPlan,
-  TerraformPlan,
-} from "./inputs";
+import { changesFromSynth, ResourceChange } from "./changes";
+import { manifestStacks, osReason, plannedChanges, readJson, ReviewInputError } from "./inputs";
 import {
   ManagementOf,
   managementAmong,
@@ -58,22 +50,41 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
   refuseInsideStacks(options.out, output, cwd);
 
   const head = synthesizedApp(options.out, cwd);
-  const plans = plansByEnvironment(options.plan, head, cwd);
+  const planned = plansByEnvironment(options.plan, head, cwd);
   const base = options.base === undefined ? undefined : synthesizedApp(options.base, cwd);
+  const { environments, removed } = reviewStacks(head.all(), planned, base?.all());
 
-  const headStacks = head.all();
-  const baseStacks = base?.all();
-  const headManagement = managementAmong(headStacks);
-  const baseManagement = baseStacks && managementAmong(baseStacks);
-  const reviews: EnvironmentReview[] = [...headStacks].map(([name, stack]) => {
+  const markdown = renderReview(environments, now, removed);
+  try {
+    mkdirSync(dirname(resolve(cwd, output)), { recursive: true });
+    writeFileSync(resolve(cwd, output), markdown);
+  } catch (error) {
+    throw new ReviewInputError(`--output ${output}: cannot write: ${osReason(error)}`);
+  }
+  return { markdown, output };
+}
+
+/**
+ * The review of a synthesized app's stacks (`head`, by name), for renderReview: each stack's posture, its
+ * changes from its saved plan (`planned`, by stack name: plannedChanges) or else, when a `base` is given,
+ * from comparing with the base's stack; and the base's stacks that the head no longer has.
+ */
+export function reviewStacks(
+  head: ReadonlyMap<string, StackJson>,
+  planned: ReadonlyMap<string, readonly ResourceChange[]>,
+  base?: ReadonlyMap<string, StackJson>,
+): { environments: EnvironmentReview[]; removed: RemovedEnvironment[] } {
+  const headManagement = managementAmong(head);
+  const baseManagement = base && managementAmong(base);
+  const environments: EnvironmentReview[] = [...head].map(([name, stack]) => {
     const { posture, ...kind } = stackReview(stack, headManagement);
-    const plan = plans.get(name);
-    const baseStack = baseStacks?.get(name);
+    const changes = planned.get(name);
+    const baseStack = base?.get(name);
     // Weakenings come from the synthesized JSON of both sides, also when a plan gives the changes.
     const weakenings = baseStack ? weakeningsBetween(baseStack, baseManagement, stack, headManagement) : undefined;
     const planSourceChange = baseStack && planSourceChangeOf(baseStack, stack);
     const compared = { weakenings, planSourceChange };
-    if (plan) return { name, posture, ...kind, changes: changesFromPlan(plan), changesFrom: "plan", ...compared };
+    if (changes) return { name, posture, ...kind, changes, changesFrom: "plan", ...compared };
     if (!base) return { name, posture, ...kind };
     return {
       name,
@@ -84,18 +95,10 @@ function review(argv: readonly string[], { cwd, now }: ReviewDependencies): { ma
       ...compared,
     };
   });
-  const removed: RemovedEnvironment[] = [...(baseStacks ?? [])]
-    .filter(([name]) => !head.stacks.has(name))
+  const removed: RemovedEnvironment[] = [...(base ?? [])]
+    .filter(([name]) => !head.has(name))
     .map(([name, stack]) => ({ name, posture: postureOf(stack), management: managementPostureOf(stack) }));
-
-  const markdown = renderReview(reviews, now, removed);
-  try {
-    mkdirSync(dirname(resolve(cwd, output)), { recursive: true });
-    writeFileSync(resolve(cwd, output), markdown);
-  } catch (error) {
-    throw new ReviewInputError(`--output ${output}: cannot write: ${osReason(error)}`);
-  }
-  return { markdown, output };
+  return { environments, removed };
 }
 
 /** A stack's posture, and what makes it a management stack or a member under a backup policy. */
@@ -150,7 +153,7 @@ function refuseInsideStacks(out: string, output: string, cwd: string): void {
 }
 
 /** A `cdktf synth` output folder: the stacks its manifest lists (only those), each read once asked for. */
-function synthesizedApp(outdir: string, cwd: string) {
+export function synthesizedApp(outdir: string, cwd: string) {
   const manifestFile = join(outdir, "manifest.json");
   const stacks = manifestStacks(readJson(resolve(cwd, manifestFile), manifestFile), manifestFile);
   const stack = (name: string): StackJson => {
@@ -165,13 +168,13 @@ function synthesizedApp(outdir: string, cwd: string) {
   };
 }
 
-/** `--plan <env>=<file>` entries, each read, checked to be a plan, and checked to be for that environment's stack. */
+/** `--plan <env>=<file>` entries, each read, checked to be a plan for that environment's stack: its changes by environment. */
 function plansByEnvironment(
   entries: readonly string[],
   head: ReturnType<typeof synthesizedApp>,
   cwd: string,
-): Map<string, TerraformPlan> {
-  const plans = new Map<string, TerraformPlan>();
+): Map<string, ResourceChange[]> {
+  const plans = new Map<string, ResourceChange[]>();
   for (const entry of entries) {
     const separator = entry.indexOf("=");
     const env = entry.slice(0, Math.max(separator, 0));
@@ -182,9 +185,8 @@ function plansByEnvironment(
         `--plan ${entry}: no stack ${env} in the synthesized app; stacks: ${[...head.stacks.keys()].join(", ")}`,
       );
     if (plans.has(env)) throw new ReviewInputError(`--plan ${entry}: a second plan for ${env}`);
-    const plan = terraformPlan(readJson(resolve(cwd, file), `--plan ${entry}`), entry);
-    checkPlanIsFor(plan, head.stack(env), env, entry);
-    plans.set(env, plan);
+    const shown = `--plan ${entry}`;
+    plans.set(env, plannedChanges(readJson(resolve(cwd, file), shown), head.stack(env), env, shown));
   }
   return plans;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "fs";
 import { getSystemErrorMap } from "util";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { PlannedChange } from "./changes";
+import { changesFromPlan, PlannedChange, ResourceChange } from "./changes";
 import { awsProvidersOf, ProviderPosture, StackJson, whereProviderPoints } from "./posture";
 
 /** A problem with the command's input: the user's to fix, reported in one line, never with a stack trace. */
@@ -92,11 +92,10 @@ function notAPlan(json: unknown): string | undefined {
   return bad === -1 ? undefined : `resource_changes[${bad}] has no address, type or change.actions`;
 }
 
-/** The plan in `json` (read from `--plan <shown>`), checked to be `terraform show -json` output. */
-export function terraformPlan(json: unknown, shown: string): TerraformPlan {
+/** The plan in `json` (named `shown` in messages), checked to be `terraform show -json` output. */
+function terraformPlan(json: unknown, shown: string): TerraformPlan {
   const problem = notAPlan(json);
-  if (problem)
-    throw new ReviewInputError(`--plan ${shown}: not \`terraform show -json <planfile>\` output: ${problem}`);
+  if (problem) throw new ReviewInputError(`${shown}: not \`terraform show -json <planfile>\` output: ${problem}`);
   return json as TerraformPlan;
 }
 
@@ -123,11 +122,11 @@ const sameTarget = (a: ProviderPosture, b: ProviderPosture) =>
  * Refuses a plan made for another environment: each AWS provider (by address) must point at the
  * region and accounts the stack's synthesized provider does.
  */
-export function checkPlanIsFor(plan: TerraformPlan, stack: StackJson, env: string, shown: string): void {
+function checkPlanIsFor(plan: TerraformPlan, stack: StackJson, env: string, shown: string): void {
   const planned = new Map(planProviders(plan).map((p) => [p.address, p]));
   if (planned.size === 0)
     throw new ReviewInputError(
-      `--plan ${shown}: no AWS provider in configuration.provider_config: cannot tell which environment it was planned for`,
+      `${shown}: no AWS provider in configuration.provider_config: cannot tell which environment it was planned for`,
     );
   const synthesized = new Map(awsProvidersOf(stack).map((p) => [p.address, p]));
   const where = (provider: ProviderPosture | undefined) => (provider ? whereProviderPoints(provider) : "absent");
@@ -136,7 +135,17 @@ export function checkPlanIsFor(plan: TerraformPlan, stack: StackJson, env: strin
     const inStack = synthesized.get(address);
     if (!inPlan || !inStack || !sameTarget(inPlan, inStack))
       throw new ReviewInputError(
-        `--plan ${shown}: planned for another environment: provider ${address} is ${where(inPlan)} in the plan but ${where(inStack)} in stack ${env}`,
+        `${shown}: planned for another environment: provider ${address} is ${where(inPlan)} in the plan but ${where(inStack)} in stack ${env}`,
       );
   }
+}
+
+/**
+ * The changes of stack `env` in `json` (named `shown` in messages): refused unless it is
+ * `terraform show -json <planfile>` output planned for that stack's accounts and regions.
+ */
+export function plannedChanges(json: unknown, stack: StackJson, env: string, shown: string): ResourceChange[] {
+  const plan = terraformPlan(json, shown);
+  checkPlanIsFor(plan, stack, env, shown);
+  return changesFromPlan(plan);
 }

@@ -61,7 +61,11 @@ export function renderReview(
   return lines.join("\n");
 }
 
-function attentionItems(env: EnvironmentReview): string[] {
+/**
+ * What the review warns about at its top for one environment, one Markdown list item ("- **<name>**: ...")
+ * each: its plan source switched, weakened protection, a moved provider, a replaced or destroyed backup resource.
+ */
+export function attentionItems(env: EnvironmentReview): string[] {
   return [
     ...(env.planSourceChange ? [`- **${env.name}**: ${env.planSourceChange}`] : []),
     ...(env.weakenings ?? []).map((w) => `- **${env.name}**: weakens protection: ${w}`),

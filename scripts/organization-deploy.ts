@@ -28,6 +28,7 @@ main(process.argv.slice(2), {
   env: waveEnvironment(process.env),
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
+  now: new Date(),
 }).then(
   (code) => (process.exitCode = code),
   (error) => {

@@ -1,21 +1,25 @@
 // What `npm run deploy:wave -- plan|apply --wave <name> [--parallel N]` does (scripts/organization-deploy.ts):
 // organization mode's deploys, one wave (a group of member stacks, config/organization.ts `waves`) at a time.
 // plan: synthesizes the wave's stacks (VSS_WAVE names the wave to the app), then `terraform init` and
-// `terraform plan -out=tfplan` in each, N at a time, and writes the wave's summary. apply: applies
-// exactly the saved plans of that summary (never plans again), N at a time, and fails naming the stacks
-// that failed. Terraform runs with the member stacks' AWS profiles (scripts/member-profiles.ts): to plan
-// they assume each member's read-only plan role, to apply its deploy role. Exit codes: 0 done, 1 a
-// stack (or the synth) failed or no credentials, 2 a problem with the arguments.
+// `terraform plan -out=tfplan` in each, N at a time, reviews the saved plans (scripts/wave-review.ts) and
+// writes the wave's summary with the review's warnings. apply: applies exactly the saved plans of that
+// summary (never plans again), N at a time, and fails naming the stacks that failed. Terraform runs with
+// the member stacks' AWS profiles (scripts/member-profiles.ts): to plan they assume each member's
+// read-only plan role, to apply its deploy role. Exit codes: 0 done, 1 a stack (its plan or its review)
+// or the synth failed, or no credentials, 2 a problem with the arguments.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, relative } from "path";
 import { parseArgs } from "util";
 import type { ResolvedMember } from "../config/organization-types";
 import { WAVE_VARIABLE } from "../config/stacks";
+import type { ResourceChange } from "../review/changes";
 import { manifestStacks, readJson, ReviewInputError } from "../review/inputs";
+import type { StackJson } from "../review/posture";
 import { MemberProfile, missingCredentials, writeMemberProfiles } from "./member-profiles";
 import { cloudHost, cloudTokens, TOKEN_VARIABLE } from "./terraform-cloud-token";
 import { CommandResult, runCommand, TERRAFORM_CACHE } from "./terraform/tools";
 import { WAVE_JOBS } from "./wave-jobs";
+import { reviewSection, reviewWave, savedPlanChanges } from "./wave-review";
 
 export const USAGE =
   "usage: npm run deploy:wave -- plan|apply --wave <name> [--parallel <1-32>] [--out cdktf.out] [--refuse-local-state]";
@@ -25,7 +29,13 @@ export const MAX_PARALLEL = 32;
 /** The saved plan's file name in each stack directory, as deploy.yml's. */
 export const PLAN_FILE = "tfplan";
 /** How long each child process may run before it is stopped (and its stack counts as failed). */
-export const TIMEOUTS_MS = { synth: 15 * 60_000, init: 10 * 60_000, plan: 30 * 60_000, apply: 60 * 60_000 };
+export const TIMEOUTS_MS = {
+  synth: 15 * 60_000,
+  init: 10 * 60_000,
+  plan: 30 * 60_000,
+  show: 5 * 60_000,
+  apply: 60 * 60_000,
+};
 
 /**
  * What the organization configuration says about waves; the entry point builds it with `waveSource`
@@ -73,6 +83,8 @@ export interface WaveDeployDependencies {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  /** The review's date (its retention timelines start on it). */
+  readonly now: Date;
 }
 
 /** One stack's outcome in a wave's summary (`<out>/waves/<wave>/plan.json`). */
@@ -81,7 +93,11 @@ export interface StackPlan {
   /** The stack's directory, relative to the output folder ("stacks/a111111111111-eu-west-1"). */
   readonly directory: string;
   readonly status: "changes" | "no-changes" | "failed";
-  /** Terraform's own line: "Plan: 1 to add, 0 to change, 0 to destroy.", "No changes.", or why it failed. */
+  /**
+   * Terraform's own line: "Plan: 1 to add, 0 to change, 0 to destroy.", "No changes.", or why it failed; for
+   * a saved plan that could not be reviewed (a failed stack: its review is what the reviewers approve),
+   * Terraform's line, then "Not reviewed: " and why.
+   */
   readonly detail: string;
 }
 export interface WavePlan {
@@ -160,7 +176,7 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   const { wave, out } = options;
   // An earlier plan of the wave is void from now on: apply must never find it after this one failed.
   const folder = prepareFolder(deps.cwd, waveFolder(out, wave));
-  for (const file of ["plan.json", "plan.md"]) rmSync(join(folder, file), { force: true });
+  for (const file of ["plan.json", "plan.md", "review.md"]) rmSync(join(folder, file), { force: true });
   const synth = await deps.run("npm", ["run", "--silent", "synth"], {
     cwd: deps.cwd,
     env: { ...deps.env, [WAVE_VARIABLE]: wave },
@@ -177,8 +193,16 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   const stacks = [...synthesized]
     .filter(([name]) => members.has(name))
     .map(([name, stack]) => ({ name, directory: dirname(stack.synthesizedStackPath) }));
+  const stackFile = (directory: string) => join(out, directory, "cdk.tf.json");
+  // Read before anything is planned: a stack the review cannot read fails the wave before Terraform runs.
+  const synthesizedStacks = new Map(
+    stacks.map(({ name, directory }) => [
+      name,
+      readJson(join(deps.cwd, stackFile(directory)), stackFile(directory)) as StackJson,
+    ]),
+  );
   if (options.refuseLocalState) {
-    const local = stacks.filter((stack) => keepsLocalState(join(out, stack.directory, "cdk.tf.json"), deps.cwd));
+    const local = stacks.filter((stack) => keepsLocalState(synthesizedStacks.get(stack.name)!));
     if (local.length > 0)
       throw new WaveError(
         `wave ${wave}: ${local.map((s) => s.name).join(", ")} keep local state, which a CI runner discards: set the member stacks' backend (memberBackend, or VSS_BACKEND)`,
@@ -192,7 +216,13 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
     "plan",
     deps.env,
   );
-  const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<StackPlan> => {
+  /** A stack's plan, its saved plan's changes (none for a plan without changes) or why they could not be reviewed. */
+  interface Planned {
+    readonly plan: StackPlan;
+    readonly changes?: readonly ResourceChange[];
+    readonly unreviewed?: string;
+  }
+  const results = await inParallel(stacks, options.parallel, async ({ name, directory }): Promise<Planned> => {
     const steps = [
       { args: ["init", "-input=false", "-no-color"], timeoutMs: TIMEOUTS_MS.init },
       {
@@ -201,24 +231,50 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
         // -detailed-exitcode: 0 no changes, 2 changes, 1 an error.
         succeeded: (code: number) => code === 0 || code === 2,
       },
+      // The saved plan as JSON, for the review: only a plan with changes has something to review.
+      {
+        args: ["show", "-json", PLAN_FILE],
+        timeoutMs: TIMEOUTS_MS.show,
+        after: (code: number) => code === 2,
+        data: true,
+      },
     ];
     const log = join(folder, `${name}.plan.log`);
     const env = { ...profiles.env, ...tokens.get(name) };
     const outcome = await terraformSteps(deps, env, join(deps.cwd, out, directory), steps, log);
-    if (outcome.failed) return { name, directory, status: "failed", detail: outcome.failed };
-    const output = outcome.last!.stdout;
-    const detail = /^(Plan: .*|No changes\..*)$/m.exec(output)?.[1] ?? "planned";
-    return { name, directory, status: outcome.last!.code === 2 ? "changes" : "no-changes", detail };
+    const [, planned, show] = outcome.results;
+    if (outcome.failed && !show) return { plan: { name, directory, status: "failed", detail: outcome.failed } };
+    const line = /^(Plan: .*|No changes\..*)$/m.exec(planned.stdout)?.[1] ?? "planned";
+    if (!show) return { plan: { name, directory, status: "no-changes", detail: line }, changes: [] };
+    try {
+      if (outcome.failed) throw new ReviewInputError(outcome.failed);
+      const shown = `${name}: terraform show -json ${PLAN_FILE}`;
+      const changes = savedPlanChanges(show.stdout, name, synthesizedStacks.get(name)!, shown);
+      return { plan: { name, directory, status: "changes", detail: line }, changes };
+    } catch (error) {
+      if (!(error instanceof ReviewInputError)) throw error;
+      // Approving a wave means approving its review: a saved plan without one is not applied.
+      const detail = `${line} Not reviewed: ${error.message}`;
+      return { plan: { name, directory, status: "failed", detail }, unreviewed: error.message };
+    }
   }).finally(profiles.remove);
 
-  const summary: WavePlan = { wave, stacks: results.map((r) => r!) };
+  const summary: WavePlan = { wave, stacks: results.map((r) => r!.plan) };
+  const review = reviewWave(
+    synthesizedStacks,
+    new Map(results.flatMap((r) => (r!.changes ? [[r!.plan.name, r!.changes]] : []))),
+    deps.now,
+  );
+  const unreviewed = new Map(results.flatMap((r) => (r!.unreviewed ? [[r!.plan.name, r!.unreviewed]] : [])));
+  const reviewFile = relative(deps.cwd, join(folder, "review.md"));
+  writeFileSync(join(folder, "review.md"), review.markdown);
   writeFileSync(join(folder, "plan.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(folder, "plan.md"), planMarkdown(summary));
+  writeFileSync(join(folder, "plan.md"), planMarkdown(summary, reviewSection(review.warnings, unreviewed, reviewFile)));
   for (const stack of summary.stacks) deps.stdout(`${stack.name}: ${stack.detail}`);
   const failed = summary.stacks.filter((s) => s.status === "failed").map((s) => s.name);
   const changed = summary.stacks.filter((s) => s.status === "changes").length;
   deps.stdout(
-    `wave ${wave}: ${summary.stacks.length} stacks planned, ${changed} with changes, ${failed.length} failed; summary in ${relative(deps.cwd, join(folder, "plan.json"))}`,
+    `wave ${wave}: ${summary.stacks.length} stacks planned, ${changed} with changes, ${failed.length} failed; summary in ${relative(deps.cwd, join(folder, "plan.json"))}, review (${review.warnings.length} warnings: replaced or destroyed) in ${reviewFile}`,
   );
   if (failed.length > 0) {
     deps.stderr(`wave ${wave}: the plan failed for ${failed.join(", ")} (logs in ${relative(deps.cwd, folder)})`);
@@ -310,9 +366,8 @@ function isWavePlan(json: unknown): json is WavePlan {
 }
 
 /** Whether a synthesized stack keeps its state in a local file: its backend is "local", or it has none. */
-function keepsLocalState(stackFile: string, cwd: string): boolean {
-  const terraform = (readJson(join(cwd, stackFile), stackFile) as { terraform?: { backend?: object; cloud?: object } })
-    .terraform;
+function keepsLocalState(stack: StackJson): boolean {
+  const terraform = (stack as { terraform?: { backend?: object; cloud?: object } }).terraform;
   return terraform?.cloud === undefined && (terraform?.backend === undefined || "local" in terraform.backend);
 }
 
@@ -343,11 +398,15 @@ interface TerraformStep {
   readonly timeoutMs: number;
   /** @default exit code 0 */
   readonly succeeded?: (code: number) => boolean;
+  /** Runs only when the previous step's exit code says so; else the steps end there. @default always */
+  readonly after?: (previousCode: number) => boolean;
+  /** Its output is data (a JSON plan: the plan's values, large), not written to the log. @default false */
+  readonly data?: boolean;
 }
 
 /**
  * Runs terraform's steps in `stackDir`, with `variables` (the member profiles' AWS_CONFIG_FILE, the stack's
- * TF_TOKEN_<host>), until one fails; all their output goes to `log`.
+ * TF_TOKEN_<host>), until one fails; their output (but data) goes to `log`. The result of each step that ran, in order.
  */
 async function terraformSteps(
   deps: WaveDeployDependencies,
@@ -355,7 +414,7 @@ async function terraformSteps(
   stackDir: string,
   steps: readonly TerraformStep[],
   log: string,
-): Promise<{ failed: string | false; last?: CommandResult }> {
+): Promise<{ failed: string | false; results: CommandResult[] }> {
   // Terraform reads the token as TF_TOKEN_<host>, and only for a stack in Terraform Cloud.
   const env = {
     ...deps.env,
@@ -366,17 +425,21 @@ async function terraformSteps(
     CHECKPOINT_DISABLE: "1",
   };
   let text = "";
-  let last: CommandResult | undefined;
+  const results: CommandResult[] = [];
   try {
     for (const step of steps) {
-      last = await deps.run("terraform", step.args, { cwd: stackDir, env, timeoutMs: step.timeoutMs });
-      text += `$ terraform ${step.args.join(" ")}\n${last.stdout}${last.stderr}\n`;
+      const previous = results.at(-1);
+      if (previous && step.after && !step.after(previous.code)) break;
+      const last = await deps.run("terraform", step.args, { cwd: stackDir, env, timeoutMs: step.timeoutMs });
+      results.push(last);
+      const output = step.data ? `(${last.stdout.length} characters of output, not logged)\n` : last.stdout;
+      text += `$ terraform ${step.args.join(" ")}\n${output}${last.stderr}\n`;
       if (!(step.succeeded ?? ((code) => code === 0))(last.code))
-        return { failed: `terraform ${step.args[0]} exited ${last.code}: ${errorLine(last)}`, last };
+        return { failed: `terraform ${step.args[0]} exited ${last.code}: ${errorLine(last)}`, results };
     }
-    return { failed: false, last };
+    return { failed: false, results };
   } catch (error) {
-    return { failed: `terraform could not be started: ${(error as Error).message}` };
+    return { failed: `terraform could not be started: ${(error as Error).message}`, results };
   } finally {
     writeFileSync(log, text);
   }
@@ -420,13 +483,14 @@ const errorLine = (result: CommandResult) => {
 };
 const tail = (result: CommandResult) => `${result.stdout}${result.stderr}`.trim().split("\n").slice(-20).join("\n");
 
-/** The wave's plan as Markdown, for the run summary: one row per stack. */
-export function planMarkdown(summary: WavePlan): string {
+/** The wave's plan as Markdown, for the run summary: the review's section (reviewSection), then one row per stack. */
+export function planMarkdown(summary: WavePlan, review: readonly string[]): string {
   const mark = { changes: "changes", "no-changes": "no changes", failed: "❌ FAILED" } as const;
   const count = (status: StackPlan["status"]) => summary.stacks.filter((s) => s.status === status).length;
   return [
     `### Wave ${summary.wave}: ${summary.stacks.length} stacks, ${count("changes")} with changes, ${count("failed")} failed`,
     "",
+    ...review,
     "| stack | plan | detail |",
     "| --- | --- | --- |",
     ...summary.stacks.map((s) => `| ${s.name} | ${mark[s.status]} | ${s.detail.replace(/\|/g, "\\|")} |`),
