@@ -10,8 +10,9 @@ import { buildApp } from "./app";
 export const THREADS_VARIABLE = "VSS_SYNTH_THREADS";
 const MAX_THREADS = 64;
 /**
- * Stacks worth a thread of their own: a thread loads the code and the configuration again before it
- * synthesizes (about 0.6 s, what some 50 member stacks take), so fewer stacks than this gain nothing.
+ * Stacks worth a thread of their own: a helper thread loads the code again before it synthesizes and
+ * so starts about 0.8 s after the first thread (what some 50 member stacks take there); fewer stacks
+ * than this gain nothing from it.
  */
 const STACKS_PER_THREAD = 100;
 
@@ -68,10 +69,14 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
   const now = new Date();
   const stacks = synthesis.load(now);
   synthesis.loaded?.(stacks);
-  const threads = synthesisThreads(
-    stacks.environments.length + (stacks.management ? 1 : 0),
-    availableParallelism(),
-    synthesis.variables[THREADS_VARIABLE],
+  // Never more threads than batches: a thread without one would load the code for nothing.
+  const threads = Math.min(
+    synthesisThreads(
+      stacks.environments.length + (stacks.management ? 1 : 0),
+      availableParallelism(),
+      synthesis.variables[THREADS_VARIABLE],
+    ),
+    Math.max(1, Math.ceil(stacks.environments.length / BATCH_SIZE)),
   );
   const batches: Helper = {
     stacks,
@@ -79,10 +84,12 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
     batchSize: threads === 1 ? Math.max(1, stacks.environments.length) : BATCH_SIZE,
     nextBatch: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
   };
-  const helpers = Array.from({ length: threads - 1 }, () => startHelper(batches));
-  const written = Promise.all(helpers.map((other) => other.written));
-  written.catch(() => undefined); // awaited below; a failure here first must not also go unhandled
+  const helpers: ReturnType<typeof startHelper>[] = [];
   try {
+    // Started inside `try`: if starting one fails, those already started are stopped too.
+    for (let i = 1; i < threads; i++) helpers.push(startHelper(batches));
+    const written = Promise.all(helpers.map((other) => other.written));
+    written.catch(() => undefined); // awaited below; a failure here first must not also go unhandled
     const own = synthesizeBatches(batches, synthesis.appConfig, now);
     if (helpers.length === 0) return { stacksPerThread: [Object.keys(own).length] };
     const theirs = await written;

@@ -66,7 +66,7 @@ function tree(dir: string): Record<string, string> {
   return files;
 }
 
-describe("synthesis over several threads (a generated organization of 150 accounts, through scripts/run.js)", () => {
+describe("synthesis over several threads (a generated organization of 200 accounts, through scripts/run.js)", () => {
   let scratch: string;
   beforeEach(() => (scratch = mkdtempSync(join(tmpdir(), "vss-threads-"))));
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));
@@ -75,7 +75,7 @@ describe("synthesis over several threads (a generated organization of 150 accoun
     const outdir = join(scratch, `threads-${threads}`);
     const result = spawnSync(
       process.execPath,
-      [join(root, "scripts/run.js"), join(root, "scripts/synth-organization.ts"), "150", outdir],
+      [join(root, "scripts/run.js"), join(root, "scripts/synth-organization.ts"), "200", outdir],
       {
         env: { ...process.env, VSS_SYNTH_THREADS: threads, VSS_WAVE: "", VSS_OU: "", VSS_ENVIRONMENTS: "" },
         encoding: "utf8",
@@ -90,9 +90,9 @@ describe("synthesis over several threads (a generated organization of 150 accoun
     expect([one.status, one.stderr, two.status, two.stderr]).toEqual([0, "", 0, ""]);
     expect(two.files).toEqual(one.files);
     const stacks = Object.keys(JSON.parse(one.files["manifest.json"]).stacks);
-    // 150 member stacks, the management stack and the example environments (config/environments.ts).
+    // 200 member stacks, the management stack and the example environments (config/environments.ts).
     expect(stacks).toContain("vss-backup-management");
-    expect(stacks.filter((name) => /^a5\d{11}-eu-(west|central)-1$/.test(name))).toHaveLength(150);
+    expect(stacks.filter((name) => /^a5\d{11}-eu-(west|central)-1$/.test(name))).toHaveLength(200);
     for (const name of stacks) expect(Object.keys(two.files)).toContain(`stacks/${name}/cdk.tf.json`);
     expect(JSON.parse(one.stdout)).toEqual({ stacksPerThread: [stacks.length] });
     const { stacksPerThread } = JSON.parse(two.stdout) as { stacksPerThread: number[] };
@@ -102,14 +102,37 @@ describe("synthesis over several threads (a generated organization of 150 accoun
   });
 });
 
+describe("threads and batches", () => {
+  it("starts no more threads than there are batches of 16 stacks, whatever VSS_SYNTH_THREADS asks", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "vss-batches-"));
+    try {
+      // 20 accounts: 20 member stacks and 3 example environments in 2 batches, and the management stack.
+      const result = spawnSync(
+        process.execPath,
+        [join(root, "scripts/run.js"), join(root, "scripts/synth-organization.ts"), "20", outdir],
+        {
+          env: { ...process.env, VSS_SYNTH_THREADS: "8", VSS_WAVE: "", VSS_OU: "", VSS_ENVIRONMENTS: "" },
+          encoding: "utf8",
+        },
+      );
+      expect([result.status, result.stderr]).toEqual([0, ""]);
+      const { stacksPerThread } = JSON.parse(result.stdout) as { stacksPerThread: number[] };
+      expect(stacksPerThread).toHaveLength(2);
+      expect(stacksPerThread[0] + stacksPerThread[1]).toBe(24);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a helper thread that fails", () => {
   it("fails the synthesis, naming the helper's error", () => {
     const outdir = mkdtempSync(join(tmpdir(), "vss-failing-helper-"));
     try {
       const result = spawnSync(
         process.execPath,
-        [join(root, "scripts/run.js"), join(root, "__tests__/support/synth-failing-helper.ts"), outdir],
-        { encoding: "utf8" },
+        [join(root, "scripts/run.js"), join(root, "__tests__/support/synth-failing-helper.ts"), "20", outdir],
+        { env: { ...process.env, VSS_SYNTH_THREADS: "2", VSS_ENVIRONMENTS: "" }, encoding: "utf8" },
       );
       expect(result.status).toBe(1);
       expect(result.stderr).toContain("Error: the helper thread failed as it started");
