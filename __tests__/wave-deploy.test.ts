@@ -578,9 +578,12 @@ describe("deploy:wave: the member profiles its Terraform uses", () => {
     expect(configsOf(processes)[0]!.content).toBe(["[profile ops]", "region = eu-west-1", "", ...alone].join("\n"));
   });
 
-  it("refuses to start without AWS_PROFILE or keys in the environment: no profile could assume a role", async () => {
+  it.each([
+    ["nothing", {}],
+    ["only AWS_ACCESS_KEY_ID", { AWS_ACCESS_KEY_ID: "ASIAEXAMPLE" }],
+  ])("refuses to start with %s of AWS_PROFILE and the keys: no profile could assume a role", async (_, env) => {
     const processes = fakeProcesses(root, organization());
-    expect(await deploy(["plan", "--wave", "prod"], processes, WAVES, {})).toBe(1);
+    expect(await deploy(["plan", "--wave", "prod"], processes, WAVES, env)).toBe(1);
     expect(err).toEqual([
       "wave prod: no credentials to assume the member roles with: set AWS_PROFILE (a profile of your AWS config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (as GitHub's configure-aws-credentials does)",
     ]);
@@ -626,6 +629,7 @@ describe("deploy:wave: Terraform Cloud tokens", () => {
       [NON_PROD[2], "show", undefined],
     ]);
     expect(out.filter((line) => line.includes("plan-t"))).toEqual([]); // masked in GitHub only: printed nowhere else
+    expect([processes.calls[0].command, processes.calls[0].tokens]).toEqual(["npm", undefined]); // not the synth's
 
     const apply = fakeProcesses(root, inCloud());
     const github = { ...KEYS, TF_API_TOKEN: "apply-t", GITHUB_ACTIONS: "true" };

@@ -86,18 +86,26 @@ describe("the generated organization-deploy workflow", () => {
     );
   });
 
-  it("takes one OIDC role per wave and job, from the repository's variables", () => {
+  it("takes one OIDC role per wave and job, from the repository's variables, for as long as the job may run", () => {
     const credentials = (id: string) => step(jobs()[id], usesAction("aws-actions/configure-aws-credentials@")).with;
-    expect(credentials("plan-non-prod")).toEqual({
-      "role-to-assume": "${{ vars.AWS_WAVE_PLAN_ROLE_ARN_NON_PROD }}",
-      "role-session-name": "vss-backup-plan-wave-non-prod",
-      "aws-region": "${{ vars.AWS_REGION || 'eu-west-1' }}",
-    });
-    expect(credentials("apply-non-prod")).toEqual({
-      "role-to-assume": "${{ vars.AWS_WAVE_ROLE_ARN_NON_PROD }}",
-      "role-session-name": "vss-backup-deploy-wave-non-prod",
-      "aws-region": "${{ vars.AWS_REGION || 'eu-west-1' }}",
-    });
+    expect([jobs()["plan-non-prod"]["timeout-minutes"], credentials("plan-non-prod")]).toEqual([
+      180,
+      {
+        "role-to-assume": "${{ vars.AWS_WAVE_PLAN_ROLE_ARN_NON_PROD }}",
+        "role-session-name": "vss-backup-plan-wave-non-prod",
+        "role-duration-seconds": 10800,
+        "aws-region": "${{ vars.AWS_REGION || 'eu-west-1' }}",
+      },
+    ]);
+    expect([jobs()["apply-non-prod"]["timeout-minutes"], credentials("apply-non-prod")]).toEqual([
+      300,
+      {
+        "role-to-assume": "${{ vars.AWS_WAVE_ROLE_ARN_NON_PROD }}",
+        "role-session-name": "vss-backup-deploy-wave-non-prod",
+        "role-duration-seconds": 18000,
+        "aws-region": "${{ vars.AWS_REGION || 'eu-west-1' }}",
+      },
+    ]);
   });
 
   it("pins every third-party action by the same commit SHA as the committed deploy workflow", () => {
@@ -201,6 +209,11 @@ describe("the generated organization-deploy workflow", () => {
     expect(step(jobs()["plan-prod"], (s) => !!s.run?.startsWith("npm run deploy:wave")).env).toEqual({
       TF_API_TOKEN: "${{ secrets.TF_API_TOKEN_PLAN }}",
     });
+  });
+
+  it.each(["@ops", "true", "1e3"])("hands a deploy role named %j to apply-saved-plans as that string", (name) => {
+    const apply = (parse(organizationDeployWorkflow(WAVES, name)) as Workflow).jobs["apply-prod"];
+    expect(step(apply, usesAction("./.github/actions/apply-saved-plans")).with!["deploy-role-name"]).toBe(name);
   });
 
   it.each([

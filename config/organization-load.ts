@@ -281,6 +281,14 @@ function organizationProblems(
     const problem = nameProblem(config.memberRoles[field], IAM_ROLE_NAME);
     if (problem) problems.add(`memberRoles.${field}`, problem);
   }
+  // The read-only roles are what keeps a wave's plan job and the preflight away from write access.
+  const deployRole = config.memberRoles.deployRoleName.toLowerCase(); // IAM role names ignore case
+  for (const field of ["planRoleName", "preflightRoleName"] as const)
+    if (config.memberRoles[field].toLowerCase() === deployRole)
+      problems.add(
+        `memberRoles.${field}`,
+        `${JSON.stringify(config.memberRoles[field])} is the deploy role (memberRoles.deployRoleName), allowed: a read-only role of its own`,
+      );
   if (config.waves.length === 0) problems.add("waves", 'is empty, allowed: at least one wave, e.g. ["prod"]');
   config.waves.forEach((wave, i) => {
     if (config.waves.indexOf(wave) !== i)

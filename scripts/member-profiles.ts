@@ -16,7 +16,7 @@ export type ProfileRole = "plan" | "apply";
 
 /** Why no member profile could assume its role with this environment's credentials, or undefined. */
 export function missingCredentials(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.AWS_PROFILE || env.AWS_ACCESS_KEY_ID) return undefined;
+  if (env.AWS_PROFILE || (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)) return undefined;
   return "no credentials to assume the member roles with: set AWS_PROFILE (a profile of your AWS config), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (as GitHub's configure-aws-credentials does)";
 }
 

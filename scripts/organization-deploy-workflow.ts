@@ -31,6 +31,10 @@ const OUT = "cdktf.out";
 /** The GitHub environment of a wave's apply (`wave-<wave>`; required reviewers go here) and of its plan. */
 export const waveEnvironment = WAVE_JOBS.apply.environment;
 export const wavePlanEnvironment = WAVE_JOBS.plan.environment;
+/** The jobs' time limits, under GitHub's 6 hours; the wave roles' sessions last as long. */
+const PLAN_JOB_MINUTES = 180;
+const APPLY_JOB_MINUTES = 300;
+
 /** The repository variables holding the wave's deploy role and its plan role. */
 export const waveRoleVariable = (wave: string) => `AWS_WAVE_ROLE_ARN_${variableSuffix(wave)}`;
 export const wavePlanRoleVariable = (wave: string) => `AWS_WAVE_PLAN_ROLE_ARN_${variableSuffix(wave)}`;
@@ -105,11 +109,14 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       "      contents: read",
       "      id-token: write",
     ];
-    const credentials = (variable: string, session: string) => [
+    // The wave role's session lasts as long as its job may run (the default is one hour): each member
+    // profile assumes its role from these keys again whenever that chained session (at most an hour) ends.
+    const credentials = (variable: string, session: string, minutes: number) => [
       `      - uses: ${AWS_CREDENTIALS}`,
       "        with:",
       `          role-to-assume: \${{ vars.${variable} }}`,
       `          role-session-name: ${session}`,
+      `          role-duration-seconds: ${minutes * 60}`,
       "          aws-region: ${{ vars.AWS_REGION || 'eu-west-1' }}",
     ];
     const terraform = [
@@ -122,7 +129,7 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       `  plan-${wave}:`,
       ...(i === 0 ? [] : [`    needs: apply-${waves[i - 1]}`]),
       "    runs-on: ubuntu-24.04",
-      "    timeout-minutes: 180",
+      `    timeout-minutes: ${PLAN_JOB_MINUTES}`,
       `    environment: ${wavePlanEnvironment(wave)}`,
       ...concurrency,
       "    env:",
@@ -131,7 +138,7 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       ...CHECKOUT_AND_NODE,
       ...terraform,
       "      - run: npm ci",
-      ...credentials(wavePlanRoleVariable(wave), `vss-backup-plan-wave-${wave}`),
+      ...credentials(wavePlanRoleVariable(wave), `vss-backup-plan-wave-${wave}`, PLAN_JOB_MINUTES),
       `      - name: Plan wave ${wave}`,
       "        env:",
       `          ${TOKEN_VARIABLE}: \${{ secrets.${WAVE_JOBS.plan.tokenSecret} }}`,
@@ -157,7 +164,7 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       `  apply-${wave}:`,
       `    needs: plan-${wave}`,
       "    runs-on: ubuntu-24.04",
-      "    timeout-minutes: 300",
+      `    timeout-minutes: ${APPLY_JOB_MINUTES}`,
       `    environment: ${waveEnvironment(wave)}`,
       ...concurrency,
       "    steps:",
@@ -182,13 +189,13 @@ export function organizationDeployWorkflow(waves: readonly string[], deployRoleN
       `          token: \${{ secrets.${WAVE_JOBS.apply.tokenSecret} }}`,
       `          stack-dir: ${OUT}`,
       `          wave-summary: ${summary}`,
-      ...credentials(waveRoleVariable(wave), `vss-backup-deploy-wave-${wave}`),
+      ...credentials(waveRoleVariable(wave), `vss-backup-deploy-wave-${wave}`, APPLY_JOB_MINUTES),
       "      - uses: ./.github/actions/apply-saved-plans",
       "        with:",
       `          out-dir: ${OUT}`,
       `          wave: ${wave}`,
       "          parallel: ${{ env.WAVE_PARALLEL }}",
-      `          deploy-role-name: ${deployRoleName}`,
+      `          deploy-role-name: ${JSON.stringify(deployRoleName)}`, // IAM allows names YAML would misread (@ops, true)
       "",
     );
   });

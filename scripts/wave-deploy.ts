@@ -179,7 +179,8 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
   for (const file of ["plan.json", "plan.md", "review.md"]) rmSync(join(folder, file), { force: true });
   const synth = await deps.run("npm", ["run", "--silent", "synth"], {
     cwd: deps.cwd,
-    env: { ...deps.env, [WAVE_VARIABLE]: wave },
+    // The Terraform Cloud token goes to the Terraform of the stacks that need it, not to the synth.
+    env: { ...deps.env, [TOKEN_VARIABLE]: undefined, [WAVE_VARIABLE]: wave },
     timeoutMs: TIMEOUTS_MS.synth,
   });
   if (synth.code !== 0) throw new WaveError(`wave ${wave}: the synth failed:\n${tail(synth)}`);
@@ -252,10 +253,10 @@ async function plan(options: Options, deps: WaveDeployDependencies): Promise<num
       const changes = savedPlanChanges(show.stdout, name, synthesizedStacks.get(name)!, shown);
       return { plan: { name, directory, status: "changes", detail: line }, changes };
     } catch (error) {
-      if (!(error instanceof ReviewInputError)) throw error;
-      // Approving a wave means approving its review: a saved plan without one is not applied.
-      const detail = `${line} Not reviewed: ${error.message}`;
-      return { plan: { name, directory, status: "failed", detail }, unreviewed: error.message };
+      // Approving a wave means approving its review: a saved plan without one is not applied. Any error
+      // counts (not only a plan the review refuses): the other stacks' Terraform is still running.
+      const why = error instanceof ReviewInputError ? error.message : `the review failed: ${String(error)}`;
+      return { plan: { name, directory, status: "failed", detail: `${line} Not reviewed: ${why}` }, unreviewed: why };
     }
   }).finally(profiles.remove);
 

@@ -596,6 +596,18 @@ describe("loadOrganization: validation", () => {
     ]);
   });
 
+  it("refuses the deploy role as the plan or preflight role (IAM role names ignore case)", () => {
+    const memberRoles = {
+      deployRoleName: "acme-deploy",
+      planRoleName: "ACME-Deploy",
+      preflightRoleName: "acme-deploy",
+    };
+    expect(problemsOf({ ...ORG_CONFIG, memberRoles })).toEqual([
+      'memberRoles.planRoleName: "ACME-Deploy" is the deploy role (memberRoles.deployRoleName), allowed: a read-only role of its own',
+      'memberRoles.preflightRoleName: "acme-deploy" is the deploy role (memberRoles.deployRoleName), allowed: a read-only role of its own',
+    ]);
+  });
+
   it("requires the member plan role: a wave's plan reads the member accounts through it", () => {
     const memberRoles = { deployRoleName: "acme-deploy", preflightRoleName: "acme-read" };
     expect(problemsOf({ ...ORG_CONFIG, memberRoles })).toEqual([

@@ -23,6 +23,7 @@ export interface Job {
   readonly name?: string;
   readonly if?: string;
   readonly "runs-on"?: string;
+  readonly "timeout-minutes"?: number;
   readonly permissions?: Record<string, string>;
   readonly environment?: string | { name: string };
   readonly concurrency?: string | { group: string; "cancel-in-progress"?: boolean };
