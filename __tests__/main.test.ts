@@ -110,7 +110,7 @@ describe("the app (main.ts)", () => {
     expect(result.wroteAnything).toBe(false);
   });
 
-  it("accepts VSS_SYNTH_THREADS=2 and synthesizes the same stacks (fewer than a batch: on one thread)", () => {
+  it("accepts VSS_SYNTH_THREADS=2 and synthesizes the same stacks", () => {
     const result = synth({ VSS_SYNTH_THREADS: "2" });
     expect([result.status, result.stderr]).toEqual([0, ""]);
     expect(result.stacks).toEqual(synth({}).stacks);

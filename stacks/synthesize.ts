@@ -20,13 +20,13 @@ const STACKS_PER_THREAD = 100;
  * What a thread started by `synthesize` gets: the stacks the first thread loaded (plain data, copied),
  * the first thread's clock, the batch size, and the counter every thread takes its next batch from.
  */
-interface Helper {
+interface SharedBatches {
   readonly stacks: SelectedStacks;
   readonly now: string;
   readonly batchSize: number;
   readonly nextBatch: Int32Array;
 }
-const HELPER = "vssSynthesisHelper";
+const SHARED_BATCHES = "vssSynthesisBatches";
 /**
  * Stacks a thread takes at a time: small enough that threads finish together (a helper starts some
  * 0.8 s after the first thread, which meanwhile synthesizes), large enough that an App per batch costs nothing.
@@ -61,9 +61,9 @@ export interface SynthesisSummary {
  * again. Resolves, in the first thread, to how many stacks each thread wrote; in a helper to undefined.
  */
 export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary | undefined> {
-  const helper = (workerData as Record<string, Helper> | null)?.[HELPER];
-  if (helper) {
-    parentPort!.postMessage(synthesizeBatches(helper, synthesis.appConfig, new Date(helper.now)));
+  const shared = (workerData as Record<string, SharedBatches> | null)?.[SHARED_BATCHES];
+  if (shared) {
+    parentPort!.postMessage(synthesizeBatches(shared, synthesis.appConfig, new Date(shared.now)));
     return undefined;
   }
   const now = new Date();
@@ -78,7 +78,7 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
     ),
     Math.max(1, Math.ceil(stacks.environments.length / BATCH_SIZE)),
   );
-  const batches: Helper = {
+  const batches: SharedBatches = {
     stacks,
     now: now.toISOString(),
     batchSize: threads === 1 ? Math.max(1, stacks.environments.length) : BATCH_SIZE,
@@ -108,7 +108,7 @@ export async function synthesize(synthesis: Synthesis): Promise<SynthesisSummary
  * shared counter runs past the last one; returns the manifest entries of the stacks it wrote.
  */
 function synthesizeBatches(
-  { stacks, batchSize, nextBatch }: Helper,
+  { stacks, batchSize, nextBatch }: SharedBatches,
   appConfig: AppConfig | undefined,
   now: Date,
 ): Record<string, unknown> {
@@ -144,8 +144,11 @@ export function synthesisThreads(stacks: number, cores: number, variable: string
 }
 
 /** Runs the entry point again in a thread that takes batches too; resolves to the manifest entries it wrote. */
-function startHelper(helper: Helper): { worker: Worker; written: Promise<Record<string, unknown>> } {
-  const worker = new Worker(process.argv[1], { argv: process.argv.slice(2), workerData: { [HELPER]: helper } });
+function startHelper(batches: SharedBatches): { worker: Worker; written: Promise<Record<string, unknown>> } {
+  const worker = new Worker(process.argv[1], {
+    argv: process.argv.slice(2),
+    workerData: { [SHARED_BATCHES]: batches },
+  });
   const written = new Promise<Record<string, unknown>>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);

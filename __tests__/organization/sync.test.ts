@@ -1,15 +1,14 @@
 // `npm run accounts -- sync` through organization/cli.ts main, against a mocked AWS Organizations
 // that answers only the calls the sync must make, page by page: the exact file it writes, what
 // --check says and exits with, and every way the run can fail, with its message.
-import { once } from "events";
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand } from "@aws-sdk/client-organizations";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { AddressInfo, createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { createOrganizationClients, OrganizationClients } from "../../organization/aws";
 import { main } from "../../organization/cli";
 import { MockOrganizationSpec, mockOrganization } from "../support/mock-organization";
+import { closedPort } from "../support/closed-port";
 
 const ROOT = "r-ab12";
 const WORKLOADS = "ou-ab12-workload";
@@ -393,16 +392,6 @@ describe("accounts sync --check", () => {
     ]);
   });
 });
-
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 const TEST_CREDENTIALS = { accessKeyId: "AKIDACCOUNTSTEST", secretAccessKey: "not-a-secret" };
 

@@ -8,6 +8,7 @@ import { main } from "../../preflight/cli";
 import { NOW } from "../support/clock";
 import { mockAccount, unmocked } from "../support/mock-fleet";
 import { DEV, PROD, PROJECT } from "../support/preflight-fixtures";
+import { closedPort } from "../support/closed-port";
 
 const TEST_CREDENTIALS = { accessKeyId: "AKIDPREFLIGHTTEST", secretAccessKey: "not-a-secret" };
 
@@ -34,16 +35,6 @@ async function preflightOf(envName: string, clients: Parameters<typeof main>[1][
     stderr: err.join("\n"),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
-}
-
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
 }
 
 describe("when AWS cannot be asked", () => {

@@ -38,12 +38,20 @@ import { main as preflight } from "../../preflight/cli";
 import type { OrganizationReport } from "../../preflight/organization";
 import { memberProfilesConfig } from "../../scripts/member-profiles";
 import { MotoServer, startMoto } from "../../scripts/terraform/moto";
-import { initAndValidate, terraformOk } from "../../scripts/terraform/tools";
+import { initAndValidate } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
 import { NOW } from "../support/clock";
 import { accountClientClasses, MANAGED_MODE_ROLE, mockAccount } from "../support/mock-fleet";
 import { amazonImages, motoClientOptions } from "../support/moto-fleet";
-import { expectClean, freshDir, terraformTier } from "./tier";
+import {
+  expectClean,
+  freshDir,
+  managedAfter,
+  PlanApplyDestroy,
+  planApplyDestroy,
+  StateResource,
+  terraformTier,
+} from "./tier";
 
 const tier = terraformTier("Terraform tier: organization mode against moto");
 jest.setTimeout(10 * 60_000);
@@ -107,62 +115,12 @@ const APPLIED_BY_MOTO = [
 /** moto answers CreatePolicy of type BACKUP_POLICY with a 500 (Terraform retries for many minutes): never applied. */
 const PLAN_ONLY = ["aws_organizations_policy", "aws_organizations_policy_attachment"];
 
-interface PlannedChange {
-  readonly address: string;
-  readonly type: string;
-  readonly mode: string;
-  readonly change: { readonly actions: string[]; readonly after: Record<string, unknown> };
-}
-interface StateResource {
-  readonly type: string;
-  readonly values: Record<string, unknown>;
-}
-
-interface StackRun {
-  readonly plan: Promise<PlannedChange[]>;
-  readonly applied: Promise<StateResource[]>;
-  /** Destroys what was applied; resolves to `terraform state list` afterwards. */
-  readonly destroy: () => Promise<string>;
-}
-
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined); // awaited by the tests; this only keeps Node from calling it unhandled
-  return promise;
-}
-
 /** validate, plan, apply of the resources moto implements only (never PLAN_ONLY ones), destroy: each a promise. */
-function startRun(dir: string, env: NodeJS.ProcessEnv): StackRun {
-  const plan = handled(
-    initAndValidate(dir, env, { backend: true }).then(async (validated) => {
-      expectClean(validated);
-      await terraformOk(["plan", "-input=false", "-no-color", "-out=tfplan"], dir, env);
-      return JSON.parse(await terraformOk(["show", "-json", "tfplan"], dir, env)).resource_changes as PlannedChange[];
-    }),
-  );
-  const applied = handled(
-    plan.then(async (changes) => {
-      const targets = changes
-        .filter((c) => c.mode === "managed" && APPLIED_BY_MOTO.includes(c.type))
-        .map((c) => `-target=${c.address}`);
-      await terraformOk(["apply", "-input=false", "-no-color", "-auto-approve", ...targets], dir, env);
-      return JSON.parse(await terraformOk(["show", "-json"], dir, env)).values.root_module.resources as StateResource[];
-    }),
-  );
-  let destroyed: Promise<string> | undefined;
-  const destroy = () =>
-    (destroyed ??= handled(
-      applied
-        .catch(() => undefined) // a partial apply still leaves resources to destroy
-        .then(async () => {
-          await terraformOk(["destroy", "-input=false", "-no-color", "-auto-approve"], dir, env);
-          return (await terraformOk(["state", "list"], dir, env)).trim();
-        }),
-    ));
-  return { plan, applied, destroy };
+function startRun(dir: string, env: NodeJS.ProcessEnv): PlanApplyDestroy {
+  const validated = initAndValidate(dir, env, { backend: true }).then(expectClean);
+  return planApplyDestroy(dir, async () => env, APPLIED_BY_MOTO, validated);
 }
 
-const managedAfter = (changes: PlannedChange[], type: string) =>
-  changes.filter((c) => c.type === type && c.mode === "managed").map((c) => c.change.after);
 const stateOf = (resources: StateResource[], type: string) =>
   resources.filter((r) => r.type === type).map((r) => r.values);
 
@@ -175,7 +133,7 @@ tier.describe("organization mode against moto's AWS Organizations, STS, IAM, AWS
   const ids = { prod: "", sandbox: "" };
   let prodMember: ResolvedMember;
   let sandboxMember: ResolvedMember;
-  const runs = new Map<string, StackRun>();
+  const runs = new Map<string, PlanApplyDestroy>();
 
   /** SDK options acting in `account`, through an assumed role there (moto's credentials name the account). */
   const inAccount = async (account: string, region = REGION) => {

@@ -21,10 +21,18 @@ import type { ResolvedEnvironment } from "../../config/resolve";
 import { loadEnvironments } from "../../config/validate";
 import { instanceRoleNameOf, ManagedPolicies } from "../../modules";
 import { startMoto, MotoServer } from "../../scripts/terraform/moto";
-import { initAndValidate, terraformOk, ValidateOutput } from "../../scripts/terraform/tools";
+import { initAndValidate, ValidateOutput } from "../../scripts/terraform/tools";
 import { buildApp } from "../../stacks/app";
 import { expectedResourceCounts } from "../expected-resources";
-import { expectClean, freshDir, terraformTier } from "./tier";
+import {
+  expectClean,
+  freshDir,
+  handled,
+  managedAfter,
+  PlanApplyDestroy,
+  planApplyDestroy,
+  terraformTier,
+} from "./tier";
 import { backupJobEvent, judgeEvents, restoreJobEvent } from "../support/event-engine";
 import { ADMINISTRATOR, simulate } from "../support/iam";
 
@@ -54,28 +62,12 @@ const APPLIED_BY_MOTO = [
   "aws_backup_report_plan",
 ];
 
-interface PlannedChange {
-  readonly address: string;
-  readonly type: string;
-  readonly mode: string;
-  readonly change: { readonly actions: string[]; readonly after: Record<string, unknown> };
-}
-interface StateResource {
-  readonly address: string;
-  readonly type: string;
-  readonly values: Record<string, unknown>;
-}
-
 /** Every stage of one stack, each a promise the tests await (a failed stage fails its tests with Terraform's output). */
-interface StackRun {
+interface StackRun extends PlanApplyDestroy {
   readonly env: ResolvedEnvironment;
   readonly synthesizedResources: Record<string, Record<string, unknown>>;
   readonly validateJson: Promise<ValidateOutput>;
   readonly validateHcl: Promise<ValidateOutput>;
-  readonly plan: Promise<PlannedChange[]>;
-  readonly applied: Promise<StateResource[]>;
-  /** Destroys once the read-back tests are done (or in afterAll); resolves to `terraform state list`. */
-  readonly destroy: () => Promise<string>;
 }
 
 /** The configuration's environments with prevent_destroy switched off: this cycle destroys what it applies. */
@@ -94,47 +86,13 @@ function motoFor(account: string): Promise<MotoServer> {
   return servers.get(account)!;
 }
 
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined); // awaited by the tests; this only keeps Node from calling it unhandled
-  return promise;
-}
-
 function startRun(env: ResolvedEnvironment, jsonDir: string, hclDir: string): StackRun {
   const synthesized = JSON.parse(readFileSync(join(jsonDir, "cdk.tf.json"), "utf8"));
   const validateJson = handled(initAndValidate(jsonDir, tier.env, { backend: true }));
   const validateHcl = handled(initAndValidate(hclDir, tier.env, { backend: false }));
   const withMoto = async () => ({ ...tier.env, ...(await motoFor(env.account)).env });
-  const plan = handled(
-    validateJson.then(async () => {
-      const awsEnv = await withMoto();
-      await terraformOk(["plan", "-input=false", "-no-color", "-out=tfplan"], jsonDir, awsEnv);
-      const shown = JSON.parse(await terraformOk(["show", "-json", "tfplan"], jsonDir, awsEnv));
-      return shown.resource_changes as PlannedChange[];
-    }),
-  );
-  const applied = handled(
-    plan.then(async (changes) => {
-      const awsEnv = await withMoto();
-      const targets = changes
-        .filter((c) => c.mode === "managed" && APPLIED_BY_MOTO.includes(c.type))
-        .map((c) => `-target=${c.address}`);
-      await terraformOk(["apply", "-input=false", "-no-color", "-auto-approve", ...targets], jsonDir, awsEnv);
-      const state = JSON.parse(await terraformOk(["show", "-json"], jsonDir, awsEnv));
-      return state.values.root_module.resources as StateResource[];
-    }),
-  );
-  let destroyed: Promise<string> | undefined;
-  const destroy = () =>
-    (destroyed ??= handled(
-      applied
-        .catch(() => undefined) // a partial apply still leaves resources to destroy
-        .then(async () => {
-          const awsEnv = await withMoto();
-          await terraformOk(["destroy", "-input=false", "-no-color", "-auto-approve"], jsonDir, awsEnv);
-          return (await terraformOk(["state", "list"], jsonDir, awsEnv)).trim();
-        }),
-    ));
-  return { env, synthesizedResources: synthesized.resource, validateJson, validateHcl, plan, applied, destroy };
+  const stages = planApplyDestroy(jsonDir, withMoto, APPLIED_BY_MOTO, validateJson);
+  return { env, synthesizedResources: synthesized.resource, validateJson, validateHcl, ...stages };
 }
 
 beforeAll(() => {
@@ -153,10 +111,6 @@ afterAll(async () => {
   await Promise.allSettled([...runs.values()].map((run) => run.destroy()));
   await Promise.allSettled([...servers.values()].map(async (server) => (await server).stop()));
 });
-
-function afterOf(changes: PlannedChange[], type: string): Record<string, unknown>[] {
-  return changes.filter((c) => c.type === type && c.mode === "managed").map((c) => c.change.after);
-}
 
 /** Policies compared by meaning: single values as one-element arrays, Sid and key order ignored. */
 function normalisePolicy(json: unknown): unknown {
@@ -208,7 +162,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     });
 
     it("computes the plan's advanced_backup_setting with WindowsVSS enabled for EC2", async () => {
-      const [plan] = afterOf(await run().plan, "aws_backup_plan");
+      const [plan] = managedAfter(await run().plan, "aws_backup_plan");
       expect(plan.advanced_backup_setting).toEqual([
         { resource_type: "EC2", backup_options: { WindowsVSS: "enabled" } },
       ]);
@@ -220,7 +174,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     if (env.vault.deletionGuard) {
       const guard = env.vault.deletionGuard;
       it("plans the vault policy whose Deny stops an administrator, not the break-glass role (moto lacks PutBackupVaultAccessPolicy: plan only, judged by the IAM simulator)", async () => {
-        const [planned] = afterOf(await run().plan, "aws_backup_vault_policy");
+        const [planned] = managedAfter(await run().plan, "aws_backup_vault_policy");
         const policy = JSON.parse(String(planned.policy));
         const recoveryPoint = `arn:aws:backup:${env.region}:${env.account}:recovery-point:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`;
         const deleteAs = (principal: string) =>
@@ -240,7 +194,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     if (env.audit) {
       const audit = env.audit;
       it("plans the audit framework with the plan's frequency and retention and the tag's scope (moto lacks CreateFramework: plan only)", async () => {
-        const [framework] = afterOf(await run().plan, "aws_backup_framework");
+        const [framework] = managedAfter(await run().plan, "aws_backup_framework");
         expect(framework.name).toBe(audit.frameworkName);
         type Control = { name: string; input_parameter: { name: string; value: string }[]; scope: unknown[] };
         const controls = framework.control as Control[];
@@ -266,7 +220,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     }
 
     it("plans the association to install AwsVssComponents on the tagged instances (moto lacks CreateAssociation: covered by plan only)", async () => {
-      const [association] = afterOf(await run().plan, "aws_ssm_association");
+      const [association] = managedAfter(await run().plan, "aws_ssm_association");
       expect(association).toMatchObject({
         name: "AWS-ConfigureAWSPackage",
         parameters: { action: "Install", name: "AwsVssComponents", installationType: "Uninstall and reinstall" },
@@ -275,7 +229,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     });
 
     it("plans the backup selection for EC2 instances with the same tag (moto lacks CreateBackupSelection: covered by plan only)", async () => {
-      const [selection] = afterOf(await run().plan, "aws_backup_selection");
+      const [selection] = managedAfter(await run().plan, "aws_backup_selection");
       expect(selection.resources).toEqual(["arn:aws:ec2:*:*:instance/*"]);
       expect(selection.selection_tag).toEqual([]);
       expect(selection.condition).toMatchObject([
@@ -287,7 +241,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
       const testing = env.restoreTesting;
       it("plans restore testing: the plan on its schedule and the EC2 selection by the backup tag with the restore overrides (moto lacks restore testing: plan only)", async () => {
         const changes = await run().plan;
-        const [plan] = afterOf(changes, "aws_backup_restore_testing_plan");
+        const [plan] = managedAfter(changes, "aws_backup_restore_testing_plan");
         expect(plan).toMatchObject({
           name: testing.planName,
           schedule_expression: testing.schedule,
@@ -296,7 +250,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
             { algorithm: "LATEST_WITHIN_WINDOW", recovery_point_types: ["SNAPSHOT"], selection_window_days: 30 },
           ],
         });
-        const [selection] = afterOf(changes, "aws_backup_restore_testing_selection");
+        const [selection] = managedAfter(changes, "aws_backup_restore_testing_selection");
         expect(selection).toMatchObject({
           name: testing.selectionName,
           protected_resource_type: "EC2",
@@ -318,7 +272,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     }
 
     it("renders the trust policies: EC2 for the instance role, AWS Backup for the service role", async () => {
-      const roles = afterOf(await run().plan, "aws_iam_role");
+      const roles = managedAfter(await run().plan, "aws_iam_role");
       const trustByName = Object.fromEntries(roles.map((r) => [r.name, normalisePolicy(r.assume_role_policy)]));
       expect(trustByName).toEqual({
         [instanceRoleNameOf(env.instanceRole)]: trustOf("ec2.amazonaws.com"),
@@ -327,7 +281,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
     });
 
     it("attaches exactly the AWS managed policies documented for this job", async () => {
-      const arns = afterOf(await run().plan, "aws_iam_role_policy_attachment").map((a) => a.policy_arn);
+      const arns = managedAfter(await run().plan, "aws_iam_role_policy_attachment").map((a) => a.policy_arn);
       const expected: string[] = [
         ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_BACKUP,
         ManagedPolicies.BACKUP_SERVICE_ROLE_FOR_RESTORES,
@@ -338,7 +292,7 @@ tier.describe.each(environments.map((env) => env.name))("the %s stack, judged by
 
     if (!managed)
       it("renders the inline VSS policy with the IAM variable ${ec2:InstanceId} intact (inline policy mode)", async () => {
-        const vss = afterOf(await run().plan, "aws_iam_role_policy").find(
+        const vss = managedAfter(await run().plan, "aws_iam_role_policy").find(
           (p) => p.name === "VssSnapshotsForAwsBackup",
         )!;
         const statements = JSON.parse(String(vss.policy)).Statement as {
